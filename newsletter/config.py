@@ -1,0 +1,83 @@
+"""The one settings object. Nothing else in the service reads the environment.
+
+Every setting is read from ``NEWSLETTER_*`` environment variables or a ``.env`` file in the
+working directory (see ``.env.example``). The defaults run everything embedded: SQLite in the
+working directory, an in-process Celery worker, and a file outbox.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration of one deployment of the service."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSLETTER_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///newsletter.db"
+    broker_url: str | None = Field(
+        default=None,
+        description="Celery broker, e.g. redis://localhost:6379/0. Unset: embedded worker.",
+    )
+    email_backend: Literal["file", "console"] = "file"
+    outbox_dir: Path = Path("outbox")
+    base_url: str = "http://localhost:8000"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    from_email: str = "brief@example.org"
+    from_name: str = "The Weekly Brief"
+    reply_to: str | None = None
+    list_unsubscribe_mailto: str | None = Field(
+        default=None, description="Address for mailto: List-Unsubscribe, next to the URL."
+    )
+    organisation_name: str = "Example Rights Watch"
+    postal_address: str = "1 Example Street, London EC1A 1AA, United Kingdom"
+    batch_size: int = Field(default=1000, ge=1, le=1000)
+    templates_dir: Path = REPOSITORY_ROOT / "templates"
+    sendgrid_api_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SENDGRID_API_KEY", "NEWSLETTER_SENDGRID_API_KEY"),
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("from_name", "from_email", "organisation_name", "postal_address")
+    @classmethod
+    def _single_line(cls, value: str) -> str:
+        if "\r" in value or "\n" in value:
+            raise ValueError("must be a single line")
+        return value
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> "Settings":
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise ValueError(
+                "NEWSLETTER_SECRET_KEY must be set to a long random value in production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def sender_domain(self) -> str:
+        """The domain of the From address, used for Message-IDs."""
+        return self.from_email.rpartition("@")[2]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,61 @@
+"""The one error hierarchy of the service.
+
+Everything a user can cause or meet derives from :class:`NewsletterError`; its message says
+what went wrong and, where it can, what to do. The CLI prints these without a traceback.
+Programming errors stay ordinary Python exceptions.
+"""
+
+
+class NewsletterError(Exception):
+    """Base of every error the service reports to a user."""
+
+
+class ConfigurationError(NewsletterError):
+    """A setting is missing or invalid. Never retried: fix the setting."""
+
+
+class ContentError(NewsletterError):
+    """An issue or item does not pass validation (bad URL, empty blurb, ...)."""
+
+
+class IssueFileError(ContentError):
+    """An issue file cannot be read or is invalid; the message names the file and the field."""
+
+
+class RenderError(NewsletterError):
+    """The templates produced something that does not compile to an email."""
+
+
+class NotFoundError(NewsletterError):
+    """A referenced issue, list, send or subscriber does not exist."""
+
+
+class ImportFileError(NewsletterError):
+    """A subscriber file cannot be read at all (no header, no email column, not UTF-8)."""
+
+
+class HeaderInjectionError(NewsletterError):
+    """A value meant for an email header contains a line break."""
+
+
+class ProviderError(NewsletterError):
+    """A delivery provider refused or failed a batch.
+
+    Carries the provider's name, the status code and the response body where there is one,
+    so that the message a user sees is the provider's own explanation.
+    """
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None, body: str = ""):
+        self.provider = provider
+        self.status = status
+        self.body = body
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        status = f" (status {self.status})" if self.status is not None else ""
+        body = f": {self.body[:500]}" if self.body else ""
+        return f"{self.provider}{status}: {self.args[0]}{body}"
+
+
+class TransientProviderError(ProviderError):
+    """A failure worth retrying later (timeouts, rate limits, 5xx): nothing was delivered."""
