@@ -1,0 +1,98 @@
+"""The content of an issue, as editors write it: validated, immutable, database-free.
+
+``IssueContent`` is what the renderer takes. It is built from an issue file
+(:mod:`newsletter.content.issue_file`) or from the database (:mod:`newsletter.editorial`).
+"""
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from newsletter.content.safety import check_text, check_url
+
+SingleLine = Annotated[str, AfterValidator(check_text)]
+Paragraphs = Annotated[str, AfterValidator(lambda v: check_text(v, multiline=True))]
+Url = Annotated[str, AfterValidator(check_url)]
+
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"})
+
+
+class _Content(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemContent(_Content):
+    """One curated item: a headline, a short blurb and a "Read more" link."""
+
+    headline: Annotated[SingleLine, Field(max_length=300)]
+    blurb: Annotated[Paragraphs, Field(max_length=3000)]
+    url: Url
+    source: Annotated[SingleLine, Field(max_length=200)] | None = None
+    image: Url | None = None
+    image_alt: Annotated[SingleLine, Field(max_length=300)] | None = None
+
+    @model_validator(mode="after")
+    def _image_needs_alt(self) -> "ItemContent":
+        if self.image and not self.image_alt:
+            raise ValueError("image_alt is required when image is set (screen readers read it)")
+        return self
+
+
+class SectionContent(_Content):
+    """A titled run of items. An issue without sections has one untitled section."""
+
+    title: Annotated[SingleLine, Field(max_length=200)] | None = None
+    items: Annotated[list[ItemContent], Field(min_length=1)]
+
+
+class IssueContent(_Content):
+    """A whole issue: title, date, intro and its sections of items."""
+
+    title: Annotated[SingleLine, Field(max_length=200)]
+    date: dt.date
+    subject: Annotated[SingleLine, Field(max_length=250)] | None = None
+    preheader: Annotated[SingleLine, Field(max_length=250)] | None = None
+    intro: Annotated[Paragraphs, Field(max_length=2000)] | None = None
+    language: Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")] = "en"
+    sections: Annotated[list[SectionContent], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _items_shorthand(cls, data: Any) -> Any:
+        """Accept ``items: [...]`` as one untitled section."""
+        if isinstance(data, dict) and "items" in data:
+            if "sections" in data:
+                raise ValueError("give either items or sections, not both")
+            data = dict(data)
+            data["sections"] = [{"items": data.pop("items")}]
+        return data
+
+    @property
+    def effective_subject(self) -> str:
+        """The subject line: the one given, or "<title>: <day month year>"."""
+        return self.subject or f"{self.title}: {self.date.day} {self.date:%B %Y}"
+
+    @property
+    def effective_preheader(self) -> str:
+        """The inbox preview text: the one given, or the intro's first line."""
+        if self.preheader:
+            return self.preheader
+        return self.intro.splitlines()[0] if self.intro else ""
+
+    @property
+    def items(self) -> list[ItemContent]:
+        """Every item of the issue in reading order."""
+        return [item for section in self.sections for item in section.items]
+
+    @property
+    def slug(self) -> str:
+        """A stable URL name for the web archive: ``2023-12-29-the-weekly-brief``."""
+        words = re.sub(r"[^\w]+", "-", self.title.lower(), flags=re.UNICODE).strip("-_")
+        return f"{self.date.isoformat()}-{words or 'issue'}"[:120]
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` for right-to-left languages, else ``ltr``."""
+        return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
