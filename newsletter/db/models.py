@@ -1,0 +1,219 @@
+"""The database schema. Alembic migrations in ``migrations/`` must match it (a test checks).
+
+Editorial: items collected through the week, issues made of sections of items.
+Audience: mailing lists, subscribers, and subscriptions joining them (status per list);
+a subscriber's own ``status`` is the global suppression no list membership overrides.
+Sending: a send freezes an issue's rendering and its recipients (one delivery per person),
+grouped into batches that workers claim one at a time.
+"""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Item(Base):
+    """A curated item: headline, blurb and link, collected before it goes into an issue."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    headline: Mapped[str] = mapped_column(String(300))
+    blurb: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    image_alt: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class Issue(Base):
+    """One issue of the newsletter: its front matter and ordered sections."""
+
+    __tablename__ = "issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    date: Mapped[dt.date] = mapped_column(Date)
+    subject: Mapped[str | None] = mapped_column(String(250))
+    preheader: Mapped[str | None] = mapped_column(String(250))
+    intro: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, ready, sent
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sections: Mapped[list["IssueSection"]] = relationship(
+        back_populates="issue", order_by="IssueSection.position", cascade="all, delete-orphan"
+    )
+
+
+class IssueSection(Base):
+    """A titled (or untitled) run of items within an issue."""
+
+    __tablename__ = "issue_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(200))
+
+    issue: Mapped[Issue] = relationship(back_populates="sections")
+    entries: Mapped[list["IssueEntry"]] = relationship(
+        back_populates="section", order_by="IssueEntry.position", cascade="all, delete-orphan"
+    )
+
+
+class IssueEntry(Base):
+    """An item's place in a section of an issue."""
+
+    __tablename__ = "issue_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("issue_sections.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    section: Mapped[IssueSection] = relationship(back_populates="entries")
+    item: Mapped[Item] = relationship()
+
+
+class MailingList(Base):
+    """A list people subscribe to, such as ``weekly`` or ``weekly-es``."""
+
+    __tablename__ = "lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class Subscriber(Base):
+    """A person, by normalised address. ``status`` other than ``active`` suppresses all mail."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(20))
+    # active, unsubscribed (from everything), bounced, complained
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class Subscription(Base):
+    """A subscriber on a list, with the status of that membership."""
+
+    __tablename__ = "subscriptions"
+
+    list_id: Mapped[int] = mapped_column(
+        ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True
+    )
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # pending (awaiting opt-in), confirmed, unsubscribed
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    confirmed_at: Mapped[dt.datetime | None]
+    unsubscribed_at: Mapped[dt.datetime | None]
+
+
+class Send(Base):
+    """An issue sent to one or more lists, with its rendering frozen at the start."""
+
+    __tablename__ = "sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)
+    # sending, sent, cancelled
+    status: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(250))
+    html_template: Mapped[str] = mapped_column(Text)
+    text_template: Mapped[str] = mapped_column(Text)
+    list_names: Mapped[str] = mapped_column(String(1000))  # as the admin named them, for display
+    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+
+class Batch(Base):
+    """Up to ``batch_size`` deliveries of a send: the unit a worker claims and submits."""
+
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("send_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    # pending, submitting (claimed by a worker), done, failed
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Delivery(Base):
+    """One recipient of one send, frozen when the send started: the record of who got it."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("send_id", "subscriber_id"),
+        Index("ix_deliveries_send_batch", "send_id", "batch_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"))
+    batch_number: Mapped[int] = mapped_column(Integer)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("lists.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    # pending, accepted (by the provider), failed, suppressed (unsubscribed since the freeze)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime | None]

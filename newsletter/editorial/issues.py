@@ -1,0 +1,118 @@
+"""Storing issues (and their items) and reading them back for rendering."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from newsletter.content.models import IssueContent, SectionContent
+from newsletter.db.models import Issue, IssueEntry, IssueSection, Item
+from newsletter.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    """A line of ``newsletter issue list``."""
+
+    id: int
+    date: str
+    title: str
+    status: str
+    item_count: int
+
+
+def save_issue(*, session: Session, content: IssueContent) -> Issue:
+    """Store ``content`` as a new draft issue with new items; return the issue."""
+    issue = Issue(
+        slug=_unique_slug(session, content.slug),
+        title=content.title,
+        date=content.date,
+        subject=content.subject,
+        preheader=content.preheader,
+        intro=content.intro,
+        language=content.language,
+        status="draft",
+    )
+    for s_pos, section in enumerate(content.sections):
+        row = IssueSection(position=s_pos, title=section.title)
+        for i_pos, item in enumerate(section.items):
+            stored = Item(
+                url=item.url,
+                headline=item.headline,
+                blurb=item.blurb,
+                source=item.source,
+                image_url=item.image,
+                image_alt=item.image_alt,
+                language=content.language,
+            )
+            row.entries.append(IssueEntry(item=stored, position=i_pos))
+        issue.sections.append(row)
+    session.add(issue)
+    session.flush()
+    return issue
+
+
+def get_issue(*, session: Session, issue_id: int) -> Issue:
+    """The issue with its sections and items loaded, or NotFoundError."""
+    issue = session.scalar(
+        select(Issue)
+        .where(Issue.id == issue_id)
+        .options(selectinload(Issue.sections).selectinload(IssueSection.entries).selectinload(IssueEntry.item))
+    )
+    if issue is None:
+        raise NotFoundError(f"there is no issue {issue_id} (see `newsletter issue list`)")
+    return issue
+
+
+def issue_content(issue: Issue) -> IssueContent:
+    """The stored issue as validated content, ready to render."""
+    sections = [
+        SectionContent(
+            title=section.title,
+            items=[
+                {
+                    "headline": e.item.headline,
+                    "blurb": e.item.blurb,
+                    "url": e.item.url,
+                    "source": e.item.source,
+                    "image": e.item.image_url,
+                    "image_alt": e.item.image_alt,
+                }
+                for e in section.entries
+            ],
+        )
+        for section in issue.sections
+    ]
+    return IssueContent(
+        title=issue.title,
+        date=issue.date,
+        subject=issue.subject,
+        preheader=issue.preheader,
+        intro=issue.intro,
+        language=issue.language,
+        sections=sections,
+    )
+
+
+def list_issues(*, session: Session) -> list[IssueSummary]:
+    """Every issue, newest first, with its item count."""
+    counts = (
+        select(IssueSection.issue_id, func.count(IssueEntry.id).label("n"))
+        .join(IssueEntry, IssueEntry.section_id == IssueSection.id)
+        .group_by(IssueSection.issue_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Issue.id, Issue.date, Issue.title, Issue.status, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.issue_id == Issue.id)
+        .order_by(Issue.date.desc(), Issue.id.desc())
+    )
+    return [IssueSummary(r[0], r[1].isoformat(), r[2], r[3], r[4]) for r in rows]
+
+
+def _unique_slug(session: Session, slug: str) -> str:
+    taken = set(session.scalars(select(Issue.slug).where(Issue.slug.startswith(slug))))
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
