@@ -1,0 +1,24 @@
+"""Delivery providers behind one small interface, chosen by NEWSLETTER_EMAIL_BACKEND."""
+
+from newsletter.config import Settings
+from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
+from newsletter.providers.console import ConsoleProvider
+from newsletter.providers.file import FileProvider
+
+
+def provider_from_settings(settings: Settings) -> Provider:
+    """The provider NEWSLETTER_EMAIL_BACKEND names, configured from the settings."""
+    if settings.email_backend == "console":
+        return ConsoleProvider()
+    return FileProvider(settings.outbox_dir)
+
+
+__all__ = [
+    "ConsoleProvider",
+    "FileProvider",
+    "OutgoingBatch",
+    "Provider",
+    "Recipient",
+    "RecipientResult",
+    "provider_from_settings",
+]

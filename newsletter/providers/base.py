@@ -1,0 +1,62 @@
+"""The provider interface: a provider-neutral batch in, one result per recipient out.
+
+A batch carries the issue rendered once (HTML and text with per-recipient slots) and its
+recipients with their field values. Providers that speak MIME (file, console, SMTP) build a
+message per recipient with :mod:`newsletter.providers.mime`; API providers (SendGrid) may
+send the template once with substitutions instead.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from newsletter.rendering.personalise import PersonalisableTemplate
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One recipient of a batch."""
+
+    delivery_id: int
+    email: str
+    name: str | None
+    message_id: str  # "<...@domain>", stable across retries of the same delivery
+    unsubscribe_url: str
+    fields: dict[str, str]  # a value for every template field
+
+
+@dataclass(frozen=True)
+class OutgoingBatch:
+    """What a provider is asked to deliver: one message, many recipients."""
+
+    send_id: int
+    batch_id: int
+    subject: str
+    from_email: str
+    from_name: str
+    reply_to: str | None
+    list_unsubscribe_mailto: str | None
+    html: PersonalisableTemplate
+    text: PersonalisableTemplate
+    recipients: list[Recipient]
+
+
+@dataclass(frozen=True)
+class RecipientResult:
+    """The provider's answer for one recipient."""
+
+    delivery_id: int
+    accepted: bool
+    provider_message_id: str | None = None
+    error: str | None = None
+
+
+class Provider(ABC):
+    """Delivers batches. Raise ProviderError for a batch-wide failure (TransientProviderError
+    when it is worth retrying); return per-recipient refusals as results."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
+        """Deliver every recipient of ``batch``; one result per recipient, in any order."""

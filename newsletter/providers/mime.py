@@ -1,0 +1,95 @@
+"""Fast RFC 5322 multipart/alternative messages for one batch.
+
+The standard library's EmailMessage costs about 3 ms a message, almost all of it spent
+re-deriving what is the same for every recipient. :class:`MimeBuilder` folds and encodes the
+constant headers once per batch with the standard library's own SMTP policy, then per
+recipient adds only To, Message-ID and List-Unsubscribe.
+
+The bodies are quoted-printable. Encoding a whole 40 KB body costs ~350 us, so the literal
+pieces of each template are encoded once per batch, and per recipient only the short field
+values are, each set between soft line breaks (``=`` CRLF, which decode to nothing). Every
+encoded line stays within QP's 76 columns and the decoded body is exactly the filled template.
+Tests parse the output back with the ``email`` package.
+"""
+
+import binascii
+import datetime as dt
+import secrets
+from email import policy
+from email.utils import format_datetime, formataddr
+
+from newsletter.errors import HeaderInjectionError
+from newsletter.providers.base import OutgoingBatch, Recipient
+from newsletter.rendering.personalise import PersonalisableTemplate
+
+_FOLD = policy.SMTP.fold  # RFC 2047 encoding and folding at 78 columns, CRLF line ends
+
+
+class MimeBuilder:
+    """Builds each recipient's message of one batch as bytes ready for SMTP or a file."""
+
+    def __init__(self, batch: OutgoingBatch):
+        self.batch = batch
+        # "=_" cannot occur in quoted-printable output, so the boundary cannot either.
+        self.boundary = f"=_nl_{secrets.token_hex(12)}"
+        headers = [
+            _FOLD("From", formataddr((_header_safe(batch.from_name), _header_safe(batch.from_email)))),
+            _FOLD("Subject", _header_safe(batch.subject)),
+            _FOLD("Date", format_datetime(dt.datetime.now(dt.UTC))),
+            "MIME-Version: 1.0\r\n",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+            f'Content-Type: multipart/alternative;\r\n boundary="{self.boundary}"\r\n',
+        ]
+        if batch.reply_to:
+            headers.insert(1, _FOLD("Reply-To", _header_safe(batch.reply_to)))
+        self._common_headers = "".join(headers).encode("ascii")
+        mailto = batch.list_unsubscribe_mailto
+        self._mailto = f", <mailto:{_header_safe(mailto)}?subject=unsubscribe>" if mailto else ""
+        part = '--{b}\r\nContent-Type: text/{kind}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+        self._text_head = ("\r\n" + part.format(b=self.boundary, kind="plain")).encode("ascii")
+        self._html_head = ("\r\n" + part.format(b=self.boundary, kind="html")).encode("ascii")
+        self._end = f"\r\n--{self.boundary}--\r\n".encode("ascii")
+        self._text = _QuotedPrintableBody(batch.text)
+        self._html = _QuotedPrintableBody(batch.html)
+
+    def build(self, recipient: Recipient) -> bytes:
+        """The complete message for ``recipient``."""
+        to = formataddr((_header_safe(recipient.name or ""), _header_safe(recipient.email)))
+        to_header = f"To: {to}\r\n" if to.isascii() and len(to) < 72 else _FOLD("To", to)
+        unsubscribe = f"<{_header_safe(recipient.unsubscribe_url)}>{self._mailto}"
+        per_recipient = (
+            f"{to_header}Message-ID: {_header_safe(recipient.message_id)}\r\n"
+            f"List-Unsubscribe: {unsubscribe}\r\n"
+        ).encode("ascii")
+        text = self._text.encode(recipient.fields)
+        html = self._html.encode(recipient.fields)
+        return b"".join(
+            (self._common_headers, per_recipient, self._text_head, text, self._html_head, html, self._end)
+        )
+
+
+class _QuotedPrintableBody:
+    """A template whose literal pieces are already quoted-printable."""
+
+    def __init__(self, template: PersonalisableTemplate):
+        self.template = template
+        self._encoded = [_quoted_printable(p) if i % 2 == 0 else b"" for i, p in enumerate(template.pieces)]
+
+    def encode(self, values: dict[str, str]) -> bytes:
+        out = self._encoded.copy()
+        for index, name in self.template.slots:
+            out[index] = b"=\r\n" + _quoted_printable(self.template.value(name, values)) + b"=\r\n"
+        return b"".join(out)
+
+
+def _quoted_printable(text: str) -> bytes:
+    """QP with CRLF line ends (binascii picks LF for soft breaks in text without newlines)."""
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    return encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def _header_safe(value: str) -> str:
+    """Refuse line breaks in anything that goes into a header (header injection)."""
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise HeaderInjectionError(f"refusing a header value with a line break: {value[:80]!r}")
+    return value

@@ -1,0 +1,96 @@
+"""Starting a send: render the issue once and freeze its recipients into batches.
+
+Everything here is set-based SQL: one INSERT ... SELECT writes a delivery per eligible
+recipient (confirmed on one of the lists, not globally suppressed, once even if on several
+lists) already numbered into batches, and one more writes the batches. The rendering is
+stored with the send, so workers never render and a later edit of the issue cannot change
+a send under way.
+"""
+
+from sqlalchemy import func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from newsletter.config import Settings
+from newsletter.db.models import Batch, Delivery, Send, Subscriber, Subscription, utcnow
+from newsletter.editorial import get_issue, issue_content
+from newsletter.errors import ContentError
+from newsletter.rendering import render_issue
+from newsletter.subscribers.lists import get_list
+
+
+def create_send(*, session: Session, settings: Settings, issue_id: int, list_names: list[str]) -> Send:
+    """Create a send of issue ``issue_id`` to ``list_names``, recipients frozen in batches.
+
+    The send is ``sending`` with pending batches, or ``sent`` at once if nobody is eligible.
+    """
+    if not list_names:
+        raise ContentError("name at least one list to send to (--list NAME)")
+    list_ids = [get_list(session=session, name=name).id for name in dict.fromkeys(list_names)]
+    issue = get_issue(session=session, issue_id=issue_id)
+    rendered = render_issue(issue_content(issue), settings)
+    now = utcnow()
+    send = Send(
+        issue_id=issue.id,
+        status="sending",
+        subject=rendered.subject,
+        html_template=rendered.html.source,
+        text_template=rendered.text.source,
+        list_names=", ".join(dict.fromkeys(list_names)),
+        started_at=now,
+    )
+    session.add(send)
+    session.flush()
+    send.recipient_count = _freeze_recipients(session, send.id, list_ids, settings.batch_size)
+    _create_batches(session, send.id)
+    if send.recipient_count == 0:
+        send.status, send.finished_at = "sent", now
+    issue.status = "sent"
+    return send
+
+
+def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], batch_size: int) -> int:
+    eligible = (
+        select(
+            literal(send_id).label("send_id"),
+            ((func.row_number().over(order_by=Subscriber.id) - 1) // batch_size).label("batch_number"),
+            Subscriber.id.label("subscriber_id"),
+            func.min(Subscription.list_id).label("list_id"),
+            Subscriber.email,
+            Subscriber.name,
+            literal("pending").label("status"),
+        )
+        .join(Subscription, Subscription.subscriber_id == Subscriber.id)
+        .where(
+            Subscription.list_id.in_(list_ids),
+            Subscription.status == "confirmed",
+            Subscriber.status == "active",
+        )
+        .group_by(Subscriber.id, Subscriber.email, Subscriber.name)
+    )
+    columns = ["send_id", "batch_number", "subscriber_id", "list_id", "email", "name", "status"]
+    return session.execute(insert(Delivery).from_select(columns, eligible)).rowcount
+
+
+def _create_batches(session: Session, send_id: int) -> None:
+    per_batch = (
+        select(
+            Delivery.send_id,
+            Delivery.batch_number,
+            func.count().label("size"),
+            literal("pending").label("status"),
+            literal(0).label("attempts"),
+        )
+        .where(Delivery.send_id == send_id)
+        .group_by(Delivery.send_id, Delivery.batch_number)
+    )
+    columns = ["send_id", "number", "size", "status", "attempts"]
+    session.execute(insert(Batch).from_select(columns, per_batch))
+
+
+def pending_batch_ids(*, session: Session, send_id: int) -> list[int]:
+    """The batches of a send still waiting for a worker, in order."""
+    return list(
+        session.scalars(
+            select(Batch.id).where(Batch.send_id == send_id, Batch.status == "pending").order_by(Batch.number)
+        )
+    )
