@@ -1,0 +1,35 @@
+"""`newsletter render ISSUE_FILE|ID --out DIR`."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newsletter.cli.app import app, console, ready_settings
+from newsletter.config import get_settings
+from newsletter.content import load_issue_file
+from newsletter.db import transaction
+from newsletter.editorial import get_issue, issue_content
+from newsletter.rendering import render_issue
+from newsletter.rendering.preview import preview
+
+
+@app.command("render")
+def render(
+    source: Annotated[str, typer.Argument(help="An issue file (.yaml, .json) or an issue id.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for issue.html and issue.txt.")],
+) -> None:
+    """Render an issue to its final email HTML and plain-text part."""
+    if source.isdigit() and not Path(source).exists():
+        settings = ready_settings()
+        with transaction(settings.database_url) as session:
+            content = issue_content(get_issue(session=session, issue_id=int(source)))
+    else:
+        settings = get_settings()
+        content = load_issue_file(Path(source))
+    html, text = preview(render_issue(content, settings), settings, content.slug)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "issue.html").write_text(html, encoding="utf-8")
+    (out / "issue.txt").write_text(text, encoding="utf-8")
+    size = len(html.encode())
+    console.print(f"wrote {out / 'issue.html'} ({size / 1024:.1f} KiB) and {out / 'issue.txt'}")
