@@ -22,7 +22,14 @@ from newsletter.errors import HeaderInjectionError
 from newsletter.providers.base import OutgoingBatch, Recipient
 from newsletter.rendering.personalise import PersonalisableTemplate
 
-_FOLD = policy.SMTP.fold  # RFC 2047 encoding and folding at 78 columns, CRLF line ends
+
+
+def _fold(name: str, value: str) -> str:
+    """``Name: value`` CRLF, RFC 2047-encoded and folded at 78 columns.
+
+    Through a header object: ``policy.fold`` passes a short str through unencoded.
+    """
+    return policy.SMTP.header_factory(name, value).fold(policy=policy.SMTP)
 
 
 class MimeBuilder:
@@ -33,15 +40,15 @@ class MimeBuilder:
         # "=_" cannot occur in quoted-printable output, so the boundary cannot either.
         self.boundary = f"=_nl_{secrets.token_hex(12)}"
         headers = [
-            _FOLD("From", formataddr((_header_safe(batch.from_name), _header_safe(batch.from_email)))),
-            _FOLD("Subject", _header_safe(batch.subject)),
-            _FOLD("Date", format_datetime(dt.datetime.now(dt.UTC))),
+            _fold("From", formataddr((_header_safe(batch.from_name), _header_safe(batch.from_email)))),
+            _fold("Subject", _header_safe(batch.subject)),
+            _fold("Date", format_datetime(dt.datetime.now(dt.UTC))),
             "MIME-Version: 1.0\r\n",
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
             f'Content-Type: multipart/alternative;\r\n boundary="{self.boundary}"\r\n',
         ]
         if batch.reply_to:
-            headers.insert(1, _FOLD("Reply-To", _header_safe(batch.reply_to)))
+            headers.insert(1, _fold("Reply-To", _header_safe(batch.reply_to)))
         self._common_headers = "".join(headers).encode("ascii")
         mailto = batch.list_unsubscribe_mailto
         self._mailto = f", <mailto:{_header_safe(mailto)}?subject=unsubscribe>" if mailto else ""
@@ -55,7 +62,7 @@ class MimeBuilder:
     def build(self, recipient: Recipient) -> bytes:
         """The complete message for ``recipient``."""
         to = formataddr((_header_safe(recipient.name or ""), _header_safe(recipient.email)))
-        to_header = f"To: {to}\r\n" if to.isascii() and len(to) < 72 else _FOLD("To", to)
+        to_header = f"To: {to}\r\n" if to.isascii() and len(to) < 72 else _fold("To", to)
         unsubscribe = f"<{_header_safe(recipient.unsubscribe_url)}>{self._mailto}"
         per_recipient = (
             f"{to_header}Message-ID: {_header_safe(recipient.message_id)}\r\n"

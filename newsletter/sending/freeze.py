@@ -40,15 +40,19 @@ def create_send(*, session: Session, settings: Settings, issue_id: int, list_nam
     )
     session.add(send)
     session.flush()
-    send.recipient_count = _freeze_recipients(session, send.id, list_ids, settings.batch_size)
+    _freeze_recipients(session, send.id, list_ids, settings.batch_size)
     _create_batches(session, send.id)
+    # Summed from the batches: INSERT .. SELECT reports no rowcount through psycopg here.
+    send.recipient_count = session.scalar(
+        select(func.coalesce(func.sum(Batch.size), 0)).where(Batch.send_id == send.id)
+    )
     if send.recipient_count == 0:
         send.status, send.finished_at = "sent", now
     issue.status = "sent"
     return send
 
 
-def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], batch_size: int) -> int:
+def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], batch_size: int) -> None:
     eligible = (
         select(
             literal(send_id).label("send_id"),
@@ -68,7 +72,7 @@ def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], batc
         .group_by(Subscriber.id, Subscriber.email, Subscriber.name)
     )
     columns = ["send_id", "batch_number", "subscriber_id", "list_id", "email", "name", "status"]
-    return session.execute(insert(Delivery).from_select(columns, eligible)).rowcount
+    session.execute(insert(Delivery).from_select(columns, eligible))
 
 
 def _create_batches(session: Session, send_id: int) -> None:
