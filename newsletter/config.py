@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     """Configuration of one deployment of the service."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSLETTER_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="NEWSLETTER_", env_file=".env", env_ignore_empty=True, extra="ignore", frozen=True
     )
 
     environment: Literal["development", "production"] = "development"

@@ -100,10 +100,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
-    url = request.getfixturevalue("postgres_database")
-    _truncate(url)
-    yield url
-    _truncate(url)
+    yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """The session's PostgreSQL database, emptied before and after the test."""
+    _truncate(postgres_database)
+    yield postgres_database
+    _truncate(postgres_database)
 
 
 @pytest.fixture

@@ -1,0 +1,11 @@
+# One image for every role: web, worker, beat and one-off commands (see docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY newsletter ./newsletter
+COPY workers ./workers
+COPY templates ./templates
+RUN pip install --no-cache-dir --editable . && useradd --create-home newsletter
+USER newsletter
+CMD ["newsletter", "--help"]
