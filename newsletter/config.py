@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     organisation_name: str = "Example Rights Watch"
     postal_address: str = "1 Example Street, London EC1A 1AA, United Kingdom"
     batch_size: int = Field(default=1000, ge=1, le=1000)
+    redis_url: str | None = Field(
+        default=None, description="Redis for shared limits; defaults to the broker when it is Redis."
+    )
+    subscribe_rate_limit: str = "5/10 minutes"
     templates_dir: Path = REPOSITORY_ROOT / "templates"
     sendgrid_api_key: str | None = Field(
         default=None,
@@ -70,6 +74,26 @@ class Settings(BaseSettings):
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @field_validator("subscribe_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse  # imported here: only this check and the web app need it
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("must look like '5/10 minutes' or '100 per hour'") from None
+        return value
+
+    @property
+    def shared_redis_url(self) -> str | None:
+        """Redis shared by every process: NEWSLETTER_REDIS_URL, else a Redis broker, else none."""
+        if self.redis_url:
+            return self.redis_url
+        if self.broker_url and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return None
 
     @property
     def sender_domain(self) -> str:

@@ -30,6 +30,10 @@ class NotFoundError(NewsletterError):
     """A referenced issue, list, send or subscriber does not exist."""
 
 
+class InvalidLinkError(NewsletterError):
+    """A signed link was tampered with, expired, or made for another purpose."""
+
+
 class ImportFileError(NewsletterError):
     """A subscriber file cannot be read at all (no header, no email column, not UTF-8)."""
 

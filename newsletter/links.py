@@ -1,22 +1,27 @@
-"""Public links in messages, built from NEWSLETTER_BASE_URL, with signed tokens."""
-
-from itsdangerous import URLSafeSerializer
+"""Public links in messages and pages, built from NEWSLETTER_BASE_URL, with signed tokens."""
 
 from newsletter.config import Settings
-
-UNSUBSCRIBE_PURPOSE = "unsubscribe"
+from newsletter.tokens import Purpose, make_token
 
 
 class Links:
-    """Builds the per-recipient links of one deployment (cheap to call per recipient)."""
+    """Builds the links of one deployment (cheap enough to call per recipient)."""
 
     def __init__(self, settings: Settings):
         self.base_url = settings.base_url
-        self._unsubscribe = URLSafeSerializer(settings.secret_key, salt=UNSUBSCRIBE_PURPOSE)
+        self._secret = settings.secret_key
 
     def unsubscribe_url(self, subscriber_id: int, list_id: int) -> str:
-        """The one-click unsubscribe URL: a token signed for this subscriber and list."""
-        return f"{self.base_url}/unsubscribe/{self._unsubscribe.dumps([subscriber_id, list_id])}"
+        """The one-click unsubscribe URL of a subscriber on a list."""
+        return f"{self.base_url}/unsubscribe/{make_token(self._secret, Purpose.UNSUBSCRIBE, subscriber_id, list_id)}"
+
+    def confirm_url(self, subscriber_id: int, list_id: int) -> str:
+        """The double opt-in confirmation URL (expires)."""
+        return f"{self.base_url}/confirm/{make_token(self._secret, Purpose.CONFIRM, subscriber_id, list_id)}"
+
+    def preferences_url(self, subscriber_id: int) -> str:
+        """The page where a subscriber manages lists, name and language."""
+        return f"{self.base_url}/preferences/{make_token(self._secret, Purpose.PREFERENCES, subscriber_id)}"
 
     def archive_url(self, slug: str) -> str:
         """The web version of an issue."""

@@ -29,8 +29,8 @@ class Recipient:
 class OutgoingBatch:
     """What a provider is asked to deliver: one message, many recipients."""
 
-    send_id: int
-    batch_id: int
+    send_id: int | None  # None for a single transactional message
+    batch_id: int | None
     subject: str
     from_email: str
     from_name: str

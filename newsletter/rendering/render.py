@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from mjml import mjml2html
@@ -17,10 +18,6 @@ from newsletter.content.models import IssueContent
 from newsletter.errors import RenderError
 from newsletter.rendering.inline import inline_css
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
-
-HTML_TEMPLATE = "email/issue.mjml.j2"
-TEXT_TEMPLATE = "email/issue.txt.j2"
-
 
 @dataclass(frozen=True)
 class RenderedIssue:
@@ -34,29 +31,38 @@ class RenderedIssue:
 
 def render_issue(content: IssueContent, settings: Settings) -> RenderedIssue:
     """Render ``content`` to email HTML and plain text with per-recipient slots."""
-    env = _environment(settings.templates_dir)
+    html, text = render_email(
+        "issue", settings, issue=content, long_date=f"{content.date.day} {content.date:%B %Y}"
+    )
+    return RenderedIssue(content.effective_subject, content.effective_preheader, html, text)
+
+
+def render_email(template: str, settings: Settings, **context: Any) -> tuple[PersonalisableTemplate, PersonalisableTemplate]:
+    """Render ``templates/email/<template>.mjml.j2`` and ``<template>.txt.j2`` to HTML and text.
+
+    The templates get ``context``, the organisation's details and ``fields`` (the markers of
+    the per-recipient values).
+    """
+    env = template_environment(settings.templates_dir)
     context = {
-        "issue": content,
         "fields": MARKERS,
-        "long_date": f"{content.date.day} {content.date:%B %Y}",
         "organisation_name": settings.organisation_name,
         "postal_address": settings.postal_address,
         "from_name": settings.from_name,
+        **context,
     }
     try:
-        mjml = env.get_template(HTML_TEMPLATE).render(context)
-        text = env.get_template(TEXT_TEMPLATE).render(context)
+        mjml = env.get_template(f"email/{template}.mjml.j2").render(context)
+        text = env.get_template(f"email/{template}.txt.j2").render(context)
     except jinja2.TemplateError as err:
-        raise RenderError(f"template error: {err}") from err
+        raise RenderError(f"template error in email/{template}: {err}") from err
     try:
         compiled = mjml2html(mjml, disable_comments=True, fonts={})
     except ValueError as err:
-        raise RenderError(f"MJML did not compile: {err}") from err
-    return RenderedIssue(
-        subject=content.effective_subject,
-        preheader=content.effective_preheader,
-        html=PersonalisableTemplate(inline_css(compiled), escape_html=True),
-        text=PersonalisableTemplate(_tidy_text(text), escape_html=False),
+        raise RenderError(f"MJML of email/{template} did not compile: {err}") from err
+    return (
+        PersonalisableTemplate(inline_css(compiled), escape_html=True),
+        PersonalisableTemplate(_tidy_text(text), escape_html=False),
     )
 
 
@@ -72,10 +78,11 @@ def _tidy_text(text: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _environment(templates_dir: Path) -> jinja2.Environment:
+def template_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja2 environment of email and web templates (autoescaped, but for ``.txt.j2``)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
-        autoescape=lambda name: name is not None and name.endswith((".mjml.j2", ".html.j2")),
+        autoescape=lambda name: name is not None and name.endswith((".mjml.j2", ".html.j2", ".xml.j2")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,0 +1,32 @@
+"""What routes receive from the application: settings, pages, provider, rate limiter."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from newsletter.config import Settings
+from newsletter.providers import Provider
+from newsletter.web.pages import Pages
+from newsletter.web.ratelimit import RateLimiter
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _pages(request: Request) -> Pages:
+    return request.app.state.pages
+
+
+def _provider(request: Request) -> Provider:
+    return request.app.state.provider
+
+
+def _limiter(request: Request) -> RateLimiter:
+    return request.app.state.limiter
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+PagesDep = Annotated[Pages, Depends(_pages)]
+ProviderDep = Annotated[Provider, Depends(_provider)]
+LimiterDep = Annotated[RateLimiter, Depends(_limiter)]

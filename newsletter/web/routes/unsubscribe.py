@@ -1,0 +1,38 @@
+"""Unsubscribing: one click from the mail client (RFC 8058), or one press on the page."""
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from newsletter.db import transaction
+from newsletter.links import Links
+from newsletter.subscribers.consent import unsubscribe
+from newsletter.tokens import Purpose, read_token
+from newsletter.web.deps import PagesDep, SettingsDep
+
+router = APIRouter(tags=["subscribers"])
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(token: str, settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
+    """A page with a button: following the link alone (as link scanners do) changes nothing."""
+    subscriber_id, _ = read_token(settings.secret_key, Purpose.UNSUBSCRIBE, token, arity=2)
+    return pages.render(
+        "action", title="Unsubscribe", paragraphs=["Stop receiving this newsletter? It takes effect at once."],
+        action=f"/unsubscribe/{token}", button="Unsubscribe",
+        link={"url": Links(settings).preferences_url(subscriber_id), "label": "Or manage your preferences"},
+    )
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_now(token: str, settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
+    """Unsubscribe at once: no login, no confirmation, no CSRF token (mail providers post here
+    with ``List-Unsubscribe=One-Click``). The signed token is the proof. Idempotent."""
+    subscriber_id, list_id = read_token(settings.secret_key, Purpose.UNSUBSCRIBE, token, arity=2)
+    with transaction(settings.database_url) as session:
+        mailing_list = unsubscribe(session=session, subscriber_id=subscriber_id, list_id=list_id)
+        title = mailing_list.title or mailing_list.name
+    return pages.message(
+        "You are unsubscribed",
+        f"You will not receive {title} any more.",
+        link={"url": Links(settings).preferences_url(subscriber_id), "label": "Changed your mind? Manage your preferences"},
+    )
