@@ -9,25 +9,28 @@ resubscribes anyone who unsubscribed, bounced or complained.
 
 import csv
 import itertools
+import json
 import re
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from newsletter.content.safety import check_text
-from newsletter.db.bulk import insert_ignoring_conflicts
 from newsletter.db.engine import transaction
-from newsletter.db.models import Subscriber, Subscription, utcnow
+from newsletter.db.models import utcnow
 from newsletter.errors import ImportFileError
 from newsletter.subscribers.addresses import normalise_email
 from newsletter.subscribers.lists import get_list
 
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 5000
 MAX_FIELD_LENGTH = 1000
 MAX_NAME_LENGTH = 200
 MAX_REPORTED_REJECTS = 1000  # the rejects file, if asked for, has them all
@@ -91,6 +94,7 @@ def import_subscribers(
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as err:
         raise ImportFileError(f"{path}: cannot be opened ({err.strerror})") from None
+
     with handle, _rejects_writer(rejects_path) as write_reject:
         rows = _validated_rows(handle, path, report, write_reject)
         while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
@@ -104,38 +108,39 @@ def import_subscribers(
 def _validated_rows(
     handle: TextIO, path: Path, report: ImportReport, write_reject: Callable[[RejectedRow], None]
 ) -> Iterator[_ValidRow]:
-    try:
-        first_line = handle.readline()
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        reader = csv.reader(itertools.chain([first_line], handle), delimiter=delimiter)
-        header = next(reader, None)
-        columns = _columns(header, path)
-        seen: dict[str, int] = {}
-        line = reader.line_num
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(value.strip() for value in record):
-                continue  # blank lines are not rows
-            report.rows += 1
-            try:
-                row = _validate(record, columns, seen, start)
-            except ValueError as err:
-                raw = record[columns.index("email")] if len(record) > columns.index("email") else ""
-                reject = RejectedRow(start, raw.strip(), str(err))
-                report.rejected_count += 1
-                if len(report.rejected) < MAX_REPORTED_REJECTS:
-                    report.rejected.append(reject)
-                write_reject(reject)
-                continue
-            seen[row.email] = start
-            yield row
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            f"{path}: is not UTF-8 text (after line {reader.line_num}); save it as UTF-8 CSV "
-            "and import it again (rows before that line are in)"
-        ) from None
-    except csv.Error as err:
-        raise ImportFileError(f"{path}: line {reader.line_num}: {err}") from None
+    reader = None
+    with _FirstSeen() as seen:
+        try:
+            first_line = handle.readline()
+            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+            reader = csv.reader(itertools.chain([first_line], handle), delimiter=delimiter)
+            header = next(reader, None)
+            columns = _columns(header, path)
+            line = reader.line_num
+            for record in reader:
+                start, line = line + 1, reader.line_num
+                if not any(value.strip() for value in record):
+                    continue  # blank lines are not rows
+                report.rows += 1
+                try:
+                    row = _validate(record, columns, seen, start)
+                except ValueError as err:
+                    raw = record[columns.index("email")] if len(record) > columns.index("email") else ""
+                    reject = RejectedRow(start, raw.strip(), str(err))
+                    report.rejected_count += 1
+                    if len(report.rejected) < MAX_REPORTED_REJECTS:
+                        report.rejected.append(reject)
+                    write_reject(reject)
+                    continue
+                yield row
+        except UnicodeDecodeError:
+            after = reader.line_num if reader is not None else 0
+            raise ImportFileError(
+                f"{path}: is not UTF-8 text (after line {after}); save it as UTF-8 CSV "
+                "and import it again (rows before that line are in)"
+            ) from None
+        except csv.Error as err:
+            raise ImportFileError(f"{path}: line {reader.line_num if reader else 1}: {err}") from None
 
 
 def _columns(header: list[str] | None, path: Path) -> list[str]:
@@ -152,7 +157,7 @@ def _columns(header: list[str] | None, path: Path) -> list[str]:
     return columns
 
 
-def _validate(record: list[str], columns: list[str], seen: dict[str, int], line: int) -> _ValidRow:
+def _validate(record: list[str], columns: list[str], seen: "_FirstSeen", line: int) -> _ValidRow:
     if len(record) > len(columns):
         raise ValueError(f"has {len(record)} fields but the header has {len(columns)}")
     values = {column: value.strip() for column, value in zip(columns, record)}
@@ -160,8 +165,6 @@ def _validate(record: list[str], columns: list[str], seen: dict[str, int], line:
     if not raw_email:
         raise ValueError("email is missing")
     email = normalise_email(raw_email)
-    if email in seen:
-        raise ValueError(f"duplicate of line {seen[email]}")
     name = values.pop("name", "") or None
     if name is not None:
         if len(name) > MAX_NAME_LENGTH:
@@ -174,6 +177,9 @@ def _validate(record: list[str], columns: list[str], seen: dict[str, int], line:
         if len(value) > MAX_FIELD_LENGTH:
             raise ValueError(f"{column} is longer than {MAX_FIELD_LENGTH} characters")
     attributes = {column: _checked(v, column) for column, v in values.items() if v}
+    first = seen.first_line(email, line)  # last: only a valid row claims its address
+    if first is not None:
+        raise ValueError(f"duplicate of line {first}")
     return _ValidRow(email, name, language, attributes)
 
 
@@ -184,40 +190,87 @@ def _checked(value: str, column: str) -> str:
         raise ValueError(f"{column} {err}") from None
 
 
+# The chunk travels as one JSON parameter, so each statement stays small and is prepared
+# once; only the way JSON becomes rows differs between the databases.
+_CHUNK_ROWS = {
+    "postgresql": (
+        "SELECT r.email, r.name, r.language, CAST(r.attributes AS json) AS attributes "
+        "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(email text, name text, language text, attributes jsonb)"
+    ),
+    "sqlite": (
+        "SELECT json_extract(value, '$.email') AS email, json_extract(value, '$.name') AS name, "
+        "json_extract(value, '$.language') AS language, json(json_extract(value, '$.attributes')) AS attributes "
+        "FROM json_each(:rows)"
+    ),
+}
+# "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
+_INSERT_SUBSCRIBERS = """
+INSERT INTO subscribers (email, name, language, attributes, source, status, created_at)
+SELECT r.email, r.name, r.language, r.attributes, :source, 'active', :now FROM ({rows}) AS r WHERE true
+ON CONFLICT (email) DO NOTHING RETURNING id"""
+_INSERT_SUBSCRIPTIONS = """
+INSERT INTO subscriptions (list_id, subscriber_id, status, created_at, confirmed_at)
+SELECT :list_id, s.id, :status, :now, :confirmed_at FROM subscribers AS s JOIN ({rows}) AS r ON s.email = r.email
+WHERE true ON CONFLICT (list_id, subscriber_id) DO NOTHING RETURNING subscriber_id"""
+_CONFIRM_PENDING = """
+UPDATE subscriptions SET status = 'confirmed', confirmed_at = :now
+WHERE list_id = :list_id AND status = 'pending'
+AND subscriber_id IN (SELECT s.id FROM subscribers AS s JOIN ({rows}) AS r ON s.email = r.email)"""
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> tuple[TextClause, TextClause, TextClause]:
+    """The three statements of a chunk for ``dialect``, built once."""
+    def statement(sql: str) -> TextClause:
+        clause = text(sql.format(rows=_CHUNK_ROWS[dialect]))
+        times = [n for n in ("now", "confirmed_at") if f":{n}" in sql]
+        return clause.bindparams(*(bindparam(n, type_=DateTime(timezone=True)) for n in times))
+
+    return statement(_INSERT_SUBSCRIBERS), statement(_INSERT_SUBSCRIPTIONS), statement(_CONFIRM_PENDING)
+
+
 def _write_chunk(
     session: Session, chunk: list[_ValidRow], list_id: int, confirmed: bool, source: str,
     report: ImportReport,
 ) -> None:
+    insert_subscribers, insert_subscriptions, confirm_pending = _statements(session.get_bind().dialect.name)
     now = utcnow()
-    report.new_subscribers += insert_ignoring_conflicts(
-        session,
-        Subscriber.__table__,
-        [
-            {"email": r.email, "name": r.name, "language": r.language, "attributes": r.attributes,
-             "source": source, "status": "active", "created_at": now}
-            for r in chunk
-        ],
-        ["email"],
-    )
-    ids = list(session.scalars(select(Subscriber.id).where(Subscriber.email.in_([r.email for r in chunk]))))
-    status = "confirmed" if confirmed else "pending"
-    report.new_subscriptions += insert_ignoring_conflicts(
-        session,
-        Subscription.__table__,
-        [
-            {"list_id": list_id, "subscriber_id": sid, "status": status, "created_at": now,
-             "confirmed_at": now if confirmed else None}
-            for sid in ids
-        ],
-        ["list_id", "subscriber_id"],
-    )
+    params = {
+        "rows": json.dumps([{"email": r.email, "name": r.name, "language": r.language, "attributes": r.attributes}
+                            for r in chunk]),
+        "source": source, "now": now, "list_id": list_id,
+        "status": "confirmed" if confirmed else "pending", "confirmed_at": now if confirmed else None,
+    }
+    report.new_subscribers += len(session.execute(insert_subscribers, params).all())
+    report.new_subscriptions += len(session.execute(insert_subscriptions, params).all())
     if confirmed:  # the admin vouches for consent: pending becomes confirmed, nothing else moves
-        report.confirmed += session.execute(
-            update(Subscription)
-            .where(Subscription.list_id == list_id, Subscription.subscriber_id.in_(ids),
-                   Subscription.status == "pending")
-            .values(status="confirmed", confirmed_at=now)
-        ).rowcount
+        report.confirmed += session.execute(confirm_pending, params).rowcount
+
+
+class _FirstSeen:
+    """The line on which each address first appeared, kept in a scratch SQLite file so that
+    memory stays flat however long the import file is."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="newsletter-import-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "seen.db")
+        self._db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE seen (email TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID;"
+        )
+
+    def first_line(self, email: str, line: int) -> int | None:
+        """None when ``email`` is new (it is remembered at ``line``), else its first line."""
+        if self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (email, line)).rowcount:
+            return None
+        return self._db.execute("SELECT line FROM seen WHERE email = ?", (email,)).fetchone()[0]
+
+    def __enter__(self) -> "_FirstSeen":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+        self._folder.cleanup()
 
 
 @contextmanager

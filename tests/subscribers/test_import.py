@@ -7,6 +7,7 @@ from newsletter.db import transaction
 from newsletter.db.models import Subscriber, Subscription
 from newsletter.errors import ImportFileError, NotFoundError
 from newsletter.subscribers import create_list, import_subscribers, list_counts
+from newsletter.subscribers.importer import CHUNK_ROWS
 
 NASTY = (
     "\ufeffEmail;Name;Language;Company\r\n"                       # BOM, semicolons, capitalised header
@@ -133,11 +134,18 @@ def test_unusable_files_are_refused_with_a_reason(database_url, weekly, tmp_path
 
 def test_a_file_that_is_not_utf8_keeps_the_rows_before_the_bad_byte(database_url, weekly, tmp_path):
     path = tmp_path / "latin1.csv"
-    good = "".join(f"person{n}@example.org\n" for n in range(1500))
+    good = "".join(f"person{n}@example.org\n" for n in range(CHUNK_ROWS + 500))
     path.write_bytes(b"email\n" + good.encode() + "zoë@example.org\n".encode("latin-1"))
     with pytest.raises(ImportFileError, match="not UTF-8"):
         import_subscribers(database_url=database_url, path=path, list_name=weekly, confirmed=True)
-    assert len(subscriptions(database_url)) == 1000  # the first full chunk went in
+    assert len(subscriptions(database_url)) == CHUNK_ROWS  # the first full chunk went in
+
+
+def test_a_header_that_is_not_utf8_is_a_clear_error(database_url, weekly, tmp_path):
+    path = tmp_path / "latin1-header.csv"
+    path.write_bytes("email,société\na@example.org,x\n".encode("latin-1"))
+    with pytest.raises(ImportFileError, match="not UTF-8 text \\(after line 0\\)"):
+        import_subscribers(database_url=database_url, path=path, list_name=weekly, confirmed=True)
 
 
 def test_unknown_list_is_a_clear_error(database_url, tmp_path):
