@@ -1,5 +1,6 @@
 """`newsletter subscribers import`."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -7,9 +8,11 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from newsletter.cli.app import app, console, ready_settings
+from newsletter.db import transaction
 from newsletter.subscribers import ImportReport, import_subscribers
+from newsletter.subscribers.membership import add_subscriber, export_subscribers, remove_subscriber
 
-subscribers_app = typer.Typer(help="Subscribers: import.", no_args_is_help=True)
+subscribers_app = typer.Typer(help="Subscribers: import, export, add, remove.", no_args_is_help=True)
 app.add_typer(subscribers_app, name="subscribers")
 
 
@@ -57,3 +60,46 @@ def print_report(report: ImportReport, rejects: Path | None = None) -> None:
     if report.rejected_count > 20:
         more = f"see {rejects}" if rejects else "use --rejects FILE to get them all"
         console.print(f"  ... and {report.rejected_count - 20} more ({more})", markup=False)
+
+
+@subscribers_app.command("export")
+def export(
+    list_name: Annotated[str, typer.Option("--list", help="The list to export.")],
+    out: Annotated[Path | None, typer.Option(help="CSV file to write (default: standard output).")] = None,
+    status: Annotated[str, typer.Option(help="confirmed, pending, unsubscribed or all.")] = "confirmed",
+) -> None:
+    """Export a list's members as CSV (importable again)."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        if out is None:
+            export_subscribers(session=session, list_name=list_name, status=status, out=sys.stdout)
+            return
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            count = export_subscribers(session=session, list_name=list_name, status=status, out=handle)
+    console.print(f"wrote {count} subscribers to {out}", markup=False)
+
+
+@subscribers_app.command("add")
+def add(
+    email: Annotated[str, typer.Argument(help="The address to add.")],
+    list_name: Annotated[str, typer.Option("--list", help="The list.")],
+    name: Annotated[str | None, typer.Option(help="Their name.")] = None,
+    confirmed: Annotated[bool, typer.Option("--confirmed", help="You hold their consent.")] = False,
+) -> None:
+    """Add one person to a list (pending unless --confirmed)."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        status = add_subscriber(session=session, email=email, name=name, list_name=list_name, confirmed=confirmed)
+    console.print(f"{email} on {list_name}: {status}", markup=False)
+
+
+@subscribers_app.command("remove")
+def remove(
+    email: Annotated[str, typer.Argument(help="The address to remove.")],
+    list_name: Annotated[str, typer.Option("--list", help="The list.")],
+) -> None:
+    """Take one person off a list (kept as unsubscribed: imports will not add them back)."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        remove_subscriber(session=session, email=email, list_name=list_name)
+    console.print(f"{email} is unsubscribed from {list_name}", markup=False)

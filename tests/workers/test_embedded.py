@@ -1,6 +1,8 @@
 """The whole path through the CLI with the embedded worker (no broker), on both databases."""
 
+import csv
 import email
+import io
 from email import policy
 from pathlib import Path
 
@@ -74,3 +76,16 @@ def test_demo_runs_on_embedded_defaults_in_an_empty_directory(tmp_path):
     assert len(list((tmp_path / "outbox" / "send-1").glob("*.eml"))) == 50
     preview = (tmp_path / "outbox" / "preview" / "issue.html").read_text(encoding="utf-8")
     assert "Court orders compensation" in preview
+
+
+def test_subscriber_commands_add_remove_and_export(tmp_path):
+    env = cli_env(tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    ok(run_cli("lists", "create", "weekly", cwd=tmp_path, env=env))
+    assert "confirmed" in ok(run_cli("subscribers", "add", "ana@example.org", "--list", "weekly", "--name", "Ana", "--confirmed", cwd=tmp_path, env=env))
+    ok(run_cli("subscribers", "add", "ben@example.org", "--list", "weekly", "--confirmed", cwd=tmp_path, env=env))
+    ok(run_cli("subscribers", "remove", "BEN@example.org", "--list", "weekly", cwd=tmp_path, env=env))
+    exported = ok(run_cli("subscribers", "export", "--list", "weekly", cwd=tmp_path, env=env))
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["email"], r["name"], r["status"]) for r in rows] == [("ana@example.org", "Ana", "confirmed")]
+    missing = run_cli("subscribers", "remove", "ghost@example.org", "--list", "weekly", cwd=tmp_path, env=env)
+    assert missing.returncode == 1 and "not on the list" in missing.stderr
