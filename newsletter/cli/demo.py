@@ -55,3 +55,7 @@ def demo() -> None:
     if settings.email_backend == "file" and send_id is not None:
         outbox = (settings.outbox_dir / f"send-{send_id}").resolve()
         console.print(f"messages:      {outbox}/*.eml ({len(list(outbox.glob('*.eml')))} files)", markup=False)
+    console.print(
+        f"web pages:     run `newsletter serve`, then open {settings.base_url}/archive "
+        "(each message's unsubscribe link works there too)", markup=False,
+    )
