@@ -29,7 +29,7 @@ class Settings(BaseSettings):
         default=None,
         description="Celery broker, e.g. redis://localhost:6379/0. Unset: embedded worker.",
     )
-    email_backend: Literal["file", "console"] = "file"
+    email_backend: Literal["file", "console", "smtp"] = "file"
     outbox_dir: Path = Path("outbox")
     base_url: str = "http://localhost:8000"
     secret_key: str = DEVELOPMENT_SECRET_KEY
@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     )
     subscribe_rate_limit: str = "5/10 minutes"
     templates_dir: Path = REPOSITORY_ROOT / "templates"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle to trust for the SMTP server (a private relay)."
+    )
+    smtp_timeout: float = Field(default=30, gt=0)
     sendgrid_api_key: str | None = Field(
         default=None,
         validation_alias=AliasChoices("SENDGRID_API_KEY", "NEWSLETTER_SENDGRID_API_KEY"),

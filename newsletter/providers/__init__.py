@@ -4,12 +4,15 @@ from newsletter.config import Settings
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.providers.console import ConsoleProvider
 from newsletter.providers.file import FileProvider
+from newsletter.providers.smtp import SmtpProvider
 
 
 def provider_from_settings(settings: Settings) -> Provider:
     """The provider NEWSLETTER_EMAIL_BACKEND names, configured from the settings."""
     if settings.email_backend == "console":
         return ConsoleProvider()
+    if settings.email_backend == "smtp":
+        return SmtpProvider(settings)
     return FileProvider(settings.outbox_dir)
 
 
@@ -20,5 +23,6 @@ __all__ = [
     "Provider",
     "Recipient",
     "RecipientResult",
+    "SmtpProvider",
     "provider_from_settings",
 ]

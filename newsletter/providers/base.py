@@ -43,12 +43,17 @@ class OutgoingBatch:
 
 @dataclass(frozen=True)
 class RecipientResult:
-    """The provider's answer for one recipient."""
+    """The provider's answer for one recipient.
+
+    ``retry`` marks a recipient not delivered for a passing reason (a lost connection, a 4xx):
+    it stays pending, and only such recipients are sent again when the batch is retried.
+    """
 
     delivery_id: int
     accepted: bool
     provider_message_id: str | None = None
     error: str | None = None
+    retry: bool = False
 
 
 class Provider(ABC):

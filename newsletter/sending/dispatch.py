@@ -40,7 +40,9 @@ def send_batch(*, settings: Settings, provider: Provider, batch_id: int) -> Batc
     """Claim and send batch ``batch_id``; None if it was not pending (already taken or done).
 
     A TransientProviderError returns the batch to ``pending`` and is re-raised for the caller
-    to retry later; any other error fails the batch's recipients with its message.
+    to retry later; any other error fails the batch's recipients with its message. Recipients
+    the provider marks ``retry`` stay pending, the batch too, and TransientProviderError is
+    raised after the others' outcomes are recorded: a retry sends only those recipients.
     """
     url = settings.database_url
     with transaction(url) as session:
@@ -61,6 +63,9 @@ def send_batch(*, settings: Settings, provider: Provider, batch_id: int) -> Batc
         results = [RecipientResult(r.delivery_id, False, error=str(err)) for r in outgoing.recipients]
     with transaction(url) as session:
         _record(session, outgoing, results)
+    retry = [r for r in results if r.retry]
+    if retry:  # recorded above: the retry sends only these
+        raise TransientProviderError(provider.name, f"{len(retry)} recipients left for a retry: {retry[0].error}")
     accepted = sum(r.accepted for r in results)
     return BatchOutcome(batch_id, accepted, len(results) - accepted, suppressed)
 
@@ -147,7 +152,7 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
             [
                 {
                     "id": r.delivery_id,
-                    "status": "accepted" if r.accepted else "failed",
+                    "status": "pending" if r.retry else "accepted" if r.accepted else "failed",
                     "provider_message_id": r.provider_message_id,
                     "error": r.error,
                     "updated_at": now,
@@ -156,14 +161,17 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
             ],
         )
     failed = [r for r in results if not r.accepted]
+    if any(r.retry for r in results):
+        status = "pending"
+    elif failed and len(failed) == len(results):
+        status = "failed"
+    else:
+        status = "done"
     session.execute(
         update(Batch)
         .where(Batch.id == outgoing.batch_id)
-        .values(
-            status="failed" if failed and len(failed) == len(results) else "done",
-            finished_at=now,
-            error=failed[0].error if failed else None,
-        )
+        .values(status=status, finished_at=None if status == "pending" else now,
+                error=failed[0].error if failed else None)
     )
     unfinished = exists().where(
         Batch.send_id == outgoing.send_id, Batch.status.in_(("pending", "submitting"))
