@@ -115,7 +115,7 @@ def update_preferences(
     subscriber = _subscriber(session, subscriber_id)
     subscriber.name, subscriber.language = name or None, language or None
     now = utcnow()
-    known = {m for m in session.scalars(select(MailingList.id))}
+    known = set(session.scalars(select(MailingList.id)))
     memberships = {s.list_id: s for s in session.scalars(select(Subscription).where(Subscription.subscriber_id == subscriber_id))}
     for list_id in known:
         membership, wanted = memberships.get(list_id), list_id in list_ids

@@ -10,7 +10,9 @@ from newsletter.content.safety import check_text
 from newsletter.db import transaction
 from newsletter.subscribers.consent import get_preferences, update_preferences
 from newsletter.tokens import Purpose, read_token
+from newsletter.config import Settings
 from newsletter.web.deps import PagesDep, SettingsDep
+from newsletter.web.pages import Pages
 
 router = APIRouter(tags=["subscribers"])
 LANGUAGES = [("", "No preference"), ("en", "English"), ("es", "Español"), ("fr", "Français"),
@@ -49,7 +51,7 @@ def save_preferences(
     return _page(settings, pages, subscriber_id, saved=True, error=None)
 
 
-def _page(settings, pages, subscriber_id: int, *, saved: bool, error: str | None, status: int = 200) -> HTMLResponse:
+def _page(settings: Settings, pages: Pages, subscriber_id: int, *, saved: bool, error: str | None, status: int = 200) -> HTMLResponse:
     with transaction(settings.database_url) as session:
         prefs = get_preferences(session=session, subscriber_id=subscriber_id)
     return pages.render("preferences", status=status, title="Your preferences", prefs=prefs,

@@ -15,6 +15,7 @@ from newsletter.subscribers import get_list
 from newsletter.subscribers.consent import confirm_subscription, request_subscription
 from newsletter.tokens import Purpose, read_token
 from newsletter.web.deps import LimiterDep, PagesDep, ProviderDep, SettingsDep
+from newsletter.web.pages import Pages
 
 router = APIRouter(tags=["subscribers"])
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def subscribe(
     return check_inbox
 
 
-def _form_again(pages, list_name: str, email: str, name: str, error: str) -> HTMLResponse:
+def _form_again(pages: Pages, list_name: str, email: str, name: str, error: str) -> HTMLResponse:
     return pages.render("subscribe", status=400, title="Subscribe", list_name=list_name,
                         email=email, name=name, error=error)
 
