@@ -4,6 +4,7 @@ import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from newsletter.cli.app import app, console, ready_settings
@@ -66,7 +67,8 @@ def watch(settings: Settings, send_id: int, interval: float = 0.2) -> SendProgre
         while True:
             with transaction(settings.database_url) as session:
                 progress = send_progress(session=session, send_id=send_id)
-            bar.update(task, total=progress.total, completed=progress.done)
+            label = f"send {send_id}" + (f" (retrying: {escape(progress.retrying[:80])})" if progress.retrying else "")
+            bar.update(task, description=label, total=progress.total, completed=progress.done)
             if progress.status != "sending":
                 break
             time.sleep(interval)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import Delivery, Send
+from newsletter.db.models import Batch, Delivery, Send
 from newsletter.errors import NotFoundError
 
 
@@ -20,6 +20,7 @@ class SendProgress:
     accepted: int
     failed: int
     suppressed: int
+    retrying: str | None = None  # the error a batch waiting for a retry last met
 
     @property
     def done(self) -> int:
@@ -37,6 +38,9 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
             select(Delivery.status, func.count()).where(Delivery.send_id == send_id).group_by(Delivery.status)
         ).all()
     )
+    retrying = session.scalar(
+        select(Batch.error).where(Batch.send_id == send_id, Batch.status == "pending", Batch.error.is_not(None)).limit(1)
+    )
     return SendProgress(
         send_id=send_id,
         status=send.status,
@@ -45,4 +49,5 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
         accepted=counts.get("accepted", 0),
         failed=counts.get("failed", 0),
         suppressed=counts.get("suppressed", 0),
+        retrying=retrying,
     )

@@ -152,6 +152,7 @@ def test_a_transient_error_returns_the_batch_to_pending(small_batches, issue_id)
     with transaction(small_batches.database_url) as session:
         batch = session.get(Batch, batch_id)
         assert (batch.status, batch.attempts) == ("pending", 1)
+        assert send_progress(session=session, send_id=send_id).retrying == "test (status 503): try later"
     retry = RecordingProvider()
     assert send_batch(settings=small_batches, provider=retry, batch_id=batch_id).accepted == 1
     assert failing.batches[0].recipients[0].message_id == retry.batches[0].recipients[0].message_id
