@@ -29,7 +29,7 @@ class Settings(BaseSettings):
         default=None,
         description="Celery broker, e.g. redis://localhost:6379/0. Unset: embedded worker.",
     )
-    email_backend: Literal["file", "console", "smtp"] = "file"
+    email_backend: Literal["file", "console", "smtp", "sendgrid"] = "file"
     outbox_dir: Path = Path("outbox")
     base_url: str = "http://localhost:8000"
     secret_key: str = DEVELOPMENT_SECRET_KEY
@@ -60,8 +60,26 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("SENDGRID_API_KEY", "NEWSLETTER_SENDGRID_API_KEY"),
     )
+    sendgrid_api_url: str = "https://api.sendgrid.com"
+    sendgrid_timeout: float = Field(default=30, gt=0, description="Seconds to wait for SendGrid's answer.")
+    sendgrid_sandbox: bool = Field(default=False, description="Ask SendGrid to validate but deliver nothing.")
+    sendgrid_webhook_public_key: str | None = Field(
+        default=None, description="The Event Webhook's verification key; unset: the webhook is off."
+    )
+    rate_limit_per_second: float | None = Field(default=None, gt=0)
+    rate_limit_per_hour: float | None = Field(default=None, gt=0)
+    batch_stuck_after: float = Field(
+        default=300, gt=0, description="Seconds before a batch claimed by a silent worker counts as stuck."
+    )
+    ambiguous_resend_after: float = Field(
+        default=900, gt=0, description="Seconds a batch the provider may have accepted waits for confirmation."
+    )
+    late_send_limit: float = Field(
+        default=6 * 3600, gt=0, description="Seconds past its time after which a scheduled send waits for an admin."
+    )
+    poll_interval: float = Field(default=5, gt=0, description="Seconds between scheduler and recovery sweeps.")
 
-    @field_validator("base_url")
+    @field_validator("base_url", "sendgrid_api_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):

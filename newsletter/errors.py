@@ -30,6 +30,10 @@ class NotFoundError(NewsletterError):
     """A referenced issue, list, send or subscriber does not exist."""
 
 
+class SendStateError(NewsletterError):
+    """A send cannot be scheduled or steered as asked (a past time, resuming a finished send)."""
+
+
 class InvalidLinkError(NewsletterError):
     """A signed link was tampered with, expired, or made for another purpose."""
 
@@ -62,4 +66,22 @@ class ProviderError(NewsletterError):
 
 
 class TransientProviderError(ProviderError):
-    """A failure worth retrying later (timeouts, rate limits, 5xx): nothing was delivered."""
+    """Nothing was delivered and trying later may work (a rate limit, a refused connection).
+
+    ``retry_after`` is how many seconds the provider asked us to wait, when it said.
+    """
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None, body: str = "",
+                 retry_after: float | None = None):
+        super().__init__(provider, message, status=status, body=body)
+        self.retry_after = retry_after
+
+
+class AmbiguousDeliveryError(ProviderError):
+    """The provider may have accepted the batch: the request went out and no clear answer came
+    back (a timeout, a dropped connection, a 5xx). It must not be re-sent blindly."""
+
+
+class ProviderAuthError(ProviderError):
+    """The provider refused our credentials or sender: every batch would fail alike, so the
+    send pauses until an admin fixes the setting and resumes it."""

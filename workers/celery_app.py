@@ -2,10 +2,12 @@
 
 With NEWSLETTER_BROKER_URL unset the broker is in-process memory and the CLI runs an
 embedded worker (:mod:`workers.embedded`); with a Redis URL, `celery -A workers worker`
-processes do the work. Tasks carry ids only: the database holds all state.
+processes do the work and one `celery -A workers beat` runs the sweep every
+NEWSLETTER_POLL_INTERVAL seconds. Tasks carry ids only: the database holds all state.
 """
 
 from celery import Celery
+from kombu import Queue
 
 from newsletter.config import Settings, get_settings
 
@@ -24,6 +26,16 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"polling_interval": 0.05} if not settings.broker_url else {},
         worker_hijack_root_logger=False,
         timezone="UTC",
+        # The sweep has a queue of its own so it never waits behind a million recipients' batches.
+        task_queues=[Queue("celery"), Queue("control")],
+        task_routes={"newsletter.sweep": {"queue": "control"}},
+        beat_schedule={
+            "sweep": {
+                "task": "newsletter.sweep",
+                "schedule": settings.poll_interval,
+                "options": {"expires": settings.poll_interval},  # a missed sweep is not worth running late
+            }
+        },
     )
     return app
 

@@ -1,31 +1,55 @@
 """Thin Celery tasks over plain functions of :mod:`newsletter.sending`."""
 
-from newsletter.config import get_settings
+from functools import lru_cache
+
+from newsletter.config import Settings, get_settings
 from newsletter.db.engine import transaction
-from newsletter.errors import TransientProviderError
-from newsletter.providers import provider_from_settings
-from newsletter.sending import pending_batch_ids, send_batch
+from newsletter.db.models import utcnow
+from newsletter.providers import Provider, provider_from_settings
+from newsletter.sending import send_batch
+from newsletter.sending.ratelimit import RateLimiter, limiter_from_settings
+from newsletter.sending.sweep import SweepReport, batches_to_queue, sweep
 from workers.celery_app import app
 
 
-@app.task(name="newsletter.start_send")
-def start_send_task(send_id: int) -> None:
-    """Queue every pending batch of a send."""
-    with transaction(get_settings().database_url) as session:
-        batch_ids = pending_batch_ids(session=session, send_id=send_id)
+@lru_cache(maxsize=4)
+def sending_parts(settings: Settings) -> tuple[Provider, RateLimiter]:
+    """The provider and the shared rate limiter, made once per process."""
+    provider = provider_from_settings(settings)
+    return provider, limiter_from_settings(settings, provider.name)
+
+
+@app.task(name="newsletter.send_batch")
+def send_batch_task(batch_id: int) -> None:
+    """Claim and send one batch; a no-op if another worker has it or it is done.
+
+    Retries are not Celery retries: a batch that must wait goes back to ``pending`` with a
+    ``retry_at`` in the database, and the sweep queues it again when it is due.
+    """
+    settings = get_settings()
+    provider, limiter = sending_parts(settings)
+    send_batch(settings=settings, provider=provider, batch_id=batch_id, limiter=limiter)
+
+
+@app.task(name="newsletter.sweep")
+def sweep_task() -> None:
+    """Start due sends, take back stuck batches, queue what is ready (run by beat)."""
+    run_sweep(get_settings())
+
+
+def run_sweep(settings: Settings) -> SweepReport:
+    """One sweep, with a task published for every batch it found ready."""
+    provider, _ = sending_parts(settings)
+    report = sweep(settings=settings, resend_is_harmless=provider.resend_is_harmless)
+    for batch_id in report.to_queue:
+        send_batch_task.delay(batch_id)
+    return report
+
+
+def queue_send(settings: Settings, send_id: int) -> int:
+    """Publish a task for every ready batch of a send now (not waiting for the sweep)."""
+    with transaction(settings.database_url) as session:
+        batch_ids = batches_to_queue(session=session, settings=settings, now=utcnow(), send_id=send_id)
     for batch_id in batch_ids:
         send_batch_task.delay(batch_id)
-
-
-@app.task(
-    name="newsletter.send_batch",
-    autoretry_for=(TransientProviderError,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=None,
-)
-def send_batch_task(batch_id: int) -> None:
-    """Claim and send one batch; a no-op if another worker has it or it is done."""
-    settings = get_settings()
-    send_batch(settings=settings, provider=provider_from_settings(settings), batch_id=batch_id)
+    return len(batch_ids)

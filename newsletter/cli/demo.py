@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from newsletter.cli.app import app, console, ready_settings
-from newsletter.cli.send import dispatch, start_send
+from newsletter.cli.send import follow
 from newsletter.cli.subscribers import print_report
 from newsletter.content import load_issue_file
 from newsletter.db import transaction
@@ -14,6 +14,7 @@ from newsletter.db.models import MailingList
 from newsletter.editorial import save_issue
 from newsletter.rendering import render_issue
 from newsletter.rendering.preview import preview
+from newsletter.sending import create_send
 from newsletter.subscribers import create_list, import_subscribers
 
 DEMO_LIST = "weekly"
@@ -46,13 +47,13 @@ def demo() -> None:
     (preview_dir / "issue.txt").write_text(text, encoding="utf-8")
 
     console.print(f"3. sending issue {issue_id} to {DEMO_LIST!r} ({settings.email_backend} provider)")
-    send_id = start_send(settings, issue_id, [DEMO_LIST])
-    if send_id is not None:
-        dispatch(settings, send_id, wait=True)
+    with transaction(settings.database_url) as session:
+        send_id = create_send(session=session, settings=settings, issue_id=issue_id, list_names=[DEMO_LIST]).id
+    follow(settings, send_id, wait=True)
     console.print()
     console.print(f"HTML preview:  {(preview_dir / 'issue.html').resolve()}", markup=False)
     console.print(f"text part:     {(preview_dir / 'issue.txt').resolve()}", markup=False)
-    if settings.email_backend == "file" and send_id is not None:
+    if settings.email_backend == "file":
         outbox = (settings.outbox_dir / f"send-{send_id}").resolve()
         console.print(f"messages:      {outbox}/*.eml ({len(list(outbox.glob('*.eml')))} files)", markup=False)
     console.print(

@@ -1,4 +1,4 @@
-"""`newsletter send ISSUE_ID --list NAME`: freeze the recipients, then dispatch through Celery."""
+"""`newsletter send` and `newsletter send-test`: start or schedule a send, or try it on yourself."""
 
 import time
 from typing import Annotated
@@ -10,70 +10,120 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.sending import SendProgress, create_send, send_progress
+from newsletter.providers import provider_from_settings
+from newsletter.sending import SendProgress, create_send, parse_schedule, send_progress
+from newsletter.sending.transactional import send_test
 
 
 @app.command("send")
 def send(
     issue_id: Annotated[int, typer.Argument(help="The issue to send (see `newsletter issue list`).")],
     list_names: Annotated[list[str], typer.Option("--list", help="A list to send to; repeatable.")],
+    at: Annotated[
+        str | None, typer.Option(help='Schedule for this wall-clock time, e.g. "2026-12-04 08:00".')
+    ] = None,
+    tz: Annotated[str, typer.Option(help="The time zone of --at, e.g. Europe/London.")] = "UTC",
     wait: Annotated[
         bool, typer.Option(help="With a broker: watch progress until the send finishes.")
     ] = False,
 ) -> None:
-    """Send an issue to one or more lists."""
+    """Send an issue to one or more lists, now or at a scheduled time."""
     settings = ready_settings()
-    send_id = start_send(settings, issue_id, list_names)
-    if send_id is not None:
-        progress = dispatch(settings, send_id, wait=wait)
-        if progress is not None and progress.failed:
-            raise typer.Exit(code=1)
-
-
-def start_send(settings: Settings, issue_id: int, list_names: list[str]) -> int | None:
-    """Freeze a send; the send's id, or None when nobody is eligible."""
+    scheduled_at = parse_schedule(at, tz) if at else None
     with transaction(settings.database_url) as session:
-        created = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names)
-        send_id, count = created.id, created.recipient_count
+        created = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
+                              scheduled_at=scheduled_at, timezone=tz if at else None)
+        send_id, status, count = created.id, created.status, created.recipient_count
+    if status == "scheduled":
+        console.print(f"send {send_id}: scheduled for {at} {tz} ({scheduled_at:%Y-%m-%d %H:%M} UTC)")
+        if not settings.broker_url:
+            console.print("it goes out while `newsletter serve` runs (it sweeps for due sends); "
+                          "with a broker, Celery beat does")
+        return
     if count == 0:
         console.print(f"send {send_id}: no confirmed subscribers on {', '.join(list_names)}; nothing to send")
-        return None
+        return
     console.print(f"send {send_id}: {count} recipients frozen")
-    return send_id
+    progress = follow(settings, send_id, wait=wait)
+    if progress is not None and (progress.failed or progress.status != "sent"):
+        raise typer.Exit(code=1)
 
 
-def dispatch(settings: Settings, send_id: int, *, wait: bool) -> SendProgress | None:
-    """Queue a send's batches: to the broker, or to an embedded worker watched to the end."""
+@app.command("send-test")
+def send_test_command(
+    issue_id: Annotated[int, typer.Argument(help="The issue to try.")],
+    to: Annotated[str, typer.Option("--to", help="The address to send the test to.")],
+) -> None:
+    """Send one copy of an issue, marked [Test], to an address of your own."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        message_id = send_test(session=session, settings=settings, provider=provider_from_settings(settings),
+                               issue_id=issue_id, to=to)
+    console.print(f"test of issue {issue_id} sent to {to} ({settings.email_backend}, Message-ID {message_id})",
+                  markup=False)
+
+
+def follow(settings: Settings, send_id: int, *, wait: bool) -> SendProgress | None:
+    """Queue a send's ready batches: to the broker (watched if ``wait``), or to an embedded
+    worker that runs, sweeping as beat would, until the send is no longer sending."""
     from workers import app as celery_app  # imported here: only dispatching needs Celery
     from workers.embedded import embedded_worker
-    from workers.tasks import start_send_task
+    from workers.tasks import queue_send, run_sweep
 
     if settings.broker_url:
-        start_send_task.delay(send_id)
+        queue_send(settings, send_id)
         console.print(f"send {send_id}: queued to {settings.broker_url.split('@')[-1]}")
         return watch(settings, send_id) if wait else None
     with embedded_worker(celery_app):
-        start_send_task.delay(send_id)
-        return watch(settings, send_id)
+        queue_send(settings, send_id)
+        return watch(settings, send_id, sweep=lambda: run_sweep(settings))
 
 
-def watch(settings: Settings, send_id: int, interval: float = 0.2) -> SendProgress:
-    """Show a progress bar until the send is no longer sending; return its final counts."""
+def watch(settings: Settings, send_id: int, *, sweep=None, interval: float = 0.2) -> SendProgress:
+    """Show a progress bar while the send is sending; return its counts when it stops.
+
+    ``sweep`` (the embedded mode) is called every NEWSLETTER_POLL_INTERVAL seconds or less.
+    """
+    last_sweep = time.monotonic()
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
+        TimeElapsedColumn(), "{task.fields[rate]}", console=console, transient=True,
     ) as bar:
-        task = bar.add_task(f"send {send_id}", total=None)
+        task = bar.add_task(f"send {send_id}", total=None, rate="")
         while True:
             with transaction(settings.database_url) as session:
                 progress = send_progress(session=session, send_id=send_id)
-            label = f"send {send_id}" + (f" (retrying: {escape(progress.retrying[:80])})" if progress.retrying else "")
-            bar.update(task, description=label, total=progress.total, completed=progress.done)
+            bar.update(task, description=describe(progress), total=progress.total, completed=progress.done,
+                       rate=f"{progress.rate:,.0f}/s" if progress.rate else "")
             if progress.status != "sending":
                 break
+            if sweep is not None and time.monotonic() - last_sweep >= min(settings.poll_interval, 1.0):
+                sweep()
+                last_sweep = time.monotonic()
             time.sleep(interval)
-    console.print(
-        f"send {send_id} {progress.status}: {progress.accepted} accepted, {progress.failed} failed, "
-        f"{progress.suppressed} suppressed of {progress.total}"
-    )
+    console.print(summary(progress))
     return progress
+
+
+def describe(progress: SendProgress) -> str:
+    """The progress bar's label: the send, and what it is waiting for, if anything."""
+    label = f"send {progress.send_id}"
+    if progress.ambiguous_batches:
+        label += f" ({progress.ambiguous_batches} batches awaiting the provider's confirmation)"
+    elif progress.retrying:
+        label += f" (retrying: {escape(progress.retrying[:80])})"
+    return label
+
+
+def summary(progress: SendProgress) -> str:
+    """One line with a send's counts (and why it stopped, when it did)."""
+    line = (f"send {progress.send_id} {progress.status}: {progress.accepted} accepted, {progress.failed} failed, "
+            f"{progress.suppressed} suppressed")
+    if progress.cancelled:
+        line += f", {progress.cancelled} cancelled"
+    if progress.pending:
+        line += f", {progress.pending} pending"
+    line += f" of {progress.total}"
+    if progress.status_reason:
+        line += f" ({escape(progress.status_reason)})"
+    return line

@@ -39,6 +39,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time, timezone-aware: SQLite hands back naive datetimes, and every one is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
@@ -166,14 +171,17 @@ class Send(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)
-    # sending, sent, cancelled
-    status: Mapped[str] = mapped_column(String(20))
+    # scheduled -> sending -> sent; held (found too late: waits for an admin), paused, cancelled
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)  # why it is held or paused
     subject: Mapped[str] = mapped_column(String(250))
     html_template: Mapped[str] = mapped_column(Text)
     text_template: Mapped[str] = mapped_column(Text)
     list_names: Mapped[str] = mapped_column(String(1000))  # as the admin named them, for display
     recipient_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    scheduled_at: Mapped[dt.datetime | None]  # in UTC; None: started at once
+    timezone: Mapped[str | None] = mapped_column(String(60))  # the admin's, for display
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
 
@@ -188,10 +196,14 @@ class Batch(Base):
     send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
-    # pending, submitting (claimed by a worker), done, failed
+    # pending -> submitting (claimed) -> posting (handed to the provider) -> done or failed;
+    # ambiguous (the provider may have it; awaiting confirmation), cancelled
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[dt.datetime | None]  # when a task for it was last published
+    retry_at: Mapped[dt.datetime | None]  # not to be claimed before
     claimed_at: Mapped[dt.datetime | None]
+    posted_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -212,7 +224,8 @@ class Delivery(Base):
     list_id: Mapped[int] = mapped_column(ForeignKey("lists.id"))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200))
-    # pending, accepted (by the provider), failed, suppressed (unsubscribed since the freeze)
+    # pending, accepted (by the provider), failed, suppressed (unsubscribed since the freeze),
+    # cancelled (the send was cancelled before it reached them)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,7 @@ from newsletter.db.models import Issue, Send
 from newsletter.editorial.issues import get_issue
 from newsletter.errors import NotFoundError
 
-_SENT = exists().where(Send.issue_id == Issue.id, Send.status.in_(("sending", "sent")))
+_SENT = exists().where(Send.issue_id == Issue.id, Send.started_at.is_not(None))  # reached someone
 
 
 def sent_issues(*, session: Session, limit: int = 200) -> list[tuple[Issue, object]]:

@@ -57,10 +57,17 @@ class RecipientResult:
 
 
 class Provider(ABC):
-    """Delivers batches. Raise ProviderError for a batch-wide failure (TransientProviderError
-    when it is worth retrying); return per-recipient refusals as results."""
+    """Delivers batches; per-recipient refusals come back as results.
+
+    A batch-wide failure raises a ProviderError: TransientProviderError when nothing was
+    delivered and a later try may work, AmbiguousDeliveryError when the provider may have
+    accepted the batch, ProviderAuthError when no batch can succeed until a setting changes.
+    """
 
     name: ClassVar[str]
+    # True when delivering a batch twice does no harm (the file outbox rewrites the same
+    # files): a batch whose worker died mid-post is then simply sent again.
+    resend_is_harmless: ClassVar[bool] = False
 
     @abstractmethod
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:

@@ -14,6 +14,7 @@ class ConsoleProvider(Provider):
     """Writes each complete message to ``stream``, separated by a rule."""
 
     name = "console"
+    resend_is_harmless = True  # a development aid: a repeat print harms nobody
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream

@@ -17,6 +17,7 @@ class FileProvider(Provider):
     """Writes messages to ``<outbox>/send-<id>/<message id>.eml`` (``transactional/`` outside sends)."""
 
     name = "file"
+    resend_is_harmless = True  # a re-sent batch rewrites the same files
 
     def __init__(self, outbox_dir: Path):
         self.outbox_dir = outbox_dir

@@ -12,7 +12,7 @@ import ssl
 from email.utils import parseaddr
 
 from newsletter.config import Settings
-from newsletter.errors import ProviderError, TransientProviderError
+from newsletter.errors import ProviderAuthError, ProviderError, TransientProviderError
 from newsletter.providers.base import OutgoingBatch, Provider, RecipientResult
 from newsletter.providers.mime import MimeBuilder
 
@@ -60,7 +60,7 @@ class SmtpProvider(Provider):
             if s.smtp_user:
                 smtp.login(s.smtp_user, s.smtp_password or "")
         except smtplib.SMTPAuthenticationError as err:
-            raise ProviderError(self.name, "the relay refused the user name or password", status=err.smtp_code,
+            raise ProviderAuthError(self.name, "the relay refused the user name or password", status=err.smtp_code,
                                 body=_text(err.smtp_error)) from err
         except smtplib.SMTPNotSupportedError as err:
             raise ProviderError(self.name, f"the relay does not support what NEWSLETTER_SMTP_TLS asks: {err}") from err

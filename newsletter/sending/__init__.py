@@ -1,7 +1,33 @@
-"""Dispatch: freezing a send's recipients into batches, and sending batch by batch."""
+"""Dispatch: freezing a send's recipients into batches, sending batch by batch, steering sends."""
 
+from newsletter.sending.control import (
+    cancel_send,
+    failed_recipients,
+    get_send,
+    list_sends,
+    parse_schedule,
+    pause_send,
+    resume_send,
+    retry_failed,
+)
 from newsletter.sending.dispatch import BatchOutcome, send_batch
-from newsletter.sending.freeze import create_send, pending_batch_ids
+from newsletter.sending.freeze import create_send, pending_batch_ids, start_send
 from newsletter.sending.progress import SendProgress, send_progress
 
-__all__ = ["BatchOutcome", "SendProgress", "create_send", "pending_batch_ids", "send_batch", "send_progress"]
+__all__ = [
+    "BatchOutcome",
+    "SendProgress",
+    "cancel_send",
+    "create_send",
+    "failed_recipients",
+    "get_send",
+    "list_sends",
+    "parse_schedule",
+    "pause_send",
+    "pending_batch_ids",
+    "resume_send",
+    "retry_failed",
+    "send_batch",
+    "send_progress",
+    "start_send",
+]

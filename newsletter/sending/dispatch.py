@@ -1,15 +1,25 @@
 """Sending one batch: claim it, hand it to the provider, record every outcome.
 
-The database is the source of truth. A batch is claimed with a state-conditioned update
-(``pending`` -> ``submitting``), so a redelivered task for a batch another worker holds or
-has finished does nothing. Recipients who unsubscribed or were suppressed after the send
-was frozen are skipped (``suppressed``). The outcome of every recipient, the batch and, when
-it is the last batch, the send are written in one transaction.
+The database is the source of truth, and a batch moves through states that say how far it
+got, so that whatever crashes, the next step is clear (see README, "Delivery guarantee"):
+
+    pending --claim--> submitting --about to post--> posting --answer--> done | failed
+                 ^                                       |
+                 +---- transient error (retry_at) -------+--- no clear answer ---> ambiguous
+
+Every step is a state-conditioned update, so a redelivered task for a batch another worker
+holds or has finished does nothing, and a paused or cancelled send is never posted. Recipients
+who unsubscribed or were suppressed after the freeze are skipped (``suppressed``). The
+outcomes of all recipients, the batch and, when it is the last, the send are written in one
+transaction.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
+import random
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, select, update
@@ -18,65 +28,121 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
-from newsletter.errors import ProviderError, TransientProviderError
+from newsletter.errors import AmbiguousDeliveryError, ProviderAuthError, ProviderError, TransientProviderError
 from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
+from newsletter.sending.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
+
+UNFINISHED = ("pending", "submitting", "posting", "ambiguous")
 
 
 @dataclass(frozen=True)
 class BatchOutcome:
-    """What happened to a batch a worker claimed."""
+    """What happened to a batch a worker claimed: the state it was left in, and counts."""
 
     batch_id: int
-    accepted: int
-    failed: int
-    suppressed: int
+    status: str  # done, failed, pending (to be retried), ambiguous
+    accepted: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    error: str | None = None
 
 
-def send_batch(*, settings: Settings, provider: Provider, batch_id: int) -> BatchOutcome | None:
-    """Claim and send batch ``batch_id``; None if it was not pending (already taken or done).
+def send_batch(
+    *, settings: Settings, provider: Provider, batch_id: int, limiter: RateLimiter | None = None
+) -> BatchOutcome | None:
+    """Claim and send batch ``batch_id``; None if it was not there to take (already taken,
+    finished, not yet due, or its send is not sending).
 
-    A TransientProviderError returns the batch to ``pending`` and is re-raised for the caller
-    to retry later; any other error fails the batch's recipients with its message. Recipients
-    the provider marks ``retry`` stay pending, the batch too, and TransientProviderError is
-    raised after the others' outcomes are recorded: a retry sends only those recipients.
+    A transient failure puts the batch back to ``pending`` with a ``retry_at``; recipients
+    the provider marks ``retry`` stay pending and only they are sent next time. An answer
+    that may hide an acceptance leaves the batch ``ambiguous``; a refusal of our credentials
+    puts it back and pauses the send. Any other error fails the batch's recipients.
     """
     url = settings.database_url
     with transaction(url) as session:
-        if not _claim(session, batch_id):
+        attempt = _claim(session, batch_id)
+        if attempt is None:
             return None
         outgoing, suppressed = _load(session, settings, batch_id)
+    if outgoing.recipients and limiter is not None:
+        turn = limiter.reserve(len(outgoing.recipients))
+        if not turn.granted:
+            return _put_back(url, batch_id, "submitting", delay=turn.wait - limiter.max_wait / 2,
+                             error=None, suppressed=suppressed)
+        time.sleep(turn.wait)
+    with transaction(url) as session:
+        if not _mark_posting(session, batch_id):  # paused, cancelled or recovered meanwhile
+            return _put_back(url, batch_id, "submitting", delay=0, error=None, suppressed=suppressed)
     try:
         results = provider.send_batch(outgoing) if outgoing.recipients else []
     except TransientProviderError as err:
+        delay = err.retry_after if err.retry_after is not None else _backoff(attempt)
+        return _put_back(url, batch_id, "posting", delay=delay, error=str(err), suppressed=suppressed)
+    except AmbiguousDeliveryError as err:
+        log.warning("batch %s: outcome unknown, awaiting confirmation: %s", batch_id, err)
         with transaction(url) as session:
-            session.execute(
-                update(Batch).where(Batch.id == batch_id, Batch.status == "submitting")
-                .values(status="pending", error=str(err))
-            )
-        raise
+            session.execute(update(Batch).where(Batch.id == batch_id, Batch.status == "posting")
+                            .values(status="ambiguous", error=str(err)))
+        return BatchOutcome(batch_id, "ambiguous", suppressed=suppressed, error=str(err))
+    except ProviderAuthError as err:
+        log.error("batch %s: %s; pausing send %s", batch_id, err, outgoing.send_id)
+        with transaction(url) as session:
+            session.execute(update(Send).where(Send.id == outgoing.send_id, Send.status == "sending")
+                            .values(status="paused", status_reason=f"{err} (fix it, then resume the send)"))
+        return _put_back(url, batch_id, "posting", delay=0, error=str(err), suppressed=suppressed)
     except Exception as err:  # recorded on every recipient, so the batch never hangs
         log.error("batch %s failed: %s", batch_id, err, exc_info=not isinstance(err, ProviderError))
         results = [RecipientResult(r.delivery_id, False, error=str(err)) for r in outgoing.recipients]
+    retry_at = utcnow() + dt.timedelta(seconds=_backoff(attempt))
     with transaction(url) as session:
-        _record(session, outgoing, results)
-    retry = [r for r in results if r.retry]
-    if retry:  # recorded above: the retry sends only these
-        raise TransientProviderError(provider.name, f"{len(retry)} recipients left for a retry: {retry[0].error}")
+        status = _record(session, outgoing, results, attempt=attempt, retry_at=retry_at)
     accepted = sum(r.accepted for r in results)
-    return BatchOutcome(batch_id, accepted, len(results) - accepted, suppressed)
+    failed = sum(not r.accepted and not r.retry for r in results)
+    error = next((r.error for r in results if not r.accepted), None)
+    return BatchOutcome(batch_id, status, accepted, failed, suppressed, error)
 
 
-def _claim(session: Session, batch_id: int) -> bool:
-    claimed = session.execute(
+def _claim(session: Session, batch_id: int) -> int | None:
+    """Take a due, pending batch of a sending send; its attempt number, or None."""
+    sending = exists().where(Send.id == Batch.send_id, Send.status == "sending")
+    due = (Batch.retry_at.is_(None)) | (Batch.retry_at <= utcnow())
+    return session.scalar(
         update(Batch)
-        .where(Batch.id == batch_id, Batch.status == "pending")
+        .where(Batch.id == batch_id, Batch.status == "pending", due, sending)
         .values(status="submitting", claimed_at=utcnow(), attempts=Batch.attempts + 1)
+        .returning(Batch.attempts)
     )
-    return claimed.rowcount == 1
+
+
+def _mark_posting(session: Session, batch_id: int) -> bool:
+    """Record that the batch is about to reach the provider, if its send is still sending."""
+    sending = exists().where(Send.id == Batch.send_id, Send.status == "sending")
+    posting = session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.status == "submitting", sending)
+        .values(status="posting", posted_at=utcnow())
+    )
+    return posting.rowcount == 1
+
+
+def _put_back(url: str, batch_id: int, state: str, *, delay: float, error: str | None, suppressed: int) -> BatchOutcome:
+    """Return a batch from ``state`` to pending, due again after ``delay`` seconds."""
+    with transaction(url) as session:
+        session.execute(
+            update(Batch)
+            .where(Batch.id == batch_id, Batch.status == state)
+            .values(status="pending", error=error, retry_at=utcnow() + dt.timedelta(seconds=max(0.0, delay)))
+        )
+    return BatchOutcome(batch_id, "pending", suppressed=suppressed, error=error)
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds before retry ``attempt`` + 1: exponential from 5 s to 10 min, with jitter."""
+    return min(600.0, 5.0 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 
 def _load(session: Session, settings: Settings, batch_id: int) -> tuple[OutgoingBatch, int]:
@@ -144,42 +210,44 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
     return outgoing, suppressed
 
 
-def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientResult]) -> None:
+def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientResult], *,
+            attempt: int, retry_at: dt.datetime) -> str:
+    """Write every recipient's outcome, then the batch's and the send's; the batch's status."""
     now = utcnow()
-    if results:
+    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
+    for r in results:
+        status = "pending" if r.retry else "accepted" if r.accepted else "failed"
+        groups.setdefault((status, r.provider_message_id, r.error), []).append(r.delivery_id)
+    for (status, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
         session.execute(
-            update(Delivery),
-            [
-                {
-                    "id": r.delivery_id,
-                    "status": "pending" if r.retry else "accepted" if r.accepted else "failed",
-                    "provider_message_id": r.provider_message_id,
-                    "error": r.error,
-                    "updated_at": now,
-                }
-                for r in results
-            ],
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == "pending")
+            .values(status=status, provider_message_id=message_id, error=error, updated_at=now)
+            .execution_options(synchronize_session=False)
         )
     failed = [r for r in results if not r.accepted]
     if any(r.retry for r in results):
-        status = "pending"
+        values = {"status": "pending", "retry_at": retry_at}
     elif failed and len(failed) == len(results):
-        status = "failed"
+        values = {"status": "failed", "finished_at": now}
     else:
-        status = "done"
+        values = {"status": "done", "finished_at": now}
     session.execute(
         update(Batch)
-        .where(Batch.id == outgoing.batch_id)
-        .values(status=status, finished_at=None if status == "pending" else now,
-                error=failed[0].error if failed else None)
+        .where(Batch.id == outgoing.batch_id, Batch.attempts == attempt)  # not if recovered and re-claimed
+        .values(error=failed[0].error if failed else None, **values)
     )
-    unfinished = exists().where(
-        Batch.send_id == outgoing.send_id, Batch.status.in_(("pending", "submitting"))
-    )
+    finish_send_if_complete(session, outgoing.send_id)
+    return values["status"]
+
+
+def finish_send_if_complete(session: Session, send_id: int) -> None:
+    """Mark a sending or paused send ``sent`` once none of its batches is unfinished."""
+    unfinished = exists().where(Batch.send_id == send_id, Batch.status.in_(UNFINISHED))
     session.execute(
         update(Send)
-        .where(Send.id == outgoing.send_id, Send.status == "sending", ~unfinished)
-        .values(status="sent", finished_at=now)
+        .where(Send.id == send_id, Send.status.in_(("sending", "paused")), ~unfinished)
+        .values(status="sent", finished_at=utcnow(), status_reason=None)
     )
 
 

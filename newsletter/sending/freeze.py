@@ -7,49 +7,70 @@ stored with the send, so workers never render and a later edit of the issue cann
 a send under way.
 """
 
+import datetime as dt
+
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
-from newsletter.db.models import Batch, Delivery, Send, Subscriber, Subscription, utcnow
+from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
 from newsletter.editorial import get_issue, issue_content
 from newsletter.errors import ContentError
 from newsletter.rendering import render_issue
 from newsletter.subscribers.lists import get_list
 
 
-def create_send(*, session: Session, settings: Settings, issue_id: int, list_names: list[str]) -> Send:
-    """Create a send of issue ``issue_id`` to ``list_names``, recipients frozen in batches.
+def create_send(
+    *, session: Session, settings: Settings, issue_id: int, list_names: list[str],
+    scheduled_at: dt.datetime | None = None, timezone: str | None = None,
+) -> Send:
+    """Create a send of issue ``issue_id`` to ``list_names``: rendered now, and either
+    started at once (recipients frozen, ``sending``) or ``scheduled`` for ``scheduled_at``.
 
-    The send is ``sending`` with pending batches, or ``sent`` at once if nobody is eligible.
+    The issue is rendered here, so what an admin schedules is what goes out and a template
+    error shows at once, not at the scheduled hour. A send started with nobody eligible is
+    ``sent`` at once.
     """
-    if not list_names:
+    names = list(dict.fromkeys(list_names))
+    if not names:
         raise ContentError("name at least one list to send to (--list NAME)")
-    list_ids = [get_list(session=session, name=name).id for name in dict.fromkeys(list_names)]
+    for name in names:
+        get_list(session=session, name=name)
     issue = get_issue(session=session, issue_id=issue_id)
     rendered = render_issue(issue_content(issue), settings)
-    now = utcnow()
     send = Send(
         issue_id=issue.id,
-        status="sending",
+        status="scheduled",
         subject=rendered.subject,
         html_template=rendered.html.source,
         text_template=rendered.text.source,
-        list_names=", ".join(dict.fromkeys(list_names)),
-        started_at=now,
+        list_names=", ".join(names),
+        scheduled_at=scheduled_at,
+        timezone=timezone,
     )
     session.add(send)
     session.flush()
+    if scheduled_at is None:
+        start_send(session=session, settings=settings, send=send)
+    else:
+        issue.status = "scheduled"
+    return send
+
+
+def start_send(*, session: Session, settings: Settings, send: Send) -> None:
+    """Freeze the recipients of a scheduled send into pending batches; it is then ``sending``."""
+    list_ids = [get_list(session=session, name=name).id for name in send.list_names.split(", ")]
+    now = utcnow()
     _freeze_recipients(session, send.id, list_ids, settings.batch_size)
     _create_batches(session, send.id)
     # Summed from the batches: INSERT .. SELECT reports no rowcount through psycopg here.
     send.recipient_count = session.scalar(
         select(func.coalesce(func.sum(Batch.size), 0)).where(Batch.send_id == send.id)
     )
+    send.status, send.started_at, send.status_reason = "sending", now, None
     if send.recipient_count == 0:
         send.status, send.finished_at = "sent", now
-    issue.status = "sent"
-    return send
+    session.get_one(Issue, send.issue_id).status = "sent"
 
 
 def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], batch_size: int) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import Batch, Delivery, Send
+from newsletter.db.models import Batch, Delivery, Send, as_utc, utcnow
 from newsletter.errors import NotFoundError
 
 
@@ -20,12 +20,26 @@ class SendProgress:
     accepted: int
     failed: int
     suppressed: int
+    cancelled: int = 0
+    ambiguous_batches: int = 0  # batches the provider may have, awaiting confirmation
     retrying: str | None = None  # the error a batch waiting for a retry last met
+    status_reason: str | None = None
+    elapsed: float | None = None  # seconds since the send started (to its end, once finished)
 
     @property
     def done(self) -> int:
         """Deliveries with a final outcome."""
         return self.total - self.pending
+
+    @property
+    def rate(self) -> float | None:
+        """Recipients settled per second so far."""
+        return self.done / self.elapsed if self.elapsed and self.done else None
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds until the pending recipients are settled, at the rate so far."""
+        return self.pending / self.rate if self.rate and self.status == "sending" else None
 
 
 def send_progress(*, session: Session, send_id: int) -> SendProgress:
@@ -41,6 +55,12 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
     retrying = session.scalar(
         select(Batch.error).where(Batch.send_id == send_id, Batch.status == "pending", Batch.error.is_not(None)).limit(1)
     )
+    ambiguous = session.scalar(
+        select(func.count()).where(Batch.send_id == send_id, Batch.status == "ambiguous")
+    )
+    elapsed = None
+    if send.started_at is not None:
+        elapsed = ((as_utc(send.finished_at) if send.finished_at else utcnow()) - as_utc(send.started_at)).total_seconds()
     return SendProgress(
         send_id=send_id,
         status=send.status,
@@ -49,5 +69,10 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
         accepted=counts.get("accepted", 0),
         failed=counts.get("failed", 0),
         suppressed=counts.get("suppressed", 0),
+        cancelled=counts.get("cancelled", 0),
+        ambiguous_batches=ambiguous,
         retrying=retrying,
+        status_reason=send.status_reason,
+        elapsed=elapsed,
     )
+

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from newsletter.db import transaction
-from newsletter.db.models import Batch, Delivery, Send, Subscriber, Subscription
+from newsletter.db.models import Batch, Delivery, Send, Subscriber, Subscription, as_utc, utcnow
 from newsletter.editorial import save_issue
 from newsletter.errors import ContentError, NotFoundError, ProviderError, TransientProviderError
 from newsletter.providers import FileProvider, Provider, RecipientResult
@@ -146,14 +146,20 @@ def test_a_transient_error_returns_the_batch_to_pending(small_batches, issue_id)
     send_id, _ = freeze(small_batches, issue_id)
     with transaction(small_batches.database_url) as session:
         [batch_id] = pending_batch_ids(session=session, send_id=send_id)
-    failing = RecordingProvider(TransientProviderError("test", "try later", status=503))
-    with pytest.raises(TransientProviderError):
-        send_batch(settings=small_batches, provider=failing, batch_id=batch_id)
+    failing = RecordingProvider(TransientProviderError("test", "try later", status=429, retry_after=120))
+    before = utcnow()
+    outcome = send_batch(settings=small_batches, provider=failing, batch_id=batch_id)
+    assert (outcome.status, outcome.accepted) == ("pending", 0)
     with transaction(small_batches.database_url) as session:
         batch = session.get(Batch, batch_id)
         assert (batch.status, batch.attempts) == ("pending", 1)
-        assert send_progress(session=session, send_id=send_id).retrying == "test (status 503): try later"
+        wait = (as_utc(batch.retry_at) - before).total_seconds()
+        assert 119 < wait < 125  # the provider's Retry-After, not our own backoff
+        assert send_progress(session=session, send_id=send_id).retrying == "test (status 429): try later"
     retry = RecordingProvider()
+    assert send_batch(settings=small_batches, provider=retry, batch_id=batch_id) is None  # not due yet
+    with transaction(small_batches.database_url) as session:
+        session.execute(update(Batch).values(retry_at=utcnow()))  # the time has come
     assert send_batch(settings=small_batches, provider=retry, batch_id=batch_id).accepted == 1
     assert failing.batches[0].recipients[0].message_id == retry.batches[0].recipients[0].message_id
 

@@ -13,7 +13,7 @@ from newsletter.editorial import save_issue
 from newsletter.providers import FileProvider
 from newsletter.sending import create_send, pending_batch_ids, send_batch
 from newsletter.tokens import Purpose, make_token
-from tests.factories import issue, item
+from tests.factories import issue
 
 
 def status_of(server, address, list_name="weekly"):

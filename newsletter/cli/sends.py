@@ -1,0 +1,139 @@
+"""`newsletter sends ...`: see and steer sends (list, status, pause, resume, cancel, failed, retry)."""
+
+import csv
+import datetime as dt
+import sys
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from newsletter.cli.app import app, console, ready_settings
+from newsletter.cli.send import follow, summary, watch
+from newsletter.config import Settings
+from newsletter.db import transaction
+from newsletter.db.models import as_utc
+from newsletter.sending import (
+    cancel_send,
+    failed_recipients,
+    get_send,
+    list_sends,
+    pause_send,
+    resume_send,
+    retry_failed,
+    send_progress,
+)
+
+sends = typer.Typer(help="See and steer sends.", no_args_is_help=True)
+app.add_typer(sends, name="sends")
+
+SendId = Annotated[int, typer.Argument(help="The send (see `newsletter sends list`).")]
+
+
+@sends.command("list")
+def list_command(limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20) -> None:
+    """The latest sends with their status."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        rows = list_sends(session=session, limit=limit)
+    table = Table("send", "issue", "lists", "status", "recipients", "scheduled", "started", "finished")
+    for row in rows:
+        status = row.status + (f"\n[dim]{row.status_reason}[/dim]" if row.status_reason else "")
+        scheduled = _when(row.scheduled_at, row.timezone)
+        table.add_row(str(row.id), row.issue_title, row.list_names, status, str(row.recipient_count), scheduled,
+                      _when(row.started_at), _when(row.finished_at))
+    console.print(table if rows else "no sends yet")
+
+
+@sends.command("status")
+def status_command(
+    send_id: SendId,
+    watch_it: Annotated[bool, typer.Option("--watch", help="A live progress bar until it stops sending.")] = False,
+) -> None:
+    """Counts by outcome, rate and estimated finish of a send."""
+    settings = ready_settings()
+    if watch_it:
+        watch(settings, send_id)
+        return
+    with transaction(settings.database_url) as session:
+        progress = send_progress(session=session, send_id=send_id)
+    console.print(summary(progress))
+    if progress.ambiguous_batches:
+        console.print(f"{progress.ambiguous_batches} batches await the provider's confirmation")
+    if progress.retrying and progress.status == "sending":
+        console.print(f"retrying: {progress.retrying}", markup=False)
+    if progress.rate:
+        eta = f", about {progress.eta:,.0f} s to go" if progress.eta else ""
+        console.print(f"{progress.rate:,.1f} recipients/s over {progress.elapsed:,.0f} s{eta}")
+
+
+@sends.command("pause")
+def pause_command(send_id: SendId) -> None:
+    """Stop starting new batches (those with the provider finish)."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        pause_send(session=session, send_id=send_id)
+    console.print(f"send {send_id} paused; `newsletter sends resume {send_id}` continues it")
+
+
+@sends.command("resume")
+def resume_command(
+    send_id: SendId,
+    wait: Annotated[bool, typer.Option(help="With a broker: watch it to the end.")] = False,
+) -> None:
+    """Continue a paused send, or send a held one now."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        resume_send(session=session, settings=settings, send_id=send_id)
+    console.print(f"send {send_id} resumed")
+    _follow(settings, send_id, wait)
+
+
+@sends.command("cancel")
+def cancel_command(send_id: SendId) -> None:
+    """Cancel a send: nobody else gets it; its deliveries record who did."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        cancel_send(session=session, send_id=send_id)
+        progress = send_progress(session=session, send_id=send_id)
+    console.print(summary(progress))
+
+
+@sends.command("failed")
+def failed_command(send_id: SendId) -> None:
+    """The recipients the provider refused, with its reasons (CSV)."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        rows = failed_recipients(session=session, send_id=send_id)
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["email", "error"])
+    writer.writerows([row.email, row.error or ""] for row in rows)
+
+
+@sends.command("retry")
+def retry_command(
+    send_id: SendId,
+    wait: Annotated[bool, typer.Option(help="With a broker: watch it to the end.")] = False,
+) -> None:
+    """Send again to the recipients that failed."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        count = retry_failed(session=session, send_id=send_id)
+    console.print(f"send {send_id}: {count} failed recipients queued again")
+    if count:
+        _follow(settings, send_id, wait)
+
+
+def _follow(settings: Settings, send_id: int, wait: bool) -> None:
+    with transaction(settings.database_url) as session:
+        sending = get_send(session=session, send_id=send_id).status == "sending"
+    if sending:
+        follow(settings, send_id, wait=wait)
+
+
+def _when(moment: dt.datetime | None, timezone: str | None = None) -> str:
+    if moment is None:
+        return ""
+    zone = ZoneInfo(timezone) if timezone else dt.UTC
+    return f"{as_utc(moment).astimezone(zone):%Y-%m-%d %H:%M} {timezone or 'UTC'}"

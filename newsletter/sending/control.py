@@ -1,0 +1,171 @@
+"""What an admin does to sends: schedule, list, pause, resume, cancel, retry failed recipients.
+
+Each change is a state-conditioned update of the send's row; workers check the send's status
+when they claim a batch and again just before posting it, so a pause or a cancel stops new
+batches at once while batches already with the provider finish and are recorded.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from newsletter.config import Settings
+from newsletter.db.models import Batch, Delivery, Issue, Send, utcnow
+from newsletter.errors import NotFoundError, SendStateError
+from newsletter.sending.freeze import start_send
+from newsletter.sending.sweep import cancel_pending_batches
+
+
+@dataclass(frozen=True)
+class SendSummary:
+    """One line of `newsletter sends list`."""
+
+    id: int
+    issue_title: str
+    status: str
+    status_reason: str | None
+    list_names: str
+    recipient_count: int
+    scheduled_at: dt.datetime | None
+    timezone: str | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class FailedRecipient:
+    """A recipient the provider refused, and why."""
+
+    email: str
+    error: str | None
+
+
+def list_sends(*, session: Session, limit: int = 50) -> list[SendSummary]:
+    """The most recent sends, newest first."""
+    rows = session.execute(
+        select(Send, Issue.title).join(Issue, Issue.id == Send.issue_id).order_by(Send.id.desc()).limit(limit)
+    )
+    return [
+        SendSummary(s.id, title, s.status, s.status_reason, s.list_names, s.recipient_count,
+                    s.scheduled_at, s.timezone, s.started_at, s.finished_at)
+        for s, title in rows
+    ]
+
+
+def get_send(*, session: Session, send_id: int) -> Send:
+    """Send ``send_id``, or NotFoundError."""
+    send = session.get(Send, send_id)
+    if send is None:
+        raise NotFoundError(f"there is no send {send_id} (see `newsletter sends list`)")
+    return send
+
+
+def pause_send(*, session: Session, send_id: int) -> None:
+    """Stop a sending send from starting new batches."""
+    _change(session, send_id, ("sending",), "paused", "paused by an admin")
+
+
+def resume_send(*, session: Session, settings: Settings, send_id: int) -> None:
+    """Continue a paused send (its pending batches queued again), or start a held one now."""
+    send = get_send(session=session, send_id=send_id)
+    if send.status == "held":
+        _change(session, send_id, ("held",), "starting", None)
+        start_send(session=session, settings=settings, send=send)
+        return
+    _change(session, send_id, ("paused",), "sending", None)
+    _requeue_pending(session, send_id)
+
+
+def cancel_send(*, session: Session, send_id: int) -> None:
+    """Cancel a send not yet finished: nobody else receives it, and the deliveries record who did.
+
+    Batches already with the provider finish and are recorded; pending ones are cancelled.
+    A send cancelled before it started returns its issue to draft.
+    """
+    send = get_send(session=session, send_id=send_id)
+    never_started = send.started_at is None
+    _change(session, send_id, ("scheduled", "held", "sending", "paused"), "cancelled", None)
+    send.finished_at = utcnow()
+    cancel_pending_batches(session=session, send_id=send_id)
+    if never_started:
+        session.get_one(Issue, send.issue_id).status = "draft"
+
+
+def failed_recipients(*, session: Session, send_id: int) -> list[FailedRecipient]:
+    """The recipients of a send the provider refused, by address."""
+    get_send(session=session, send_id=send_id)
+    rows = session.execute(
+        select(Delivery.email, Delivery.error)
+        .where(Delivery.send_id == send_id, Delivery.status == "failed")
+        .order_by(Delivery.email)
+    )
+    return [FailedRecipient(email, error) for email, error in rows]
+
+
+def retry_failed(*, session: Session, send_id: int) -> int:
+    """Put a send's failed recipients back in the queue; how many. The send is sending again."""
+    send = get_send(session=session, send_id=send_id)
+    if send.status not in ("sending", "paused", "sent"):
+        raise SendStateError(f"send {send_id} is {send.status}: only a started send has recipients to retry")
+    numbers = list(session.scalars(
+        update(Delivery)
+        .where(Delivery.send_id == send_id, Delivery.status == "failed")
+        .values(status="pending", updated_at=utcnow())
+        .returning(Delivery.batch_number)
+        .execution_options(synchronize_session=False)
+    ))
+    if not numbers:
+        return 0
+    session.execute(
+        update(Batch)
+        .where(Batch.send_id == send_id, Batch.number.in_(set(numbers)), Batch.status.in_(("done", "failed")))
+        .values(status="pending", retry_at=None, queued_at=None, finished_at=None)
+    )
+    if send.status == "sent":
+        send.status, send.finished_at = "sending", None
+    return len(numbers)
+
+
+def _change(session: Session, send_id: int, allowed: tuple[str, ...], status: str, reason: str | None) -> None:
+    changed = session.execute(
+        update(Send).where(Send.id == send_id, Send.status.in_(allowed)).values(status=status, status_reason=reason)
+    )
+    if changed.rowcount != 1:
+        current = get_send(session=session, send_id=send_id).status
+        raise SendStateError(f"send {send_id} is {current}; only a {' or '.join(allowed)} send can be made {status}")
+    session.expire_all()
+
+
+def _requeue_pending(session: Session, send_id: int) -> None:
+    session.execute(
+        update(Batch).where(Batch.send_id == send_id, Batch.status == "pending").values(retry_at=None, queued_at=None)
+    )
+
+
+def parse_schedule(at: str, timezone: str, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The UTC moment of wall-clock time ``at`` ("2026-12-04 08:00") in ``timezone``.
+
+    Refuses an unknown zone, a time in the past, and a wall-clock time that does not exist
+    in that zone (skipped by a daylight-saving change). A time that happens twice (the
+    hour the clocks go back) means the first.
+    """
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SendStateError(f"unknown time zone {timezone!r} (use a name like Europe/London or UTC)") from None
+    try:
+        wall = dt.datetime.fromisoformat(at.strip())
+    except ValueError:
+        raise SendStateError(f"cannot read the time {at!r} (write it like 2026-12-04 08:00)") from None
+    if wall.tzinfo is not None:
+        raise SendStateError("give the time without an offset, and the zone with --tz")
+    local = wall.replace(tzinfo=zone)
+    moment = local.astimezone(dt.UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) != wall:
+        raise SendStateError(f"{at} does not exist in {timezone} (the clocks skip it)")
+    if moment <= (now or utcnow()):
+        raise SendStateError(f"{at} {timezone} is in the past")
+    return moment

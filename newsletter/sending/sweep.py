@@ -1,0 +1,165 @@
+"""The periodic sweep (Celery beat runs it every NEWSLETTER_POLL_INTERVAL seconds).
+
+One pass starts scheduled sends that are due, takes back batches whose worker went silent,
+settles ambiguous batches nobody confirmed, and picks the batches that need a task message.
+Every step is a state-conditioned UPDATE, so two beats, or a beat and an admin's command,
+running at once never start a send twice or lose a batch: the database row decides.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from newsletter.config import Settings
+from newsletter.db.engine import transaction
+from newsletter.db.models import Batch, Delivery, Send, utcnow
+from newsletter.sending.freeze import start_send
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did; ``to_queue`` are the batch ids that need a task now."""
+
+    started: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)
+    recovered: int = 0
+    ambiguous: int = 0
+    resent: int = 0
+    to_queue: list[int] = field(default_factory=list)
+
+
+def sweep(*, settings: Settings, resend_is_harmless: bool, now: dt.datetime | None = None) -> SweepReport:
+    """Run one pass; ``resend_is_harmless`` is the provider's (see Provider)."""
+    now = now or utcnow()
+    report = SweepReport()
+    url = settings.database_url
+    with transaction(url) as session:
+        report.held = hold_late_sends(session=session, settings=settings, now=now)
+    for send_id in due_send_ids(url, now):
+        with transaction(url) as session:  # one send per transaction: the claim is its row lock
+            if claim_scheduled_send(session=session, settings=settings, send_id=send_id):
+                report.started.append(send_id)
+    with transaction(url) as session:
+        report.recovered, report.ambiguous, report.resent = recover_batches(
+            session=session, settings=settings, resend_is_harmless=resend_is_harmless, now=now
+        )
+        report.to_queue = batches_to_queue(session=session, settings=settings, now=now)
+    return report
+
+
+def hold_late_sends(*, session: Session, settings: Settings, now: dt.datetime) -> list[int]:
+    """Hold scheduled sends found more than NEWSLETTER_LATE_SEND_LIMIT past their time."""
+    limit = dt.timedelta(seconds=settings.late_send_limit)
+    late = session.scalars(
+        update(Send)
+        .where(Send.status == "scheduled", Send.scheduled_at < now - limit)
+        .values(status="held", status_reason=f"found more than {_duration(limit)} past its scheduled time; "
+                "resume it to send now, or cancel it")
+        .returning(Send.id)
+    )
+    return sorted(late)
+
+
+def due_send_ids(url: str, now: dt.datetime) -> list[int]:
+    """Scheduled sends whose time has come, earliest first."""
+    with transaction(url) as session:
+        return list(session.scalars(
+            select(Send.id).where(Send.status == "scheduled", Send.scheduled_at <= now).order_by(Send.scheduled_at)
+        ))
+
+
+def claim_scheduled_send(*, session: Session, settings: Settings, send_id: int) -> bool:
+    """Start a scheduled send if it still is one; False if another poller got there first."""
+    claimed = session.execute(  # "starting" never outlives this transaction: start_send moves it on
+        update(Send).where(Send.id == send_id, Send.status == "scheduled").values(status="starting")
+    )
+    if claimed.rowcount != 1:
+        return False
+    start_send(session=session, settings=settings, send=session.get_one(Send, send_id))
+    return True
+
+
+def recover_batches(
+    *, session: Session, settings: Settings, resend_is_harmless: bool, now: dt.datetime
+) -> tuple[int, int, int]:
+    """Take back stuck batches; (returned to pending, made ambiguous, re-sent after the window)."""
+    stuck = now - dt.timedelta(seconds=settings.batch_stuck_after)
+    unclaimed = session.execute(  # nothing was posted: safe to send
+        update(Batch)
+        .where(Batch.status == "submitting", Batch.claimed_at < stuck)
+        .values(status="pending", queued_at=None, error="taken back from a worker that stopped before posting")
+    ).rowcount
+    interrupted = (Batch.status == "posting", Batch.posted_at < stuck)
+    if resend_is_harmless:
+        unclaimed += session.execute(
+            update(Batch).where(*interrupted)
+            .values(status="pending", queued_at=None, error="taken back from a worker that stopped while posting")
+        ).rowcount
+        ambiguous = 0
+    else:
+        ambiguous = session.execute(
+            update(Batch).where(*interrupted)
+            .values(status="ambiguous", error="the worker stopped while posting; awaiting the provider's confirmation")
+        ).rowcount
+    window = dt.timedelta(seconds=settings.ambiguous_resend_after)
+    resent = session.execute(
+        update(Batch)
+        .where(Batch.status == "ambiguous", Batch.posted_at < now - window)
+        .values(status="pending", queued_at=None, retry_at=None,
+                error=f"re-sent: no confirmation within {_duration(window)}")
+    ).rowcount
+    cancel_pending_batches(session=session)
+    return unclaimed, ambiguous, resent
+
+
+def batches_to_queue(*, session: Session, settings: Settings, now: dt.datetime, send_id: int | None = None) -> list[int]:
+    """Due pending batches of sending sends with no live task message; marked queued.
+
+    A batch needs a message when it never had one, when its retry time has passed since the
+    last one, or when the last one is older than NEWSLETTER_BATCH_STUCK_AFTER (lost with a
+    killed worker or a flushed broker). A duplicate message is harmless: claims are conditional.
+    """
+    stale = now - dt.timedelta(seconds=settings.batch_stuck_after)
+    sending = exists().where(Send.id == Batch.send_id, Send.status == "sending")
+    conditions = [
+        Batch.status == "pending",
+        sending,
+        or_(Batch.retry_at.is_(None), Batch.retry_at <= now),
+        or_(Batch.queued_at.is_(None), Batch.queued_at < stale,
+            Batch.retry_at.is_not(None) & (Batch.queued_at < Batch.retry_at)),
+    ]
+    if send_id is not None:
+        conditions.append(Batch.send_id == send_id)
+    ids = session.scalars(update(Batch).where(*conditions).values(queued_at=now).returning(Batch.id))
+    return sorted(ids)
+
+
+def cancel_pending_batches(*, session: Session, send_id: int | None = None) -> None:
+    """Cancel the pending batches (and their pending deliveries) of cancelled sends."""
+    cancelled = exists().where(Send.id == Batch.send_id, Send.status == "cancelled")
+    conditions = [Batch.status == "pending", cancelled] + ([Batch.send_id == send_id] if send_id else [])
+    batches = session.execute(
+        update(Batch).where(*conditions).values(status="cancelled", finished_at=utcnow())
+        .returning(Batch.send_id, Batch.number)
+    ).all()
+    by_send: dict[int, list[int]] = {}
+    for batch_send_id, number in batches:
+        by_send.setdefault(batch_send_id, []).append(number)
+    for batch_send_id, numbers in by_send.items():
+        session.execute(
+            update(Delivery)
+            .where(Delivery.send_id == batch_send_id, Delivery.batch_number.in_(numbers), Delivery.status == "pending")
+            .values(status="cancelled", updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _duration(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
