@@ -4,6 +4,7 @@ from newsletter.config import Settings
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.providers.console import ConsoleProvider
 from newsletter.providers.file import FileProvider
+from newsletter.providers.sendgrid import SendGridProvider
 from newsletter.providers.smtp import SmtpProvider
 
 
@@ -13,6 +14,8 @@ def provider_from_settings(settings: Settings) -> Provider:
         return ConsoleProvider()
     if settings.email_backend == "smtp":
         return SmtpProvider(settings)
+    if settings.email_backend == "sendgrid":
+        return SendGridProvider(settings)
     return FileProvider(settings.outbox_dir)
 
 
@@ -23,6 +26,7 @@ __all__ = [
     "Provider",
     "Recipient",
     "RecipientResult",
+    "SendGridProvider",
     "SmtpProvider",
     "provider_from_settings",
 ]

@@ -72,3 +72,20 @@ class Provider(ABC):
     @abstractmethod
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
         """Deliver every recipient of ``batch``; one result per recipient, in any order."""
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """What a provider reports later about a message, in our terms.
+
+    ``kind``: accepted (it was processed, delivered, opened...), bounced (a hard bounce),
+    complained (marked as spam), unsubscribed (through the provider), dropped (never sent).
+    """
+
+    kind: str
+    email: str
+    send_id: int | None
+    batch_id: int | None
+    delivery_id: int | None
+    message_id: str | None
+    reason: str | None = None

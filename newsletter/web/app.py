@@ -12,7 +12,7 @@ from newsletter.errors import ContentError, InvalidLinkError, NotFoundError
 from newsletter.providers import Provider, provider_from_settings
 from newsletter.web.pages import Pages
 from newsletter.web.ratelimit import RateLimiter
-from newsletter.web.routes import archive, preferences, subscribe, unsubscribe
+from newsletter.web.routes import archive, preferences, subscribe, unsubscribe, webhooks
 
 
 def create_app(settings: Settings, *, provider: Provider | None = None) -> FastAPI:
@@ -22,7 +22,7 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
     app.state.pages = pages = Pages(settings)
     app.state.provider = provider or provider_from_settings(settings)
     app.state.limiter = RateLimiter(settings)
-    for module in (subscribe, unsubscribe, preferences, archive):
+    for module in (subscribe, unsubscribe, preferences, archive, webhooks):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

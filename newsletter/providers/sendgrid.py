@@ -1,0 +1,191 @@
+"""The SendGrid provider: one v3 mail/send call per batch of up to 1000 personalizations.
+
+The issue goes once per call; each personalization carries the recipient's values as
+substitutions, its own List-Unsubscribe headers, and custom_args naming the send, batch and
+delivery (they come back in every Event Webhook event, which is how a batch with an unknown
+outcome is confirmed). Values the whole batch shares (the web-version link) are written into
+the content instead. HTML and text need different escaping of the same value, so the text
+part's markers are renamed (``__NLT_*``) and each gets its own substitution.
+
+SendGrid accepts or refuses a call as a whole, and has no idempotency key: a timeout, a
+dropped connection or a 5xx may hide an accepted call, so those are AmbiguousDeliveryError
+(never retried blindly; see README, "Delivery guarantee").
+"""
+
+import datetime as dt
+import http.client
+import json
+import socket
+import time
+import urllib.error
+from collections.abc import Iterable
+
+from python_http_client import exceptions as http_errors
+from sendgrid import SendGridAPIClient
+
+from newsletter.config import Settings
+from newsletter.errors import (
+    AmbiguousDeliveryError,
+    ConfigurationError,
+    ProviderAuthError,
+    ProviderError,
+    TransientProviderError,
+)
+from newsletter.providers.base import OutgoingBatch, Provider, ProviderEvent, RecipientResult
+from newsletter.rendering.personalise import PersonalisableTemplate
+
+CUSTOM_ARGS = ("nl_send", "nl_batch", "nl_delivery")  # prefixed: they share the events' top level
+
+
+class SendGridProvider(Provider):
+    """Delivers through SendGrid's v3 API at NEWSLETTER_SENDGRID_API_URL."""
+
+    name = "sendgrid"
+
+    def __init__(self, settings: Settings):
+        if not settings.sendgrid_api_key:
+            raise ConfigurationError("the sendgrid backend needs SENDGRID_API_KEY")
+        self.client = SendGridAPIClient(settings.sendgrid_api_key, host=settings.sendgrid_api_url).client
+        self.timeout = settings.sendgrid_timeout  # the client has none by default
+        self.sandbox = settings.sendgrid_sandbox
+
+    def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
+        body = mail_send_payload(batch, sandbox=self.sandbox)
+        try:
+            response = self.client.mail.send.post(request_body=body, timeout=self.timeout)
+        except http_errors.HTTPError as err:
+            raise _http_error(err) from None
+        except urllib.error.URLError as err:  # the request never got out: safe to retry
+            if isinstance(err.reason, TimeoutError):
+                raise AmbiguousDeliveryError(self.name, f"no answer within {self.timeout:g} s") from err
+            raise TransientProviderError(self.name, f"cannot reach the API: {err.reason}") from err
+        except (TimeoutError, socket.timeout) as err:
+            raise AmbiguousDeliveryError(self.name, f"no answer within {self.timeout:g} s") from err
+        except (http.client.HTTPException, ConnectionError) as err:
+            raise AmbiguousDeliveryError(self.name, f"the connection dropped before the answer: {err!r}") from err
+        message_id = response.headers.get("X-Message-Id")
+        return [RecipientResult(r.delivery_id, True, message_id) for r in batch.recipients]
+
+
+def mail_send_payload(batch: OutgoingBatch, *, sandbox: bool = False) -> dict:
+    """The JSON body of POST /v3/mail/send for ``batch`` (text before HTML, as SendGrid requires)."""
+    varying = _varying_fields(batch)
+    html = _with_markers(batch.html, varying, "__NL_{}__", batch)
+    text = _with_markers(batch.text, varying, "__NLT_{}__", batch)
+    html_fields = batch.html.fields & varying
+    text_fields = batch.text.fields & varying
+    personalizations = []
+    for r in batch.recipients:
+        to = {"email": r.email}
+        if r.name:
+            to["name"] = " ".join(r.name.split())
+        substitutions = {f"__NL_{f.upper()}__": batch.html.value(f, r.fields) for f in html_fields}
+        substitutions.update({f"__NLT_{f.upper()}__": r.fields[f] for f in text_fields})
+        unsubscribe = f"<{r.unsubscribe_url}>"
+        if batch.list_unsubscribe_mailto:
+            unsubscribe += f", <mailto:{batch.list_unsubscribe_mailto}?subject=unsubscribe>"
+        personalization = {
+            "to": [to],
+            "headers": {"List-Unsubscribe": unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        }
+        if substitutions:
+            personalization["substitutions"] = substitutions
+        if batch.send_id is not None:
+            personalization["custom_args"] = dict(
+                zip(CUSTOM_ARGS, (str(batch.send_id), str(batch.batch_id), str(r.delivery_id)), strict=True)
+            )
+        personalizations.append(personalization)
+    body = {
+        "personalizations": personalizations,
+        "from": {"email": batch.from_email, "name": batch.from_name},
+        "subject": batch.subject,
+        "content": [{"type": "text/plain", "value": text}, {"type": "text/html", "value": html}],
+        "categories": ["newsletter", f"send-{batch.send_id}"] if batch.send_id else ["transactional"],
+        "mail_settings": {"sandbox_mode": {"enable": sandbox}},
+        # Our own one-click List-Unsubscribe is in every personalization; SendGrid's would be a second.
+        "tracking_settings": {"subscription_tracking": {"enable": False}},
+    }
+    if batch.reply_to:
+        body["reply_to"] = {"email": batch.reply_to}
+    return body
+
+
+def _varying_fields(batch: OutgoingBatch) -> set[str]:
+    """Fields whose value differs between recipients (the rest are written into the content)."""
+    used = batch.html.fields | batch.text.fields
+    return {f for f in used if len({r.fields[f] for r in batch.recipients}) > 1}
+
+
+def _with_markers(template: PersonalisableTemplate, varying: set[str], marker: str, batch: OutgoingBatch) -> str:
+    shared = batch.recipients[0].fields if batch.recipients else {}
+    out = list(template.pieces)
+    for index, name in template.slots:
+        out[index] = marker.format(name.upper()) if name in varying else template.value(name, shared)
+    return "".join(out)
+
+
+def _http_error(err: http_errors.HTTPError) -> ProviderError:
+    status = err.status_code
+    message = _error_messages(err.body)
+    if status == 429:
+        reset = err.headers.get("X-RateLimit-Reset") if err.headers else None
+        wait = max(1.0, float(reset) - time.time()) if reset and reset.isdigit() else None
+        return TransientProviderError("sendgrid", "rate limited", status=status, body=message, retry_after=wait)
+    if status in (401, 403):
+        return ProviderAuthError("sendgrid", "the API key or sender was refused", status=status, body=message)
+    if status >= 500:
+        return AmbiguousDeliveryError("sendgrid", "server error; the batch may or may not have been accepted",
+                                      status=status, body=message)
+    return ProviderError("sendgrid", "the request was refused", status=status, body=message)
+
+
+def _error_messages(body: bytes | str) -> str:
+    """SendGrid's own explanation: the messages of its JSON errors, or the raw body (413 is HTML)."""
+    raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    try:
+        errors = json.loads(raw)["errors"]
+        return "; ".join(f"{e.get('field') + ': ' if e.get('field') else ''}{e['message']}" for e in errors)
+    except (ValueError, KeyError, TypeError):
+        return raw.strip()[:300]
+
+
+_KINDS = {
+    "processed": "accepted", "delivered": "accepted", "deferred": "accepted", "open": "accepted",
+    "click": "accepted", "bounce": "bounced", "dropped": "dropped", "spamreport": "complained",
+    "unsubscribe": "unsubscribed", "group_unsubscribe": "unsubscribed",
+}
+
+
+def parse_events(events: Iterable[dict]) -> list[ProviderEvent]:
+    """Event Webhook events in our terms; events of other kinds or mail are skipped."""
+    parsed = []
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        kind = _KINDS.get(event.get("event"))
+        if kind == "bounced" and event.get("type") == "blocked":  # a soft bounce: it was accepted
+            kind = "accepted"
+        email = event.get("email")
+        if kind is None or not isinstance(email, str):
+            continue
+        ids = [_int(event.get(arg)) for arg in CUSTOM_ARGS]
+        message_id = event.get("sg_message_id")
+        parsed.append(ProviderEvent(
+            kind, email.lower(), *ids,
+            message_id=message_id.partition(".")[0] if isinstance(message_id, str) else None,
+            reason=event.get("reason") if isinstance(event.get("reason"), str) else None,
+        ))
+    return parsed
+
+
+def event_time_is_fresh(timestamp: str, *, window: float = 600, now: float | None = None) -> bool:
+    """Whether a signed webhook's timestamp is recent enough to rule out a replay."""
+    try:
+        sent = float(timestamp)
+    except ValueError:
+        return False
+    return abs((now or dt.datetime.now(dt.UTC).timestamp()) - sent) <= window
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None

@@ -1,0 +1,72 @@
+"""Applying what a provider reports later (SendGrid's Event Webhook) to sends and subscribers.
+
+Any event about a message of a batch proves the provider accepted that batch's request (a
+call is accepted or refused whole), so a batch left ``ambiguous`` (or ``posting``, or put
+back after its window but not yet re-sent) is settled as ``done``, its pending deliveries
+``accepted``: it will not be sent twice. Hard bounces, spam complaints and unsubscribes
+made at the provider suppress the address for good. Events repeat; applying one twice
+changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from newsletter.db.models import Batch, Delivery, Subscriber, utcnow
+from newsletter.providers.base import ProviderEvent
+from newsletter.sending.dispatch import finish_send_if_complete
+
+_SUPPRESS = {"bounced": "bounced", "complained": "complained", "unsubscribed": "unsubscribed"}
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    """What a delivery of events changed."""
+
+    confirmed_batches: int
+    suppressed_addresses: int
+
+
+def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileReport:
+    """Confirm the batches the events prove accepted, and suppress addresses they condemn."""
+    now = utcnow()
+    confirmed = 0
+    message_ids = {e.batch_id: e.message_id for e in events if e.batch_id is not None}
+    for batch_id, message_id in message_ids.items():
+        batch = session.scalar(
+            update(Batch)
+            .where(Batch.id == batch_id, Batch.status.in_(("posting", "ambiguous", "pending")))
+            .values(status="done", finished_at=now, error=None)
+            .returning(Batch.send_id, Batch.number)
+        )
+        if batch is None:
+            continue
+        send_id, number = batch
+        session.execute(
+            update(Delivery)
+            .where(Delivery.send_id == send_id, Delivery.batch_number == number, Delivery.status == "pending")
+            .values(status="accepted", provider_message_id=message_id, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        finish_send_if_complete(session, send_id)
+        confirmed += 1
+    for event in events:
+        if event.kind == "dropped" and event.delivery_id is not None:
+            session.execute(
+                update(Delivery).where(Delivery.id == event.delivery_id)
+                .values(status="failed", error=f"dropped by the provider: {event.reason or 'no reason given'}",
+                        updated_at=now)
+            )
+    suppressed = 0
+    for event in events:
+        status = _SUPPRESS.get(event.kind)
+        if status is None:
+            continue
+        changed = session.execute(
+            update(Subscriber).where(Subscriber.email == event.email, Subscriber.status == "active")
+            .values(status=status)
+        )
+        suppressed += changed.rowcount
+    return ReconcileReport(confirmed, suppressed)
+

@@ -1,0 +1,51 @@
+"""SendGrid's Event Webhook: signed events that confirm batches and suppress addresses.
+
+Off unless NEWSLETTER_SENDGRID_WEBHOOK_PUBLIC_KEY is set. The signature (ECDSA over the
+timestamp and the raw body) is checked, and a timestamp older than ten minutes is refused
+as a possible replay. Any 2xx tells SendGrid to stop retrying; a 5xx makes it try again.
+"""
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from sendgrid.helpers.eventwebhook import EventWebhook
+
+from newsletter.db import transaction
+from newsletter.providers.sendgrid import event_time_is_fresh, parse_events
+from newsletter.sending.reconcile import apply_events
+from newsletter.web.deps import SettingsDep
+
+router = APIRouter(tags=["webhooks"])
+
+SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature"
+TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
+
+
+@router.post("/webhooks/sendgrid")
+async def sendgrid_events(request: Request, settings: SettingsDep) -> JSONResponse:
+    """Apply a delivery of events (a JSON array) from SendGrid."""
+    if not settings.sendgrid_webhook_public_key:
+        raise HTTPException(404)
+    raw = await request.body()
+    signature, timestamp = request.headers.get(SIGNATURE), request.headers.get(TIMESTAMP)
+    if not signature or not timestamp or not event_time_is_fresh(timestamp):
+        raise HTTPException(403, "missing or stale signature")
+    try:
+        verified = EventWebhook(settings.sendgrid_webhook_public_key).verify_signature(
+            raw.decode("utf-8"), signature, timestamp
+        )
+    except (ValueError, UnicodeDecodeError):
+        verified = False
+    if not verified:
+        raise HTTPException(403, "bad signature")
+    try:
+        events = json.loads(raw)
+    except ValueError:
+        raise HTTPException(400, "the body is not JSON") from None
+    if not isinstance(events, list):
+        raise HTTPException(400, "the body is not a JSON array of events")
+    with transaction(settings.database_url) as session:
+        report = apply_events(session=session, events=parse_events(events))
+    return JSONResponse({"confirmed_batches": report.confirmed_batches,
+                         "suppressed_addresses": report.suppressed_addresses})
