@@ -34,12 +34,12 @@ def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileR
     confirmed = 0
     message_ids = {e.batch_id: e.message_id for e in events if e.batch_id is not None}
     for batch_id, message_id in message_ids.items():
-        batch = session.scalar(
+        batch = session.execute(
             update(Batch)
             .where(Batch.id == batch_id, Batch.status.in_(("posting", "ambiguous", "pending")))
             .values(status="done", finished_at=now, error=None)
             .returning(Batch.send_id, Batch.number)
-        )
+        ).first()
         if batch is None:
             continue
         send_id, number = batch

@@ -17,7 +17,7 @@ from newsletter.providers import SmtpProvider
 from newsletter.sending import pending_batch_ids, send_batch
 from tests.conftest import make_settings
 from tests.providers.helpers import outgoing_batch, recipient
-from tests.sending.test_send import add_people, freeze, issue_id  # noqa: F401 (fixture)
+from tests.sending.helpers import add_people, freeze, issue_id  # noqa: F401 (fixture)
 from tests.web.conftest import free_port
 
 

@@ -10,10 +10,12 @@ import json
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sendgrid.helpers.eventwebhook import EventWebhook
+from starlette.concurrency import run_in_threadpool
 
 from newsletter.db import transaction
 from newsletter.providers.sendgrid import event_time_is_fresh, parse_events
-from newsletter.sending.reconcile import apply_events
+from newsletter.providers.base import ProviderEvent
+from newsletter.sending.reconcile import ReconcileReport, apply_events
 from newsletter.web.deps import SettingsDep
 
 router = APIRouter(tags=["webhooks"])
@@ -45,7 +47,11 @@ async def sendgrid_events(request: Request, settings: SettingsDep) -> JSONRespon
         raise HTTPException(400, "the body is not JSON") from None
     if not isinstance(events, list):
         raise HTTPException(400, "the body is not a JSON array of events")
-    with transaction(settings.database_url) as session:
-        report = apply_events(session=session, events=parse_events(events))
+    report = await run_in_threadpool(_apply, settings.database_url, parse_events(events))
     return JSONResponse({"confirmed_batches": report.confirmed_batches,
                          "suppressed_addresses": report.suppressed_addresses})
+
+
+def _apply(database_url: str, events: list[ProviderEvent]) -> ReconcileReport:
+    with transaction(database_url) as session:
+        return apply_events(session=session, events=events)

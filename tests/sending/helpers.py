@@ -1,0 +1,60 @@
+"""Shared by the sending tests: a recording provider, people on lists, an issue, a frozen send."""
+
+import pytest
+from sqlalchemy import select
+
+from newsletter.db import transaction
+from newsletter.db.models import Subscriber, Subscription
+from newsletter.editorial import save_issue
+from newsletter.providers import Provider, RecipientResult
+from newsletter.sending import create_send
+from newsletter.subscribers import create_list, get_list
+from tests.conftest import make_settings
+from tests.factories import issue
+
+
+class RecordingProvider(Provider):
+    """A provider that accepts everything and remembers what it was given."""
+
+    name = "recording"
+
+    def __init__(self, fail_with: Exception | None = None):
+        self.batches = []
+        self.fail_with = fail_with
+
+    def send_batch(self, batch):
+        self.batches.append(batch)
+        if self.fail_with:
+            raise self.fail_with
+        return [RecipientResult(r.delivery_id, True, r.message_id) for r in batch.recipients]
+
+
+@pytest.fixture
+def small_batches(tmp_path, database_url):
+    return make_settings(tmp_path, database_url=database_url, batch_size=3)
+
+
+def add_people(url, list_name, emails, status="confirmed", subscriber_status="active"):
+    with transaction(url) as session:
+        list_id = get_list(session=session, name=list_name).id
+        for address in emails:
+            subscriber = session.scalar(select(Subscriber).where(Subscriber.email == address))
+            if subscriber is None:
+                subscriber = Subscriber(email=address, status=subscriber_status, attributes={})
+                session.add(subscriber)
+                session.flush()
+            session.add(Subscription(list_id=list_id, subscriber_id=subscriber.id, status=status))
+
+
+@pytest.fixture
+def issue_id(database_url):
+    with transaction(database_url) as session:
+        for name in ("weekly", "weekly-es"):
+            create_list(session=session, name=name)
+        return save_issue(session=session, content=issue(2)).id
+
+
+def freeze(settings, issue_id, lists=("weekly",)):
+    with transaction(settings.database_url) as session:
+        send = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list(lists))
+        return send.id, send.recipient_count
