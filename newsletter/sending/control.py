@@ -110,23 +110,22 @@ def retry_failed(*, session: Session, send_id: int) -> int:
     send = get_send(session=session, send_id=send_id)
     if send.status not in ("sending", "paused", "sent"):
         raise SendStateError(f"send {send_id} is {send.status}: only a started send has recipients to retry")
-    numbers = list(session.scalars(
-        update(Delivery)
-        .where(Delivery.send_id == send_id, Delivery.status == "failed")
-        .values(status="pending", updated_at=utcnow())
-        .returning(Delivery.batch_number)
-        .execution_options(synchronize_session=False)
-    ))
+    failed = (Delivery.send_id == send_id, Delivery.status == "failed")
+    numbers = set(session.scalars(select(Delivery.batch_number).where(*failed).distinct()))
     if not numbers:
         return 0
-    session.execute(
+    session.execute(  # batches before deliveries: the LOCK ORDER of dispatch
         update(Batch)
-        .where(Batch.send_id == send_id, Batch.number.in_(set(numbers)), Batch.status.in_(("done", "failed")))
+        .where(Batch.send_id == send_id, Batch.number.in_(numbers), Batch.status.in_(("done", "failed")))
         .values(status="pending", retry_at=None, queued_at=None, finished_at=None)
     )
+    count = session.execute(
+        update(Delivery).where(*failed).values(status="pending", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if send.status == "sent":
         send.status, send.finished_at = "sending", None
-    return len(numbers)
+    return count
 
 
 def _change(session: Session, send_id: int, allowed: tuple[str, ...], status: str, reason: str | None) -> None:

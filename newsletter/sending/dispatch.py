@@ -12,6 +12,10 @@ holds or has finished does nothing, and a paused or cancelled send is never post
 who unsubscribed or were suppressed after the freeze are skipped (``suppressed``). The
 outcomes of all recipients, the batch and, when it is the last, the send are written in one
 transaction.
+
+LOCK ORDER: every transaction that changes several of them locks a batch row first, then its
+deliveries, then the send (the worker recording an outcome, the webhook confirming one, an
+admin retrying failed recipients), so that two of them meeting on one batch wait for each other instead of deadlocking.
 """
 
 import datetime as dt
@@ -212,19 +216,13 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
 
 def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientResult], *,
             attempt: int, retry_at: dt.datetime) -> str:
-    """Write every recipient's outcome, then the batch's and the send's; the batch's status."""
+    """Write the batch's outcome, every recipient's, then the send's; the batch's status.
+
+    Rows are locked in the same order everywhere (batch, deliveries, send; see LOCK ORDER
+    in the module docstring), so a webhook confirming this batch at the same moment waits
+    instead of deadlocking.
+    """
     now = utcnow()
-    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
-    for r in results:
-        status = "pending" if r.retry else "accepted" if r.accepted else "failed"
-        groups.setdefault((status, r.provider_message_id, r.error), []).append(r.delivery_id)
-    for (status, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.status == "pending")
-            .values(status=status, provider_message_id=message_id, error=error, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
     failed = [r for r in results if not r.accepted]
     if any(r.retry for r in results):
         values = {"status": "pending", "retry_at": retry_at}
@@ -237,6 +235,17 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
         .where(Batch.id == outgoing.batch_id, Batch.attempts == attempt)  # not if recovered and re-claimed
         .values(error=failed[0].error if failed else None, **values)
     )
+    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
+    for r in results:
+        status = "pending" if r.retry else "accepted" if r.accepted else "failed"
+        groups.setdefault((status, r.provider_message_id, r.error), []).append(r.delivery_id)
+    for (status, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == "pending")
+            .values(status=status, provider_message_id=message_id, error=error, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
     finish_send_if_complete(session, outgoing.send_id)
     return values["status"]
 

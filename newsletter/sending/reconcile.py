@@ -33,7 +33,7 @@ def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileR
     now = utcnow()
     confirmed = 0
     message_ids = {e.batch_id: e.message_id for e in events if e.batch_id is not None}
-    for batch_id, message_id in message_ids.items():
+    for batch_id, message_id in sorted(message_ids.items()):  # batch, deliveries, send: the LOCK ORDER of dispatch
         batch = session.execute(
             update(Batch)
             .where(Batch.id == batch_id, Batch.status.in_(("posting", "ambiguous", "pending")))

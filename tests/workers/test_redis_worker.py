@@ -1,6 +1,5 @@
 """The distributed path: a real `celery worker` process, Redis as broker, PostgreSQL."""
 
-import subprocess
 import time
 
 import pytest
@@ -9,26 +8,17 @@ from sqlalchemy import func, select
 from newsletter.db import transaction
 from newsletter.db.models import Batch, Delivery
 from tests.cli import cli_env, ok, run_cli
-from tests.conftest import BIN
+from tests.workers.processes import start_celery, stop
 from tests.workers.test_embedded import write_inputs
 
 
 @pytest.fixture
 def worker(tmp_path, postgres_url, redis_url):
     env = cli_env(tmp_path, database_url=postgres_url, broker_url=redis_url, outbox_dir=tmp_path / "outbox")
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "workers", "worker", "--concurrency", "2", "--loglevel", "INFO",
-         "--hostname", "test-worker@%h", "--without-gossip", "--without-mingle"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    process = start_celery("worker", "--concurrency", "2", "--loglevel", "INFO", "--hostname", "test-worker@%h",
+                           "--without-gossip", "--without-mingle", env=env, cwd=tmp_path, log=tmp_path / "worker.log")
     yield env
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    stop(process)
 
 
 def test_a_send_is_dispatched_by_a_separate_worker_process(tmp_path, worker, postgres_url):
