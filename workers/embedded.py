@@ -1,10 +1,15 @@
-"""An in-process Celery worker for the embedded mode (no broker configured)."""
+"""The embedded mode (no broker): a Celery worker and the sweep, in threads of this process."""
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from celery import Celery
+
+from newsletter.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -30,3 +35,29 @@ def embedded_worker(app: Celery, *, concurrency: int = 2) -> Iterator[None]:
     finally:
         worker.stop(in_sighandler=False)
         thread.join(timeout=10)
+
+
+@contextmanager
+def embedded_dispatch(settings: Settings) -> Iterator[None]:
+    """An embedded worker, and the sweep every NEWSLETTER_POLL_INTERVAL seconds as beat would
+    run it: due scheduled sends start, retries and recovered batches are queued."""
+    from workers import app
+    from workers.tasks import run_sweep
+
+    stopped = threading.Event()
+
+    def sweep_until_stopped() -> None:
+        while not stopped.wait(settings.poll_interval):
+            try:
+                run_sweep(settings)
+            except Exception:  # a failed sweep is retried at the next interval
+                log.exception("sweep failed")
+
+    with embedded_worker(app):
+        sweeper = threading.Thread(target=sweep_until_stopped, name="embedded-sweep", daemon=True)
+        sweeper.start()
+        try:
+            yield
+        finally:
+            stopped.set()
+            sweeper.join(timeout=30)

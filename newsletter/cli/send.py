@@ -65,26 +65,21 @@ def send_test_command(
 
 def follow(settings: Settings, send_id: int, *, wait: bool) -> SendProgress | None:
     """Queue a send's ready batches: to the broker (watched if ``wait``), or to an embedded
-    worker that runs, sweeping as beat would, until the send is no longer sending."""
-    from workers import app as celery_app  # imported here: only dispatching needs Celery
-    from workers.embedded import embedded_worker
-    from workers.tasks import queue_send, run_sweep
+    worker and sweep that run until the send is no longer sending."""
+    from workers.embedded import embedded_dispatch  # imported here: only dispatching needs Celery
+    from workers.tasks import queue_send
 
     if settings.broker_url:
         queue_send(settings, send_id)
         console.print(f"send {send_id}: queued to {settings.broker_url.split('@')[-1]}")
         return watch(settings, send_id) if wait else None
-    with embedded_worker(celery_app):
+    with embedded_dispatch(settings):
         queue_send(settings, send_id)
-        return watch(settings, send_id, sweep=lambda: run_sweep(settings))
+        return watch(settings, send_id)
 
 
-def watch(settings: Settings, send_id: int, *, sweep=None, interval: float = 0.2) -> SendProgress:
-    """Show a progress bar while the send is sending; return its counts when it stops.
-
-    ``sweep`` (the embedded mode) is called every NEWSLETTER_POLL_INTERVAL seconds or less.
-    """
-    last_sweep = time.monotonic()
+def watch(settings: Settings, send_id: int, *, interval: float = 0.2) -> SendProgress:
+    """Show a progress bar while the send is sending; return its counts when it stops."""
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), "{task.fields[rate]}", console=console, transient=True,
@@ -97,9 +92,6 @@ def watch(settings: Settings, send_id: int, *, sweep=None, interval: float = 0.2
                        rate=f"{progress.rate:,.0f}/s" if progress.rate else "")
             if progress.status != "sending":
                 break
-            if sweep is not None and time.monotonic() - last_sweep >= min(settings.poll_interval, 1.0):
-                sweep()
-                last_sweep = time.monotonic()
             time.sleep(interval)
     console.print(summary(progress))
     return progress

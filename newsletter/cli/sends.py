@@ -7,6 +7,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from newsletter.cli.app import app, console, ready_settings
@@ -37,12 +38,11 @@ def list_command(limit: Annotated[int, typer.Option(help="How many, newest first
     settings = ready_settings()
     with transaction(settings.database_url) as session:
         rows = list_sends(session=session, limit=limit)
-    table = Table("send", "issue", "lists", "status", "recipients", "scheduled", "started", "finished")
+    table = Table("send", "issue", "lists", "status", "recipients", "scheduled for", "started", "finished")
     for row in rows:
-        status = row.status + (f"\n[dim]{row.status_reason}[/dim]" if row.status_reason else "")
-        scheduled = _when(row.scheduled_at, row.timezone)
-        table.add_row(str(row.id), row.issue_title, row.list_names, status, str(row.recipient_count), scheduled,
-                      _when(row.started_at), _when(row.finished_at))
+        status = row.status + (f"\n[dim]{escape(row.status_reason)}[/dim]" if row.status_reason else "")
+        table.add_row(str(row.id), escape(row.issue_title), row.list_names, status, str(row.recipient_count),
+                      _when(row.scheduled_at, row.timezone), _when(row.started_at), _when(row.finished_at))
     console.print(table if rows else "no sends yet")
 
 

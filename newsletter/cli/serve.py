@@ -12,10 +12,16 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the public pages: subscribe, confirm, unsubscribe, preferences, archive."""
+    """Serve the web app. Without a broker, it also dispatches: scheduled sends go out on time."""
     import uvicorn  # imported here: only serving needs it
 
     from newsletter.web import create_app
+    from workers.embedded import embedded_dispatch
 
     settings = ready_settings()
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+    app_ = create_app(settings)
+    if settings.broker_url:  # Celery workers and beat do the dispatching
+        uvicorn.run(app_, host=host, port=port, proxy_headers=True, log_level="info")
+        return
+    with embedded_dispatch(settings):
+        uvicorn.run(app_, host=host, port=port, proxy_headers=True, log_level="info")
