@@ -68,9 +68,10 @@ def send_batch(
     """
     url = settings.database_url
     with transaction(url) as session:
-        attempt = _claim(session, batch_id)
-        if attempt is None:
+        claim = _claim(session, batch_id)
+        if claim is None:
             return None
+        attempt, number = claim
         outgoing, suppressed = _load(session, settings, batch_id)
     if outgoing.recipients and limiter is not None:
         turn = limiter.reserve(len(outgoing.recipients))
@@ -103,23 +104,24 @@ def send_batch(
         results = [RecipientResult(r.delivery_id, False, error=str(err)) for r in outgoing.recipients]
     retry_at = utcnow() + dt.timedelta(seconds=_backoff(attempt))
     with transaction(url) as session:
-        status = _record(session, outgoing, results, attempt=attempt, retry_at=retry_at)
+        status = _record(session, outgoing, results, attempt=attempt, number=number, retry_at=retry_at)
     accepted = sum(r.accepted for r in results)
     failed = sum(not r.accepted and not r.retry for r in results)
     error = next((r.error for r in results if not r.accepted), None)
     return BatchOutcome(batch_id, status, accepted, failed, suppressed, error)
 
 
-def _claim(session: Session, batch_id: int) -> int | None:
-    """Take a due, pending batch of a sending send; its attempt number, or None."""
+def _claim(session: Session, batch_id: int) -> tuple[int, int] | None:
+    """Take a due, pending batch of a sending send; (its attempt, its number), or None."""
     sending = exists().where(Send.id == Batch.send_id, Send.status == "sending")
     due = (Batch.retry_at.is_(None)) | (Batch.retry_at <= utcnow())
-    return session.scalar(
+    claimed = session.execute(
         update(Batch)
         .where(Batch.id == batch_id, Batch.status == "pending", due, sending)
         .values(status="submitting", claimed_at=utcnow(), attempts=Batch.attempts + 1)
-        .returning(Batch.attempts)
-    )
+        .returning(Batch.attempts, Batch.number)
+    ).first()
+    return tuple(claimed) if claimed else None
 
 
 def _mark_posting(session: Session, batch_id: int) -> bool:
@@ -215,7 +217,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
 
 
 def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientResult], *,
-            attempt: int, retry_at: dt.datetime) -> str:
+            attempt: int, number: int, retry_at: dt.datetime) -> str:
     """Write the batch's outcome, every recipient's, then the send's; the batch's status.
 
     Rows are locked in the same order everywhere (batch, deliveries, send; see LOCK ORDER
@@ -242,7 +244,9 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
     for (status, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
         session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.status == "pending")
+            # The batch's own columns let PostgreSQL's cached generic plan use their index.
+            .where(Delivery.send_id == outgoing.send_id, Delivery.batch_number == number,
+                   Delivery.id.in_(ids), Delivery.status == "pending")
             .values(status=status, provider_message_id=message_id, error=error, updated_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -1,0 +1,135 @@
+"""Benchmark of distributed dispatch: N confirmed subscribers on PostgreSQL, Redis as broker,
+separate `celery worker` processes, the local fake SendGrid (tests/fakes/sendgrid.py).
+
+Run: .venv/bin/python bench/dispatch_sendgrid.py [--recipients 1000000] [--workers 2]
+Needs PostgreSQL and Redis (NEWSLETTER_TEST_POSTGRES_URL, NEWSLETTER_TEST_REDIS_URL, defaults
+local). Uses a scratch database `bench_dispatch`, dropped and created again. Prints a Markdown
+table; docs/benchmarks.md keeps the figures.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, make_url, select, text
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+ADMIN_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+DATABASE = "bench_dispatch"
+
+
+def fresh_database() -> str:
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    admin.dispose()
+    return make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recipients", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    from tests.fakes.sendgrid import API_KEY, FakeSendGrid
+
+    fake = FakeSendGrid().start()
+    url = fresh_database()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
+    env.update({
+        "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_BROKER_URL": REDIS_URL, "NEWSLETTER_EMAIL_BACKEND": "sendgrid",
+        "SENDGRID_API_KEY": API_KEY, "NEWSLETTER_SENDGRID_API_URL": fake.url,
+        "NEWSLETTER_SECRET_KEY": "bench-secret", "NEWSLETTER_BASE_URL": "https://news.example.org",
+        "NEWSLETTER_POLL_INTERVAL": "2",
+    })
+    os.environ.update(env)  # this process publishes to the same broker the workers consume
+
+    import redis
+
+    from bench.render_and_send import sample_issue
+    from newsletter.config import get_settings
+    from newsletter.db import transaction, upgrade_database
+    from newsletter.db.models import Batch, Delivery
+    from newsletter.editorial import save_issue
+    from newsletter.sending import create_send
+    from newsletter.subscribers import create_list
+    from workers.tasks import queue_send
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    upgrade_database(url)
+    settings = get_settings()
+    with transaction(url) as session:
+        list_id = create_list(session=session, name="weekly").id
+        issue_id = save_issue(session=session, content=sample_issue(10)).id
+        session.execute(text(
+            "INSERT INTO subscribers (email, name, status, attributes, created_at) "
+            "SELECT 'reader' || n || '@example.org', 'Reader ' || n, 'active', '{}', now() "
+            "FROM generate_series(1, :n) AS n"), {"n": args.recipients})
+        session.execute(text(
+            "INSERT INTO subscriptions (list_id, subscriber_id, status, created_at) "
+            "SELECT :list_id, id, 'confirmed', now() FROM subscribers"), {"list_id": list_id})
+    with transaction(url) as session:
+        session.execute(text("ANALYZE"))
+
+    logs = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
+    workers = [
+        subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers", "worker", "--pool", "solo",
+                          "--hostname", f"bench{n}@%h", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
+                         cwd=REPO, env=env, stdout=(logs / f"worker{n}.log").open("w"), stderr=subprocess.STDOUT)
+        for n in range(args.workers)
+    ]
+    time.sleep(4)  # let the workers connect before the clock starts
+
+    cpu_before = os.times()
+    started = time.perf_counter()
+    with transaction(url) as session:
+        send_id = create_send(session=session, settings=settings, issue_id=issue_id, list_names=["weekly"]).id
+    frozen = time.perf_counter()
+    queue_send(settings, send_id)
+    while True:
+        with transaction(url) as session:
+            left = session.scalar(select(func.count()).where(Batch.status != "done"))
+        if left == 0:
+            break
+        time.sleep(0.2)
+    finished = time.perf_counter()
+    cpu_after = os.times()
+
+    peaks, cpu = [], []
+    for worker in workers:
+        status = Path(f"/proc/{worker.pid}/status").read_text()
+        peaks.append(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024)
+        fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        worker.terminate()
+    for worker in workers:
+        worker.wait(timeout=60)
+    with transaction(url) as session:
+        accepted = session.scalar(select(func.count()).where(Delivery.status == "accepted"))
+    at_fake = sum(fake.accepted_deliveries().values())
+    fake.stop()
+    assert accepted == at_fake == args.recipients, (accepted, at_fake)
+
+    total = finished - started
+    print(f"| recipients | {args.recipients:,} |")
+    print(f"| workers | {args.workers} (`celery worker --pool solo`) |")
+    print(f"| freeze (render + INSERT ... SELECT of deliveries and batches) | {frozen - started:.1f} s |")
+    print(f"| send to all batches accepted | {total:.1f} s |")
+    print(f"| recipients per second | {args.recipients / total:,.0f} |")
+    print(f"| requests to the fake SendGrid | {fake.answers['202']:,} |")
+    print(f"| peak RSS per worker | {', '.join(f'{p:.0f} MiB' for p in peaks)} |")
+    print(f"| CPU per worker (incl. start-up) | {', '.join(f'{c:.1f} s' for c in cpu)} |")
+    driver = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
+    print(f"| CPU of this process (fake SendGrid, rendering, polling) | {driver:.1f} s |")
+
+
+if __name__ == "__main__":
+    main()
