@@ -106,7 +106,10 @@ def failed_recipients(*, session: Session, send_id: int) -> list[FailedRecipient
 
 
 def retry_failed(*, session: Session, send_id: int) -> int:
-    """Put a send's failed recipients back in the queue; how many. The send is sending again."""
+    """Put a send's failed recipients back in the queue; how many. The send is sending again.
+
+    Recipients of a batch still under way are left failed until it finishes (retry again then).
+    """
     send = get_send(session=session, send_id=send_id)
     if send.status not in ("sending", "paused", "sent"):
         raise SendStateError(f"send {send_id} is {send.status}: only a started send has recipients to retry")
@@ -114,13 +117,18 @@ def retry_failed(*, session: Session, send_id: int) -> int:
     numbers = set(session.scalars(select(Delivery.batch_number).where(*failed).distinct()))
     if not numbers:
         return 0
-    session.execute(  # batches before deliveries: the LOCK ORDER of dispatch
+    # Only finished batches: a batch under way records just the recipients it loaded, so one
+    # of its recipients made pending now would be left behind in a finished batch.
+    reopened = list(session.scalars(  # batches before deliveries: the LOCK ORDER of dispatch
         update(Batch)
         .where(Batch.send_id == send_id, Batch.number.in_(numbers), Batch.status.in_(("done", "failed")))
         .values(status="pending", retry_at=None, queued_at=None, finished_at=None)
-    )
+        .returning(Batch.number)
+    ))
+    if not reopened:
+        return 0
     count = session.execute(
-        update(Delivery).where(*failed).values(status="pending", updated_at=utcnow())
+        update(Delivery).where(*failed, Delivery.batch_number.in_(reopened)).values(status="pending", updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if send.status == "sent":

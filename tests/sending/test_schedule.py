@@ -5,7 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from newsletter.db import transaction
 from newsletter.db.models import Batch, Delivery, Issue, Send, utcnow
@@ -202,3 +202,44 @@ def test_failed_recipients_are_listed_and_retried_alone(small_batches, issue_id)
     with transaction(url) as session:
         progress = send_progress(session=session, send_id=send_id)
     assert (progress.status, progress.accepted, progress.failed) == ("sent", 7, 0)
+
+
+class RetryWhilePosting(RecordingProvider):
+    """First call: p0 refused for good, p1 to be retried. Second call: an admin retries the
+    failed recipients while this very batch is posting; then it accepts."""
+
+    def __init__(self, settings, send_id):
+        super().__init__()
+        self.settings, self.send_id, self.retried = settings, send_id, []
+
+    def send_batch(self, batch):
+        self.batches.append(batch)
+        if len(self.batches) == 1:
+            return [RecipientResult(r.delivery_id, False, error="550 no", retry=r.email == "p1@example.org")
+                    if r.email in ("p0@example.org", "p1@example.org") else RecipientResult(r.delivery_id, True)
+                    for r in batch.recipients]
+        with transaction(self.settings.database_url) as session:
+            self.retried.append(retry_failed(session=session, send_id=self.send_id))
+        return [RecipientResult(r.delivery_id, True) for r in batch.recipients]
+
+
+def test_retrying_failed_recipients_of_a_batch_under_way_leaves_none_behind(small_batches, issue_id):
+    url = small_batches.database_url
+    add_people(url, "weekly", ["p0@example.org", "p1@example.org", "p2@example.org"])
+    send_id, _ = freeze(small_batches, issue_id)
+    with transaction(url) as session:
+        [batch_id] = pending_batch_ids(session=session, send_id=send_id)
+    provider = RetryWhilePosting(small_batches, send_id)
+    assert send_batch(settings=small_batches, provider=provider, batch_id=batch_id).status == "pending"
+    with transaction(url) as session:
+        session.execute(update(Batch).values(retry_at=None))
+    assert send_batch(settings=small_batches, provider=provider, batch_id=batch_id).status == "done"
+    assert provider.retried == [0]  # p0's batch was posting: nothing to retry yet
+    with transaction(url) as session:
+        assert dict(session.execute(select(Delivery.email, Delivery.status)).tuples().all()) == {
+            "p0@example.org": "failed", "p1@example.org": "accepted", "p2@example.org": "accepted"}
+        assert retry_failed(session=session, send_id=send_id) == 1
+    assert send_batch(settings=small_batches, provider=RecordingProvider(), batch_id=batch_id).status == "done"
+    with transaction(url) as session:
+        progress = send_progress(session=session, send_id=send_id)
+    assert (progress.status, progress.accepted, progress.failed) == ("sent", 3, 0)
