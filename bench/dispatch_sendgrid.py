@@ -33,10 +33,19 @@ def fresh_database() -> str:
     return make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
 
 
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine since boot, from /proc/stat."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pool", default="solo", help="celery worker --pool (solo, threads, prefork)")
+    parser.add_argument("--concurrency", type=int, default=1, help="celery worker --concurrency")
     args = parser.parse_args()
 
     from tests.fakes.sendgrid import API_KEY, FakeSendGrid
@@ -81,14 +90,15 @@ def main() -> None:
 
     logs = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
     workers = [
-        subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers", "worker", "--pool", "solo",
+        subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers", "worker", "--pool", args.pool,
+                          "--concurrency", str(args.concurrency),
                           "--hostname", f"bench{n}@%h", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
                          cwd=REPO, env=env, stdout=(logs / f"worker{n}.log").open("w"), stderr=subprocess.STDOUT)
         for n in range(args.workers)
     ]
     time.sleep(4)  # let the workers connect before the clock starts
 
-    cpu_before = os.times()
+    cpu_before, busy_before = os.times(), machine_busy()
     started = time.perf_counter()
     with transaction(url) as session:
         send_id = create_send(session=session, settings=settings, issue_id=issue_id, list_names=["weekly"]).id
@@ -101,7 +111,7 @@ def main() -> None:
             break
         time.sleep(0.2)
     finished = time.perf_counter()
-    cpu_after = os.times()
+    cpu_after, busy_after = os.times(), machine_busy()
 
     peaks, cpu = [], []
     for worker in workers:
@@ -120,7 +130,7 @@ def main() -> None:
 
     total = finished - started
     print(f"| recipients | {args.recipients:,} |")
-    print(f"| workers | {args.workers} (`celery worker --pool solo`) |")
+    print(f"| workers | {args.workers} (`celery worker --pool {args.pool} --concurrency {args.concurrency}`) |")
     print(f"| freeze (render + INSERT ... SELECT of deliveries and batches) | {frozen - started:.1f} s |")
     print(f"| send to all batches accepted | {total:.1f} s |")
     print(f"| recipients per second | {args.recipients / total:,.0f} |")
@@ -129,6 +139,8 @@ def main() -> None:
     print(f"| CPU per worker (incl. start-up) | {', '.join(f'{c:.1f} s' for c in cpu)} |")
     driver = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     print(f"| CPU of this process (fake SendGrid, rendering, polling) | {driver:.1f} s |")
+    busy = [after - before for before, after in zip(busy_before, busy_after, strict=True)]
+    print(f"| machine CPU busy (all processes, PostgreSQL included) | {busy[0] / busy[1]:.0%} |")
 
 
 if __name__ == "__main__":

@@ -236,7 +236,7 @@ def test_retrying_failed_recipients_of_a_batch_under_way_leaves_none_behind(smal
     assert send_batch(settings=small_batches, provider=provider, batch_id=batch_id).status == "done"
     assert provider.retried == [0]  # p0's batch was posting: nothing to retry yet
     with transaction(url) as session:
-        assert dict(session.execute(select(Delivery.email, Delivery.status)).tuples().all()) == {
+        assert dict(session.execute(select(Delivery.email, Delivery.status)).all()) == {
             "p0@example.org": "failed", "p1@example.org": "accepted", "p2@example.org": "accepted"}
         assert retry_failed(session=session, send_id=send_id) == 1
     assert send_batch(settings=small_batches, provider=RecordingProvider(), batch_id=batch_id).status == "done"
