@@ -1,7 +1,7 @@
 """Public links in messages and pages, built from NEWSLETTER_BASE_URL, with signed tokens."""
 
 from newsletter.config import Settings
-from newsletter.tokens import Purpose, make_token
+from newsletter.tokens import Purpose, make_token, token_maker
 
 
 class Links:
@@ -10,10 +10,11 @@ class Links:
     def __init__(self, settings: Settings):
         self.base_url = settings.base_url
         self._secret = settings.secret_key
+        self._unsubscribe_token = token_maker(settings.secret_key, Purpose.UNSUBSCRIBE)
 
     def unsubscribe_url(self, subscriber_id: int, list_id: int) -> str:
         """The one-click unsubscribe URL of a subscriber on a list."""
-        return f"{self.base_url}/unsubscribe/{make_token(self._secret, Purpose.UNSUBSCRIBE, subscriber_id, list_id)}"
+        return f"{self.base_url}/unsubscribe/{self._unsubscribe_token(subscriber_id, list_id)}"
 
     def confirm_url(self, subscriber_id: int, list_id: int) -> str:
         """The double opt-in confirmation URL (expires)."""

@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, Engine, Integer, any_, create_engine, event, literal
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 
 @lru_cache(maxsize=8)
@@ -39,3 +40,11 @@ def transaction(database_url: str) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error."""
     with session_factory(database_url).begin() as session:
         yield session
+
+
+def one_of(session: Session, column: InstrumentedAttribute[int], values: list[int]) -> ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(array)``, one parameter rather than
+    one per value, which psycopg would parse again on every call (~10 ms for a thousand)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(Integer)))
+    return column.in_(values)

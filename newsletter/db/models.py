@@ -209,7 +209,12 @@ class Batch(Base):
 
 
 class Delivery(Base):
-    """One recipient of one send, frozen when the send started: the record of who got it."""
+    """One recipient of one send, frozen when the send started: the record of who got it.
+
+    A ledger written only by the freeze, from a join that guarantees its ids: it has no
+    foreign keys, which cost a million-recipient freeze two thirds of its time (migration
+    0003), and on PostgreSQL its pages keep room for each row's one update (fillfactor 40).
+    """
 
     __tablename__ = "deliveries"
     __table_args__ = (
@@ -218,10 +223,10 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"))
+    send_id: Mapped[int] = mapped_column(Integer)
     batch_number: Mapped[int] = mapped_column(Integer)
-    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
-    list_id: Mapped[int] = mapped_column(ForeignKey("lists.id"))
+    subscriber_id: Mapped[int] = mapped_column(Integer)
+    list_id: Mapped[int] = mapped_column(Integer)
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200))
     # pending, accepted (by the provider), failed, suppressed (unsubscribed since the freeze),

@@ -4,8 +4,9 @@ The issue goes once per call; each personalization carries the recipient's value
 substitutions, its own List-Unsubscribe headers, and custom_args naming the send, batch and
 delivery (they come back in every Event Webhook event, which is how a batch with an unknown
 outcome is confirmed). Values the whole batch shares (the web-version link) are written into
-the content instead. HTML and text need different escaping of the same value, so the text
-part's markers are renamed (``__NLT_*``) and each gets its own substitution.
+the content instead. HTML and text need different escaping of the same value, so where escaping
+changes a value (a name such as "Ana & co") the text part's marker is renamed (``__NLT_*``)
+and gets its own substitution; where it changes none in the batch, both parts share one.
 
 SendGrid accepts or refuses a call as a whole, and has no idempotency key: a timeout, a
 dropped connection or a 5xx may hide an accepted call, so those are AmbiguousDeliveryError
@@ -70,30 +71,36 @@ class SendGridProvider(Provider):
 def mail_send_payload(batch: OutgoingBatch, *, sandbox: bool = False) -> dict:
     """The JSON body of POST /v3/mail/send for ``batch`` (text before HTML, as SendGrid requires)."""
     varying = _varying_fields(batch)
-    html = _with_markers(batch.html, varying, "__NL_{}__", batch)
-    text = _with_markers(batch.text, varying, "__NLT_{}__", batch)
-    html_fields = batch.html.fields & varying
-    text_fields = batch.text.fields & varying
+    html_keys = [(f"__NL_{f.upper()}__", f) for f in sorted(batch.html.fields & varying)]
+    html_value = batch.html.value
+    html_values = [{key: html_value(f, r.fields) for key, f in html_keys} for r in batch.recipients]
+    # A field whose HTML-escaped values equal the raw ones (web links, most addresses) uses
+    # the HTML part's marker in the text part too: one substitution, not two.
+    text_markers = {
+        f: f"__NL_{f.upper()}__" if f in batch.html.fields and all(
+            values[f"__NL_{f.upper()}__"] == r.fields[f] for values, r in zip(html_values, batch.recipients, strict=True)
+        ) else f"__NLT_{f.upper()}__"
+        for f in batch.text.fields & varying
+    }
+    text_keys = [(marker, f) for f, marker in sorted(text_markers.items()) if marker.startswith("__NLT_")]
+    html = _with_markers(batch.html, {f: f"__NL_{f.upper()}__" for f in varying}, batch)
+    text = _with_markers(batch.text, text_markers, batch)
+    mailto = f", <mailto:{batch.list_unsubscribe_mailto}?subject=unsubscribe>" if batch.list_unsubscribe_mailto else ""
+    send_id, batch_id = str(batch.send_id), str(batch.batch_id)
     personalizations = []
-    for r in batch.recipients:
-        to = {"email": r.email}
-        if r.name:
-            to["name"] = " ".join(r.name.split())
-        substitutions = {f"__NL_{f.upper()}__": batch.html.value(f, r.fields) for f in html_fields}
-        substitutions.update({f"__NLT_{f.upper()}__": r.fields[f] for f in text_fields})
-        unsubscribe = f"<{r.unsubscribe_url}>"
-        if batch.list_unsubscribe_mailto:
-            unsubscribe += f", <mailto:{batch.list_unsubscribe_mailto}?subject=unsubscribe>"
+    for r, substitutions in zip(batch.recipients, html_values, strict=True):  # a thousand a call, so kept lean
+        to = {"email": r.email, "name": " ".join(r.name.split())} if r.name else {"email": r.email}
+        for key, f in text_keys:
+            substitutions[key] = r.fields[f]
         personalization = {
             "to": [to],
-            "headers": {"List-Unsubscribe": unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            "headers": {"List-Unsubscribe": f"<{r.unsubscribe_url}>{mailto}",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         }
         if substitutions:
             personalization["substitutions"] = substitutions
         if batch.send_id is not None:
-            personalization["custom_args"] = dict(
-                zip(CUSTOM_ARGS, (str(batch.send_id), str(batch.batch_id), str(r.delivery_id)), strict=True)
-            )
+            personalization["custom_args"] = {"nl_send": send_id, "nl_batch": batch_id, "nl_delivery": str(r.delivery_id)}
         personalizations.append(personalization)
     body = {
         "personalizations": personalizations,
@@ -116,11 +123,12 @@ def _varying_fields(batch: OutgoingBatch) -> set[str]:
     return {f for f in used if len({r.fields[f] for r in batch.recipients}) > 1}
 
 
-def _with_markers(template: PersonalisableTemplate, varying: set[str], marker: str, batch: OutgoingBatch) -> str:
+def _with_markers(template: PersonalisableTemplate, markers: dict[str, str], batch: OutgoingBatch) -> str:
+    """The document with ``markers`` in the slots of the fields that vary, shared values in the rest."""
     shared = batch.recipients[0].fields if batch.recipients else {}
     out = list(template.pieces)
     for index, name in template.slots:
-        out[index] = marker.format(name.upper()) if name in varying else template.value(name, shared)
+        out[index] = markers[name] if name in markers else template.value(name, shared)
     return "".join(out)
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
-from newsletter.db.engine import transaction
+from newsletter.db.engine import one_of, transaction
 from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
 from newsletter.errors import AmbiguousDeliveryError, ProviderAuthError, ProviderError, TransientProviderError
 from newsletter.links import Links
@@ -170,28 +170,34 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
         Delivery.batch_number == batch.number,
         Delivery.status == "pending",
     )
-    suppressed = session.execute(
-        update(Delivery)
-        .where(in_batch, ~exists(still_eligible))
-        .values(status="suppressed", updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
     rows = session.execute(
-        select(Delivery.id, Delivery.subscriber_id, Delivery.list_id, Delivery.email, Delivery.name)
+        select(Delivery.id, Delivery.subscriber_id, Delivery.list_id, Delivery.email, Delivery.name,
+               exists(still_eligible))
         .where(in_batch)
         .order_by(Delivery.id)
     ).all()
+    gone = [row.id for row in rows if not row[-1]]
+    if gone:  # the batch is ours (submitting), so its rows cannot change under us
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(gone))
+            .values(status="suppressed", updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     links = Links(settings)
     web_url = links.archive_url(slug)
     recipients = []
-    for delivery_id, subscriber_id, list_id, email, name in rows:
+    message_id_suffix = f"{_message_tag(settings, send.id)}@{settings.sender_domain}>"
+    for delivery_id, subscriber_id, list_id, email, name, eligible in rows:
+        if not eligible:
+            continue
         unsubscribe_url = links.unsubscribe_url(subscriber_id, list_id)
         recipients.append(
             Recipient(
                 delivery_id=delivery_id,
                 email=email,
                 name=name,
-                message_id=_message_id(settings, send.id, delivery_id),
+                message_id=f"<{send.id}.{delivery_id}.{message_id_suffix}",
                 unsubscribe_url=unsubscribe_url,
                 fields={
                     "name": name or "there",
@@ -213,7 +219,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
         text=PersonalisableTemplate(send.text_template, escape_html=False),
         recipients=recipients,
     )
-    return outgoing, suppressed
+    return outgoing, len(gone)
 
 
 def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientResult], *,
@@ -246,7 +252,7 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
             update(Delivery)
             # The batch's own columns let PostgreSQL's cached generic plan use their index.
             .where(Delivery.send_id == outgoing.send_id, Delivery.batch_number == number,
-                   Delivery.id.in_(ids), Delivery.status == "pending")
+                   one_of(session, Delivery.id, ids), Delivery.status == "pending")
             .values(status=status, provider_message_id=message_id, error=error, updated_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -264,7 +270,10 @@ def finish_send_if_complete(session: Session, send_id: int) -> None:
     )
 
 
-def _message_id(settings: Settings, send_id: int, delivery_id: int) -> str:
-    """A Message-ID stable across retries of one delivery and unique to this deployment."""
-    tag = hmac.new(settings.secret_key.encode(), f"{send_id}.{delivery_id}".encode(), hashlib.sha256)
-    return f"<{send_id}.{delivery_id}.{tag.hexdigest()[:16]}@{settings.sender_domain}>"
+def _message_tag(settings: Settings, send_id: int) -> str:
+    """The part of a send's Message-IDs that makes them unique to this deployment.
+
+    A Message-ID is ``<send.delivery.tag@sender domain>``: the same on every retry of a
+    delivery, and unique, since delivery ids are.
+    """
+    return hmac.new(settings.secret_key.encode(), f"send.{send_id}".encode(), hashlib.sha256).hexdigest()[:16]

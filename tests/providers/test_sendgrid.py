@@ -59,6 +59,9 @@ def test_one_call_carries_every_recipient_with_their_own_values(tmp_path, fake):
         assert fill(text, p["substitutions"]) == batch.text.fill(person.fields)
     assert "Hi Ana &lt;Lima&gt; &amp; co," in fill(html, body["personalizations"][0]["substitutions"])
     assert "Hi Ana <Lima> & co," in fill(text, body["personalizations"][0]["substitutions"])
+    # A name that escaping changes needs a value per part; links escaping leaves alone, one.
+    assert {"__NL_NAME__", "__NLT_NAME__", "__NL_UNSUBSCRIBE_URL__"} <= set(body["personalizations"][0]["substitutions"])
+    assert "__NLT_UNSUBSCRIBE_URL__" not in body["personalizations"][0]["substitutions"]
 
 
 def test_sandbox_mode_is_a_real_boolean_and_answers_200(tmp_path, fake):
@@ -155,3 +158,10 @@ def test_events_are_read_in_our_terms():
         ("complained", "d@example.org"),
     ]
     assert (events[0].send_id, events[0].batch_id, events[0].delivery_id, events[0].message_id) == (1, 2, 3, "abc123")
+
+
+@pytest.mark.parametrize(("value", "too_big"), [("x" * 9_000, False), ("x" * 10_001, True), ("é" * 1_700, True)])
+def test_the_fake_measures_substitutions_as_sendgrid_does(value, too_big):
+    body = {"personalizations": [{"to": [{"email": "a@example.org"}], "substitutions": {"__NL_NAME__": value}}],
+            "from": {"email": "news@example.org"}, "subject": "S", "content": [{"type": "text/plain", "value": "x"}]}
+    assert any("10,000 bytes" in e["message"] for e in validate(body)) is too_big
