@@ -23,7 +23,6 @@ from newsletter.providers.base import OutgoingBatch, Recipient
 from newsletter.rendering.personalise import PersonalisableTemplate
 
 
-
 def _fold(name: str, value: str) -> str:
     """``Name: value`` CRLF, RFC 2047-encoded and folded at 78 columns.
 

@@ -16,7 +16,6 @@ dropped connection or a 5xx may hide an accepted call, so those are AmbiguousDel
 import datetime as dt
 import http.client
 import json
-import socket
 import time
 import urllib.error
 from collections.abc import Iterable
@@ -60,7 +59,7 @@ class SendGridProvider(Provider):
             if isinstance(err.reason, TimeoutError):
                 raise AmbiguousDeliveryError(self.name, f"no answer within {self.timeout:g} s") from err
             raise TransientProviderError(self.name, f"cannot reach the API: {err.reason}") from err
-        except (TimeoutError, socket.timeout) as err:
+        except TimeoutError as err:
             raise AmbiguousDeliveryError(self.name, f"no answer within {self.timeout:g} s") from err
         except (http.client.HTTPException, ConnectionError) as err:
             raise AmbiguousDeliveryError(self.name, f"the connection dropped before the answer: {err!r}") from err

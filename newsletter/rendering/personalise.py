@@ -23,7 +23,7 @@ class PersonalisableTemplate:
     ``slots`` lists the odd positions with their field names.
     """
 
-    __slots__ = ("source", "escape_html", "pieces", "slots")
+    __slots__ = ("escape_html", "pieces", "slots", "source")
 
     def __init__(self, source: str, *, escape_html: bool):
         self.source = source

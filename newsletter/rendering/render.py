@@ -19,6 +19,7 @@ from newsletter.errors import RenderError
 from newsletter.rendering.inline import inline_css
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
 
+
 @dataclass(frozen=True)
 class RenderedIssue:
     """An issue rendered once, ready to be personalised for each recipient."""

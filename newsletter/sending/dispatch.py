@@ -32,7 +32,12 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.db.engine import one_of, transaction
 from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
-from newsletter.errors import AmbiguousDeliveryError, ProviderAuthError, ProviderError, TransientProviderError
+from newsletter.errors import (
+    AmbiguousDeliveryError,
+    ProviderAuthError,
+    ProviderError,
+    TransientProviderError,
+)
 from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
@@ -172,15 +177,15 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
     )
     rows = session.execute(
         select(Delivery.id, Delivery.subscriber_id, Delivery.list_id, Delivery.email, Delivery.name,
-               exists(still_eligible))
+               exists(still_eligible).label("eligible"))
         .where(in_batch)
         .order_by(Delivery.id)
     ).all()
-    gone = [row.id for row in rows if not row[-1]]
-    if gone:  # the batch is ours (submitting), so its rows cannot change under us
+    gone = [row.id for row in rows if not row.eligible]
+    if gone:  # unsubscribed or suppressed since the freeze
         session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(gone))
+            .where(Delivery.id.in_(gone), Delivery.status == "pending")
             .values(status="suppressed", updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
@@ -250,7 +255,7 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
     for (status, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
         session.execute(
             update(Delivery)
-            # The batch's own columns let PostgreSQL's cached generic plan use their index.
+            # Confined to the batch's own rows, whatever the id list holds.
             .where(Delivery.send_id == outgoing.send_id, Delivery.batch_number == number,
                    one_of(session, Delivery.id, ids), Delivery.status == "pending")
             .values(status=status, provider_message_id=message_id, error=error, updated_at=now)

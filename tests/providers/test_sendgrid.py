@@ -4,7 +4,13 @@ import re
 
 import pytest
 
-from newsletter.errors import AmbiguousDeliveryError, ConfigurationError, ProviderAuthError, ProviderError, TransientProviderError
+from newsletter.errors import (
+    AmbiguousDeliveryError,
+    ConfigurationError,
+    ProviderAuthError,
+    ProviderError,
+    TransientProviderError,
+)
 from newsletter.providers import SendGridProvider
 from newsletter.providers.sendgrid import mail_send_payload, parse_events
 from tests.conftest import make_settings

@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse
 
+from newsletter.config import Settings
 from newsletter.content.safety import check_text
 from newsletter.db import transaction
 from newsletter.subscribers.consent import get_preferences, update_preferences
 from newsletter.tokens import Purpose, read_token
-from newsletter.config import Settings
 from newsletter.web.deps import PagesDep, SettingsDep
 from newsletter.web.pages import Pages
 

@@ -13,8 +13,8 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from starlette.concurrency import run_in_threadpool
 
 from newsletter.db import transaction
-from newsletter.providers.sendgrid import event_time_is_fresh, parse_events
 from newsletter.providers.base import ProviderEvent
+from newsletter.providers.sendgrid import event_time_is_fresh, parse_events
 from newsletter.sending.reconcile import ReconcileReport, apply_events
 from newsletter.web.deps import SettingsDep
 
