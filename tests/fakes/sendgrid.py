@@ -179,7 +179,7 @@ def validate(body: object) -> list[dict]:
                 seen.add(address.lower())
         for name in ("substitutions", "custom_args", "headers"):
             values = p.get(name, {})
-            if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            if not isinstance(values, dict) or not set(map(type, values.values())) <= {str}:
                 error(f"{field}.{name}", f"{name} values must be strings.")
         if _json_size(p.get("substitutions", {}), MAX_SUBSTITUTIONS_BYTES) > MAX_SUBSTITUTIONS_BYTES:
             error(f"{field}.substitutions", "Substitutions may not exceed 10,000 bytes per personalization.")
@@ -209,8 +209,8 @@ def validate(body: object) -> list[dict]:
 
 def _json_size(values: object, limit: int) -> int:
     """The size of ``values`` as JSON, or a bound below ``limit`` when it is surely under it."""
-    if isinstance(values, dict) and all(isinstance(v, str) for v in values.values()):
-        chars = sum(len(k) + len(v) + 6 for k, v in values.items()) + 2
+    if isinstance(values, dict) and set(map(type, values.values())) <= {str}:
+        chars = sum(map(len, values)) + sum(map(len, values.values())) + 6 * len(values) + 2
         if chars * 6 < limit:  # no character takes more than six bytes in JSON
             return chars
     return len(json.dumps(values).encode())
