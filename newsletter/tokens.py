@@ -3,7 +3,7 @@
 A token is its ids joined by dots and signed (HMAC-SHA256, itsdangerous) with
 NEWSLETTER_SECRET_KEY salted with its purpose, so an unsubscribe token cannot be used to
 confirm a subscription or open someone's preferences: ``123.4.<signature>``. Every message
-carries one, so it is made cheaply: ~3 µs with ``token_maker`` (a JSON serializer took
+carries one, so it is made cheaply: ~4 µs with ``token_maker`` (a JSON serializer took
 ~40 µs, a third of the cost of a SendGrid batch). A bad token raises InvalidLinkError, whose
 message says nothing about whether an address exists.
 """
