@@ -1,5 +1,6 @@
 """`newsletter serve`: the web app."""
 
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
@@ -19,9 +20,6 @@ def serve(
     from workers.embedded import embedded_dispatch
 
     settings = ready_settings()
-    app_ = create_app(settings)
-    if settings.broker_url:  # Celery workers and beat do the dispatching
-        uvicorn.run(app_, host=host, port=port, proxy_headers=True, log_level="info")
-        return
-    with embedded_dispatch(settings):
-        uvicorn.run(app_, host=host, port=port, proxy_headers=True, log_level="info")
+    # With a broker, Celery workers and beat do the dispatching.
+    with nullcontext() if settings.broker_url else embedded_dispatch(settings):
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")

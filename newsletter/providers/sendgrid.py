@@ -32,7 +32,7 @@ from newsletter.errors import (
     TransientProviderError,
 )
 from newsletter.providers.base import OutgoingBatch, Provider, ProviderEvent, RecipientResult
-from newsletter.rendering.personalise import PersonalisableTemplate
+from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
 
 CUSTOM_ARGS = ("nl_send", "nl_batch", "nl_delivery")  # prefixed: they share the events' top level
 
@@ -70,22 +70,23 @@ class SendGridProvider(Provider):
 def mail_send_payload(batch: OutgoingBatch, *, sandbox: bool = False) -> dict:
     """The JSON body of POST /v3/mail/send for ``batch`` (text before HTML, as SendGrid requires)."""
     varying = _varying_fields(batch)
-    html_keys = [(f"__NL_{f.upper()}__", f) for f in sorted(batch.html.fields & varying)]
+    html_keys = [(MARKERS[f], f) for f in sorted(batch.html.fields & varying)]
     html_value = batch.html.value
     html_values = [{key: html_value(f, r.fields) for key, f in html_keys} for r in batch.recipients]
     # A field whose HTML-escaped values equal the raw ones (web links, most addresses) uses
     # the HTML part's marker in the text part too: one substitution, not two.
     text_markers = {
-        f: f"__NL_{f.upper()}__" if f in batch.html.fields and all(
-            values[f"__NL_{f.upper()}__"] == r.fields[f] for values, r in zip(html_values, batch.recipients, strict=True)
+        f: MARKERS[f] if f in batch.html.fields and all(
+            values[MARKERS[f]] == r.fields[f] for values, r in zip(html_values, batch.recipients, strict=True)
         ) else f"__NLT_{f.upper()}__"
         for f in batch.text.fields & varying
     }
-    text_keys = [(marker, f) for f, marker in sorted(text_markers.items()) if marker.startswith("__NLT_")]
-    html = _with_markers(batch.html, {f: f"__NL_{f.upper()}__" for f in varying}, batch)
+    text_keys = [(marker, f) for f, marker in sorted(text_markers.items()) if marker != MARKERS[f]]
+    html = _with_markers(batch.html, {f: MARKERS[f] for f in varying}, batch)
     text = _with_markers(batch.text, text_markers, batch)
     mailto = f", <mailto:{batch.list_unsubscribe_mailto}?subject=unsubscribe>" if batch.list_unsubscribe_mailto else ""
     send_id, batch_id = str(batch.send_id), str(batch.batch_id)
+    send_arg, batch_arg, delivery_arg = CUSTOM_ARGS
     personalizations = []
     for r, substitutions in zip(batch.recipients, html_values, strict=True):  # a thousand a call, so kept lean
         to = {"email": r.email, "name": " ".join(r.name.split())} if r.name else {"email": r.email}
@@ -99,7 +100,7 @@ def mail_send_payload(batch: OutgoingBatch, *, sandbox: bool = False) -> dict:
         if substitutions:
             personalization["substitutions"] = substitutions
         if batch.send_id is not None:
-            personalization["custom_args"] = {"nl_send": send_id, "nl_batch": batch_id, "nl_delivery": str(r.delivery_id)}
+            personalization["custom_args"] = {send_arg: send_id, batch_arg: batch_id, delivery_arg: str(r.delivery_id)}
         personalizations.append(personalization)
     body = {
         "personalizations": personalizations,
