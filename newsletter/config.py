@@ -46,6 +46,7 @@ class Settings(BaseSettings):
         default=None, description="Redis for shared limits; defaults to the broker when it is Redis."
     )
     subscribe_rate_limit: str = "5/10 minutes"
+    login_rate_limit: str = Field(default="10/5 minutes", description="Sign-in attempts per client address.")
     templates_dir: Path = REPOSITORY_ROOT / "templates"
     smtp_host: str = "localhost"
     smtp_port: int = 587
@@ -102,7 +103,7 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("subscribe_rate_limit")
+    @field_validator("subscribe_rate_limit", "login_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse  # imported here: only this check and the web app need it

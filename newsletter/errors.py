@@ -34,6 +34,23 @@ class SendStateError(NewsletterError):
     """A send cannot be scheduled or steered as asked (a past time, resuming a finished send)."""
 
 
+class EditConflictError(NewsletterError):
+    """Someone else saved the issue since this edit began: nothing was overwritten."""
+
+    def __init__(self, message: str, *, version: int, updated_by: str | None):
+        self.version = version
+        self.updated_by = updated_by
+        super().__init__(message)
+
+
+class AuthenticationError(NewsletterError):
+    """A login or an API token was refused."""
+
+
+class PermissionDeniedError(NewsletterError):
+    """The user is signed in, but their role does not allow this (an editor scheduling)."""
+
+
 class InvalidLinkError(NewsletterError):
     """A signed link was tampered with, expired, or made for another purpose."""
 

@@ -6,7 +6,7 @@ import click
 import typer
 from pydantic import ValidationError
 
-from newsletter.cli import db, demo, issues, lists, render, send, sends, serve, subscribers  # noqa: F401
+from newsletter.cli import db, demo, issues, lists, render, send, sends, serve, subscribers, users  # noqa: F401
 from newsletter.cli.app import app
 from newsletter.errors import NewsletterError
 

@@ -19,6 +19,12 @@ Url = Annotated[str, AfterValidator(check_url)]
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"})
 
 
+def issue_slug(title: str, date: dt.date) -> str:
+    """The URL name of an issue: ``2023-12-29-the-weekly-brief``."""
+    words = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")
+    return f"{date.isoformat()}-{words or 'issue'}"[:120]
+
+
 class _Content(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -89,8 +95,7 @@ class IssueContent(_Content):
     @property
     def slug(self) -> str:
         """A stable URL name for the web archive: ``2023-12-29-the-weekly-brief``."""
-        words = re.sub(r"[^\w]+", "-", self.title.lower(), flags=re.UNICODE).strip("-_")
-        return f"{self.date.isoformat()}-{words or 'issue'}"[:120]
+        return issue_slug(self.title, self.date)
 
     @property
     def direction(self) -> str:

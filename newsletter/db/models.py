@@ -1,6 +1,7 @@
 """The database schema. Alembic migrations in ``migrations/`` must match it (a test checks).
 
 Editorial: items collected through the week, issues made of sections of items.
+People: the editors and admins who use the web app, and their API tokens.
 Audience: mailing lists, subscribers, and subscriptions joining them (status per list);
 a subscriber's own ``status`` is the global suppression no list membership overrides.
 Sending: a send freezes an issue's rendering and its recipients (one delivery per person),
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,7 +64,9 @@ class Item(Base):
     image_url: Mapped[str | None] = mapped_column(String(2000))
     image_alt: Mapped[str | None] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(20), default="en")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime | None] = mapped_column(onupdate=utcnow)
 
 
 class Issue(Base):
@@ -78,7 +82,10 @@ class Issue(Base):
     preheader: Mapped[str | None] = mapped_column(String(250))
     intro: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(20), default="en")
-    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, ready, sent
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, ready, scheduled, sent
+    # Bumped by every save: a save based on an older version is refused (no lost edits).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by: Mapped[str | None] = mapped_column(String(200))  # who saved last, for display
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -235,3 +242,32 @@ class Delivery(Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime | None]
+
+
+class User(Base):
+    """An editor or an admin of the web app. Subscribers are not users."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # editor, admin
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its parameters
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API, stored as its SHA-256 (the token is shown once)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    last_used_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()

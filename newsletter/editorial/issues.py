@@ -24,7 +24,7 @@ class IssueSummary:
 def save_issue(*, session: Session, content: IssueContent) -> Issue:
     """Store ``content`` as a new draft issue with new items; return the issue."""
     issue = Issue(
-        slug=_unique_slug(session, content.slug),
+        slug=unique_slug(session, content.slug),
         title=content.title,
         date=content.date,
         subject=content.subject,
@@ -110,7 +110,8 @@ def list_issues(*, session: Session) -> list[IssueSummary]:
     return [IssueSummary(r[0], r[1].isoformat(), r[2], r[3], r[4]) for r in rows]
 
 
-def _unique_slug(session: Session, slug: str) -> str:
+def unique_slug(session: Session, slug: str) -> str:
+    """``slug``, or ``slug-2``, ``slug-3``... if an issue has it already."""
     taken = set(session.scalars(select(Issue.slug).where(Issue.slug.startswith(slug))))
     candidate, n = slug, 2
     while candidate in taken:

@@ -1,18 +1,34 @@
-"""The FastAPI application: public pages for subscribers, and the archive."""
+"""The FastAPI application: public pages for subscribers and the archive, the editors' and
+admins' pages under ``/admin``, and the JSON API under ``/api`` (documented at ``/api/docs``)."""
+
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
 from newsletter.config import Settings
 from newsletter.db import get_engine
-from newsletter.errors import ContentError, InvalidLinkError, NotFoundError
+from newsletter.errors import (
+    AuthenticationError,
+    ContentError,
+    InvalidLinkError,
+    NotFoundError,
+    PermissionDeniedError,
+    SendStateError,
+)
 from newsletter.providers import Provider, provider_from_settings
+from newsletter.web import admin
+from newsletter.web.api import create_api
 from newsletter.web.pages import Pages
 from newsletter.web.ratelimit import RateLimiter
 from newsletter.web.routes import archive, preferences, subscribe, unsubscribe, webhooks
+from newsletter.web.security import add_sessions
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings, *, provider: Provider | None = None) -> FastAPI:
@@ -20,10 +36,24 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
     app = FastAPI(title="newsletter", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.pages = pages = Pages(settings)
-    app.state.provider = provider or provider_from_settings(settings)
-    app.state.limiter = RateLimiter(settings)
+    app.state.provider = provider = provider or provider_from_settings(settings)
+    app.state.limiter = RateLimiter(settings, limit=settings.subscribe_rate_limit, namespace="subscribe")
+    app.state.login_limiter = RateLimiter(settings, limit=settings.login_rate_limit, namespace="login")
     for module in (subscribe, unsubscribe, preferences, archive, webhooks):
         app.include_router(module.router)
+    for router in admin.routers:
+        app.include_router(router)
+    app.mount("/api", create_api(settings, provider))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    add_sessions(app, settings)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+        return response
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
@@ -43,6 +73,20 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
     def not_found(request: Request, exc: NotFoundError) -> HTMLResponse:
         return pages.message("Page not found", "There is nothing at this address.", status=404,
                              link={"url": "/archive", "label": "See past issues"})
+
+    @app.exception_handler(AuthenticationError)
+    def sign_in_first(request: Request, exc: AuthenticationError) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(PermissionDeniedError)
+    def forbidden(request: Request, exc: PermissionDeniedError) -> HTMLResponse:
+        return pages.message("Not allowed", f"{str(exc)[:1].upper()}{str(exc)[1:]}.", status=403,
+                             link={"url": "/admin", "label": "Back to the dashboard"})
+
+    @app.exception_handler(SendStateError)
+    def wrong_state(request: Request, exc: SendStateError) -> HTMLResponse:
+        return pages.message("That cannot be done now", f"{str(exc)[:1].upper()}{str(exc)[1:]}.", status=409,
+                             link={"url": "/admin", "label": "Back to the dashboard"})
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException) -> HTMLResponse:

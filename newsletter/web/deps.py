@@ -1,4 +1,4 @@
-"""What routes receive from the application: settings, pages, provider, rate limiter."""
+"""What routes receive from the application: settings, pages, provider, rate limiters."""
 
 from typing import Annotated
 
@@ -26,7 +26,12 @@ def _limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter
 
 
+def _login_limiter(request: Request) -> RateLimiter:
+    return request.app.state.login_limiter
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 PagesDep = Annotated[Pages, Depends(_pages)]
 ProviderDep = Annotated[Provider, Depends(_provider)]
-LimiterDep = Annotated[RateLimiter, Depends(_limiter)]
+LimiterDep = Annotated[RateLimiter, Depends(_limiter)]  # subscribing
+LoginLimiterDep = Annotated[RateLimiter, Depends(_login_limiter)]

@@ -6,13 +6,14 @@ from newsletter.config import Settings
 
 
 class RateLimiter:
-    """Allows ``NEWSLETTER_SUBSCRIBE_RATE_LIMIT`` hits per key (a client address)."""
+    """Allows ``limit`` hits (such as "5/10 minutes") per key (a client address) in ``namespace``."""
 
-    def __init__(self, settings: Settings):
-        self.limit = parse(settings.subscribe_rate_limit)
+    def __init__(self, settings: Settings, *, limit: str, namespace: str):
+        self.limit = parse(limit)
+        self.namespace = namespace
         backend = storage.storage_from_string(settings.shared_redis_url or "memory://")
         self._limiter = strategies.MovingWindowRateLimiter(backend)
 
     def allow(self, key: str) -> bool:
         """Count a hit for ``key``; False when it is over the limit."""
-        return self._limiter.hit(self.limit, "subscribe", key)
+        return self._limiter.hit(self.limit, self.namespace, key)

@@ -1,6 +1,7 @@
 """A real HTTP server (uvicorn in a thread) running the web app on a free port."""
 
 import email
+import re
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
+from newsletter.accounts import create_user
 from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.subscribers import create_list
@@ -62,3 +64,48 @@ def live_server(tmp_path: Path, database_url: str):
         yield LiveServer(settings.base_url, settings, client)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def add_user(settings: Settings, email: str, role: str = "editor", name: str | None = None) -> int:
+    """A user who signs in with PASSWORD; their id."""
+    with transaction(settings.database_url) as session:
+        return create_user(session=session, email=email, name=name or email.split("@")[0].title(), role=role,
+                           password=PASSWORD).id
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page carries (in its <meta name="csrf-token">)."""
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "the page carries no CSRF token"
+    return match.group(1)
+
+
+def sign_in(server: LiveServer, email: str, password: str = PASSWORD) -> httpx.Client:
+    """A new client signed in as ``email`` (it carries the session cookie; ``client.csrf`` is the token)."""
+    client = httpx.Client(base_url=server.url, timeout=20)
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": "/admin"})
+    assert response.status_code == 303, response.text
+    client.csrf = csrf_of(client.get("/admin/items").text)  # a new session has a new token
+    return client
+
+
+@pytest.fixture
+def editor(live_server) -> httpx.Client:
+    """A client signed in as an editor."""
+    add_user(live_server.settings, "ed@example.org", "editor", "Edith Editor")
+    client = sign_in(live_server, "ed@example.org")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def admin(live_server) -> httpx.Client:
+    """A client signed in as an admin."""
+    add_user(live_server.settings, "ad@example.org", "admin", "Ada Admin")
+    client = sign_in(live_server, "ad@example.org")
+    yield client
+    client.close()

@@ -1,0 +1,23 @@
+"""The people who use the web app (editors and admins), their passwords and API tokens."""
+
+from newsletter.accounts.tokens import create_api_token, revoke_api_token, user_for_api_token
+from newsletter.accounts.users import (
+    ROLES,
+    authenticate,
+    create_user,
+    get_user,
+    list_users,
+    set_password,
+)
+
+__all__ = [
+    "ROLES",
+    "authenticate",
+    "create_api_token",
+    "create_user",
+    "get_user",
+    "list_users",
+    "revoke_api_token",
+    "set_password",
+    "user_for_api_token",
+]

@@ -1,0 +1,79 @@
+"""Editors and admins: creating them, and checking their passwords (argon2id).
+
+An editor composes and approves issues; an admin also schedules and steers sends and
+manages lists and users.
+"""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from newsletter.db.models import User
+from newsletter.errors import AuthenticationError, ContentError, NotFoundError
+from newsletter.subscribers.addresses import normalise_email
+
+ROLES = ("editor", "admin")
+MIN_PASSWORD_LENGTH = 12
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the address is unknown, so that a wrong address costs as long as a
+# wrong password and the timing does not tell which addresses have accounts.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+def create_user(*, session: Session, email: str, name: str, role: str, password: str) -> User:
+    """A new user; refuses an unknown role, a short password or an address already taken."""
+    if role not in ROLES:
+        raise ContentError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    try:
+        address = normalise_email(email)
+    except ValueError as err:
+        raise ContentError(f"{email!r} is not a valid address: {err}") from None
+    if not name.strip():
+        raise ContentError("give the user a name")
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise ContentError(f"there is already a user {address}")
+    user = User(email=address, name=name.strip(), role=role, password_hash=_hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(*, session: Session, user_id: int, password: str) -> None:
+    """Give user ``user_id`` a new password."""
+    get_user(session=session, user_id=user_id).password_hash = _hash(password)
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User:
+    """The active user with this address and password, or AuthenticationError (which never
+    says which of the two was wrong). Rehashes a password stored with older parameters."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower(), User.active))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationError("that address and password do not match an account") from None
+    if user is None:
+        raise AuthenticationError("that address and password do not match an account")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    """User ``user_id``, or NotFoundError."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"there is no user {user_id}")
+    return user
+
+
+def list_users(*, session: Session) -> list[User]:
+    """Every user, admins first, then by name."""
+    return list(session.scalars(select(User).order_by(User.role, func.lower(User.name))))
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ContentError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)

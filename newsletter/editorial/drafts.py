@@ -1,0 +1,79 @@
+"""What editors submit while composing: items and issue drafts, checked for safety.
+
+A draft is less strict than :class:`~newsletter.content.models.IssueContent`: an item may
+wait in the inbox without its blurb, an image may lack its alt text for now, a section may
+be empty. Those are completeness rules, and the pre-flight checks report them before
+approval. Safety rules hold from the first keystroke: every link is an absolute http(s)
+URL, and text has no control characters (nor line breaks, where it could reach a header).
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from newsletter.content.models import Paragraphs, SingleLine, Url
+from newsletter.content.safety import check_text
+
+
+def _none_if_blank(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _blank_or_paragraphs(value: str) -> str:
+    return check_text(value, multiline=True) if value.strip() else ""
+
+
+def _tags(value: Any) -> Any:
+    if isinstance(value, str):  # "rights, asia" from a form field
+        value = value.split(",")
+    return list(dict.fromkeys(t.strip().lower() for t in value if t.strip()))
+
+
+Optional = BeforeValidator(_none_if_blank)
+Language = Annotated[
+    str, BeforeValidator(lambda v: v or "en"), Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+]
+Tag = Annotated[SingleLine, Field(max_length=40)]
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ItemDraft(_Draft):
+    """An item as an editor enters it into the inbox."""
+
+    url: Url
+    headline: Annotated[SingleLine, Field(max_length=300)]
+    blurb: Annotated[str, Field(max_length=3000), AfterValidator(_blank_or_paragraphs)] = ""
+    source: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    image_url: Annotated[Url | None, Optional] = None
+    image_alt: Annotated[Annotated[SingleLine, Field(max_length=300)] | None, Optional] = None
+    tags: Annotated[list[Tag], BeforeValidator(_tags), Field(max_length=12)] = []
+    language: Language = "en"
+
+
+class SectionDraft(_Draft):
+    """A section of an issue: an optional title and its items, by id, in order."""
+
+    title: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    item_ids: list[int] = []
+
+
+class IssueFields(_Draft):
+    """The front matter of an issue."""
+
+    title: Annotated[SingleLine, Field(max_length=200)]
+    date: dt.date
+    subject: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
+    preheader: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
+    intro: Annotated[Annotated[Paragraphs, Field(max_length=2000)] | None, Optional] = None
+    language: Language = "en"
+
+
+class IssueDraft(IssueFields):
+    """A whole issue as the composer saves it: ``version`` is the one the edit started from."""
+
+    version: int
+    sections: Annotated[list[SectionDraft], Field(max_length=50)]

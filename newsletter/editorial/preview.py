@@ -1,0 +1,69 @@
+"""What the preview page shows: the email as a reader gets it, its size and the checks.
+
+Drafts may be incomplete (an item without its blurb), so the content is assembled here
+without the completeness rules of :class:`IssueContent`. Its values were checked for
+safety when stored (see :mod:`newsletter.editorial.drafts`), and the renderer escapes
+them, so the preview is as safe as the email; the pre-flight checks report what is missing.
+"""
+
+from dataclasses import dataclass
+
+from newsletter.config import Settings
+from newsletter.content.models import IssueContent, ItemContent, SectionContent
+from newsletter.db.models import Issue
+from newsletter.editorial.preflight import Finding, check_issue
+from newsletter.errors import RenderError
+from newsletter.rendering import render_issue
+from newsletter.rendering.preview import preview
+
+
+@dataclass(frozen=True)
+class IssuePreview:
+    """An issue rendered for a sample reader, with its pre-flight findings."""
+
+    subject: str
+    preheader: str
+    html: str | None  # None when it does not render (a finding says why)
+    text: str | None
+    html_bytes: int | None
+    findings: list[Finding]
+
+    @property
+    def approvable(self) -> bool:
+        """No finding is an error."""
+        return not any(f.level == "error" for f in self.findings)
+
+
+def preview_issue(issue: Issue, settings: Settings) -> IssuePreview:
+    """Render ``issue`` (sections and items loaded) as a sample reader would get it, and check it."""
+    content = draft_content(issue)
+    item_ids = [entry.item_id for section in issue.sections for entry in section.entries]
+    html = text = error = None
+    try:
+        html, text = preview(render_issue(content, settings), settings, issue.slug)
+    except RenderError as err:
+        error = str(err)
+    size = len(html.encode()) if html is not None else None
+    findings = check_issue(content, item_ids=item_ids, html_bytes=size, render_error=error)
+    return IssuePreview(content.effective_subject, content.effective_preheader, html, text, size, findings)
+
+
+def draft_content(issue: Issue) -> IssueContent:
+    """The issue as content, without the completeness rules (see the module's docstring)."""
+    sections = [
+        SectionContent.model_construct(
+            title=section.title,
+            items=[
+                ItemContent.model_construct(
+                    headline=e.item.headline, blurb=e.item.blurb, url=e.item.url, source=e.item.source,
+                    image=e.item.image_url, image_alt=e.item.image_alt,
+                )
+                for e in section.entries
+            ],
+        )
+        for section in issue.sections
+    ]
+    return IssueContent.model_construct(
+        title=issue.title, date=issue.date, subject=issue.subject, preheader=issue.preheader,
+        intro=issue.intro, language=issue.language, sections=sections,
+    )

@@ -1,0 +1,84 @@
+"""The item inbox: add, edit and search curated items."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from newsletter.db import transaction
+from newsletter.editorial.drafts import ItemDraft
+from newsletter.editorial.items import create_item, get_item, item_uses, search_items, update_item
+from newsletter.web.admin.render import field_errors, page, see_other
+from newsletter.web.deps import SettingsDep
+from newsletter.web.security import Editor
+
+router = APIRouter(prefix="/admin/items", tags=["admin"])
+FIELDS = ("url", "headline", "blurb", "source", "image_url", "image_alt", "tags", "language")
+
+
+@router.get("", response_class=HTMLResponse)
+def inbox(request: Request, viewer: Editor, settings: SettingsDep, q: str = "", show: str = "inbox") -> HTMLResponse:
+    """Items not yet in an issue (or all items), newest first, filtered by ``q``."""
+    with transaction(settings.database_url) as session:
+        items = search_items(session=session, query=q, unused_only=show != "all")
+        uses = item_uses(session=session, item_ids=[i.id for i in items])
+        session.expunge_all()
+    return page(request, viewer, "items", title="Inbox" if show != "all" else "All items",
+                items=items, uses=uses, q=q, show=show)
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_item_form(request: Request, viewer: Editor, next: str = "") -> HTMLResponse:
+    """An empty item form."""
+    return page(request, viewer, "item_form", title="Add an item", values={"language": "en"}, errors={},
+                item=None, uses=[], next=next)
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def add_item(request: Request, viewer: Editor, settings: SettingsDep) -> Response:
+    """Store a new item, or show the form again with what is wrong."""
+    values, next_url = await _form(request)
+    try:
+        draft = ItemDraft.model_validate(values)
+    except ValidationError as err:
+        return page(request, viewer, "item_form", title="Add an item", values=values, errors=field_errors(err),
+                    item=None, uses=[], next=next_url, status=422)
+    with transaction(settings.database_url) as session:
+        create_item(session=session, draft=draft)
+    return see_other(next_url or "/admin/items", notice=f"Added “{draft.headline}”.", request=request)
+
+
+@router.get("/{item_id}", response_class=HTMLResponse)
+def edit_item_form(request: Request, item_id: int, viewer: Editor, settings: SettingsDep, next: str = "") -> HTMLResponse:
+    """The form of an existing item, and the issues it is in."""
+    with transaction(settings.database_url) as session:
+        item = get_item(session=session, item_id=item_id)
+        values = {f: getattr(item, f) for f in FIELDS}
+        values["tags"] = ", ".join(item.tags)
+        uses = item_uses(session=session, item_ids=[item_id]).get(item_id, [])
+        session.expunge_all()
+    return page(request, viewer, "item_form", title="Edit item", values=values, errors={}, item=item,
+                uses=uses, next=next)
+
+
+@router.post("/{item_id}", response_class=HTMLResponse)
+async def save_item(request: Request, item_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+    """Save an item, or show the form again with what is wrong."""
+    values, next_url = await _form(request)
+    with transaction(settings.database_url) as session:
+        item = get_item(session=session, item_id=item_id)
+        try:
+            draft = ItemDraft.model_validate(values)
+        except ValidationError as err:
+            uses = item_uses(session=session, item_ids=[item_id]).get(item_id, [])
+            session.expunge_all()
+            return page(request, viewer, "item_form", title="Edit item", values=values, errors=field_errors(err),
+                        item=item, uses=uses, next=next_url, status=422)
+        update_item(session=session, item_id=item_id, draft=draft)
+    return see_other(next_url or "/admin/items", notice=f"Saved “{draft.headline}”.", request=request)
+
+
+async def _form(request: Request) -> tuple[dict[str, str], str]:
+    form = await request.form()
+    values = {f: str(form.get(f, "")) for f in FIELDS}
+    next_url = str(form.get("next", ""))
+    return values, next_url if next_url.startswith("/admin/") else ""

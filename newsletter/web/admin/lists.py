@@ -1,0 +1,5 @@
+"""The lists pages (admins only)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/admin/lists", tags=["admin"])

@@ -1,0 +1,55 @@
+"""The JSON API: the same operations as the pages, for scripts, with bearer tokens.
+
+Mounted at ``/api``; its OpenAPI document is ``/api/openapi.json`` and its docs ``/api/docs``.
+The composer and the send dashboard call it from the browser with the session cookie and
+the CSRF header. Errors are JSON: ``{"detail": "..."}`` with a status that says what kind.
+"""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from newsletter.config import Settings
+from newsletter.errors import (
+    AuthenticationError,
+    ContentError,
+    EditConflictError,
+    NewsletterError,
+    NotFoundError,
+    PermissionDeniedError,
+    SendStateError,
+)
+from newsletter.providers import Provider
+from newsletter.web.api import issues, items, lists, sends
+
+STATUS = {
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+    NotFoundError: 404,
+    EditConflictError: 409,
+    SendStateError: 409,
+    ContentError: 422,
+}
+
+
+def create_api(settings: Settings, provider: Provider) -> FastAPI:
+    """The API application (mounted by the web app at ``/api``)."""
+    api = FastAPI(
+        title=f"{settings.from_name} API", version="1", docs_url="/docs", redoc_url=None,
+        openapi_url="/openapi.json",
+        description="Items, issues, previews, schedules, sends, lists and subscribers. "
+                    "Authenticate with `Authorization: Bearer <token>` (`newsletter users token EMAIL`).",
+    )
+    api.state.settings = settings
+    api.state.provider = provider
+    for module in (items, issues, sends, lists):
+        api.include_router(module.router)
+
+    @api.exception_handler(NewsletterError)
+    def error(request: Request, exc: NewsletterError) -> JSONResponse:
+        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+        body = {"detail": str(exc)}
+        if isinstance(exc, EditConflictError):
+            body |= {"version": exc.version, "updated_by": exc.updated_by}
+        return JSONResponse(body, status_code=status, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
+
+    return api

@@ -1,0 +1,5 @@
+"""``/api/issues``."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/issues", tags=["issues"])

@@ -1,0 +1,5 @@
+"""``/api/lists``."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/lists", tags=["lists"])

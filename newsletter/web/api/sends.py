@@ -1,0 +1,5 @@
+"""``/api/sends``."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/sends", tags=["sends"])

@@ -1,0 +1,120 @@
+"""Who is asking: signed session cookies for the browser, bearer tokens for the API, CSRF.
+
+The browser signs in with a password and gets a session cookie (signed, HttpOnly,
+SameSite=Lax, Secure when the site is served over HTTPS) holding the user's id and a CSRF
+token. Every unsafe request made with that cookie must carry the token, in the form field
+``csrf_token`` or the ``X-CSRF-Token`` header. Scripts send ``Authorization: Bearer <token>``
+instead; no cookie is involved, so CSRF does not apply to them.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.middleware.sessions import SessionMiddleware
+
+from newsletter.accounts import get_user, user_for_api_token
+from newsletter.config import Settings
+from newsletter.db import transaction
+from newsletter.errors import AuthenticationError, NotFoundError, PermissionDeniedError
+
+SESSION_COOKIE = "newsletter_session"
+SESSION_HOURS = 12
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user of a request."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    by_token: bool  # authenticated by an API token rather than the session cookie
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def add_sessions(app, settings: Settings) -> None:
+    """Install the signed session cookie on ``app``."""
+    # A key of its own, so that a session cookie can never pass for a signed link.
+    key = hmac.new(settings.secret_key.encode(), b"newsletter web session", hashlib.sha256).hexdigest()
+    app.add_middleware(SessionMiddleware, secret_key=key, session_cookie=SESSION_COOKIE,
+                       max_age=SESSION_HOURS * 3600, same_site="lax",
+                       https_only=settings.base_url.startswith("https://"))
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use."""
+    token = request.session.get("csrf")
+    if token is None:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def sign_in(request: Request, user_id: int) -> None:
+    """Start a fresh session for ``user_id`` (a new CSRF token too)."""
+    request.session.clear()
+    request.session["uid"] = user_id
+    csrf_token(request)
+
+
+def sign_out(request: Request) -> None:
+    """End the session."""
+    request.session.clear()
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: `newsletter users token EMAIL`.")
+
+
+async def _viewer(request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Viewer:
+    settings: Settings = request.app.state.settings
+    with transaction(settings.database_url) as session:
+        if bearer is not None:
+            user = user_for_api_token(session=session, token=bearer.credentials)
+            by_token = True
+        else:
+            user_id = request.session.get("uid")
+            if user_id is None:
+                raise AuthenticationError("sign in first")
+            try:
+                user = get_user(session=session, user_id=user_id)
+            except NotFoundError:
+                user = None
+            if user is None or not user.active:
+                sign_out(request)
+                raise AuthenticationError("your account is no longer active")
+            by_token = False
+        viewer = Viewer(user.id, user.email, user.name, user.role, by_token)
+    if not by_token and request.method not in SAFE_METHODS:
+        await check_csrf(request)
+    return viewer
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse an unsafe request whose CSRF token does not match the session's."""
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = (await request.form()).get("csrf_token")
+    expected = request.session.get("csrf")
+    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
+        raise PermissionDeniedError("the form has expired or did not come from this site; reload the page and try again")
+
+
+def _admin(viewer: Annotated[Viewer, Depends(_viewer)]) -> Viewer:
+    if not viewer.is_admin:
+        raise PermissionDeniedError("only an admin can do this")
+    return viewer
+
+
+Editor = Annotated[Viewer, Depends(_viewer)]  # any signed-in user: editors and admins
+Admin = Annotated[Viewer, Depends(_admin)]
