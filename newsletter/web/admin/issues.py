@@ -1,5 +1,155 @@
-"""Issues: the list, the composer, the preview with its checks, approval, scheduling."""
+"""Issues: the list, the composer, the preview with its checks, approval, test send, scheduling."""
 
-from fastapi import APIRouter
+import datetime as dt
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from newsletter.db import transaction
+from newsletter.db.models import Send
+from newsletter.editorial import get_issue, list_issues
+from newsletter.editorial.compose import approve_issue, create_issue
+from newsletter.editorial.drafts import IssueFields
+from newsletter.editorial.items import search_items
+from newsletter.editorial.preview import preview_issue
+from newsletter.errors import ContentError, NewsletterError, SendStateError
+from newsletter.sending import create_send, parse_schedule
+from newsletter.sending.transactional import send_test
+from newsletter.subscribers import list_counts
+from newsletter.web.admin.render import field_errors, page, see_other
+from newsletter.web.deps import ProviderDep, SettingsDep
+from newsletter.web.security import Admin, Editor
 
 router = APIRouter(prefix="/admin/issues", tags=["admin"])
+ZONES = sorted(available_timezones())
+# The email is a full document with its own styles: shown in a sandbox, it runs nothing and
+# cannot reach the app (no scripts, a unique origin), but it may load the images it links.
+EMAIL_FRAME_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
+                   "img-src https: http: data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
+
+
+@router.get("", response_class=HTMLResponse)
+def issues(request: Request, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """Every issue, newest first."""
+    with transaction(settings.database_url) as session:
+        rows = list_issues(session=session)
+    return page(request, viewer, "issues", title="Issues", issues=rows)
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_issue_form(request: Request, viewer: Editor) -> HTMLResponse:
+    """The form for a new issue (dated the coming Friday)."""
+    today = dt.date.today()
+    friday = today + dt.timedelta(days=(4 - today.weekday()) % 7)
+    return page(request, viewer, "issue_new", title="New issue", errors={},
+                values={"title": "The Weekly Brief", "date": friday.isoformat(), "language": "en"})
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def add_issue(request: Request, viewer: Editor, settings: SettingsDep) -> Response:
+    """Create a draft and open it in the composer."""
+    form = await request.form()
+    values = {f: str(form.get(f, "")) for f in ("title", "date", "subject", "preheader", "intro", "language")}
+    try:
+        fields = IssueFields.model_validate(values)
+    except ValidationError as err:
+        return page(request, viewer, "issue_new", title="New issue", values=values, errors=field_errors(err), status=422)
+    with transaction(settings.database_url) as session:
+        issue_id = create_issue(session=session, fields=fields, editor=viewer.name).id
+    return see_other(f"/admin/issues/{issue_id}")
+
+
+@router.get("/{issue_id}", response_class=HTMLResponse)
+def composer(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """The composer: front matter, sections of items, the inbox to add from."""
+    with transaction(settings.database_url) as session:
+        issue = get_issue(session=session, issue_id=issue_id)
+        inbox = search_items(session=session, unused_only=True)
+        session.expunge_all()
+    return page(request, viewer, "composer", title=f"Compose: {issue.title}", issue=issue, inbox=inbox,
+                main_class="wide")
+
+
+@router.get("/{issue_id}/preview", response_class=HTMLResponse)
+def preview(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """The email at desktop and phone widths, its text part, the inbox line and the checks."""
+    with transaction(settings.database_url) as session:
+        issue = get_issue(session=session, issue_id=issue_id)
+        shown = preview_issue(issue, settings)
+        sends = list(session.scalars(select(Send).where(Send.issue_id == issue_id).order_by(Send.id.desc())))
+        lists = list_counts(session=session) if viewer.is_admin else []
+        session.expunge_all()
+    return page(request, viewer, "preview", title=f"Preview: {issue.title}", issue=issue, preview=shown,
+                sends=sends, lists=lists, zones=ZONES, main_class="wide")
+
+
+@router.get("/{issue_id}/email.html", response_class=HTMLResponse)
+def email_frame(issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """The rendered email as a sample reader gets it, for the preview's frames."""
+    with transaction(settings.database_url) as session:
+        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
+    html = shown.html or "<p>The email does not render yet: see the checks.</p>"
+    return HTMLResponse(html, headers={"Content-Security-Policy": EMAIL_FRAME_CSP})
+
+
+@router.get("/{issue_id}/email.txt")
+def text_part(issue_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+    """The plain-text part as a sample reader gets it."""
+    with transaction(settings.database_url) as session:
+        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
+    return Response(shown.text or "", media_type="text/plain; charset=utf-8")
+
+
+@router.post("/{issue_id}/approve")
+async def approve(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+    """Draft -> ready, when the checks find no error in the version the editor looked at."""
+    version = int((await request.form()).get("version", 0))
+    try:
+        with transaction(settings.database_url) as session:
+            approve_issue(session=session, settings=settings, issue_id=issue_id, version=version, editor=viewer.name)
+    except NewsletterError as err:
+        return see_other(f"/admin/issues/{issue_id}/preview", notice=f"Not approved: {err}", request=request)
+    return see_other(f"/admin/issues/{issue_id}/preview", request=request,
+                     notice="Approved: the issue is ready" + (" to schedule." if viewer.is_admin else " for an admin to schedule."))
+
+
+@router.post("/{issue_id}/test-send")
+def test_send(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep, provider: ProviderDep) -> Response:
+    """Send the issue, marked [Test], to the signed-in user's own address."""
+    try:
+        with transaction(settings.database_url) as session:
+            if not preview_issue(get_issue(session=session, issue_id=issue_id), settings).approvable:
+                raise ContentError("fix the errors the checks list first")
+            send_test(session=session, settings=settings, provider=provider, issue_id=issue_id, to=viewer.email)
+    except NewsletterError as err:
+        return see_other(f"/admin/issues/{issue_id}/preview", notice=f"No test sent: {err}", request=request)
+    return see_other(f"/admin/issues/{issue_id}/preview", notice=f"A test is on its way to {viewer.email}.",
+                     request=request)
+
+
+@router.post("/{issue_id}/schedule")
+async def schedule(request: Request, issue_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+    """Schedule a ready issue to lists at a time in a zone, or send it now."""
+    form = await request.form()
+    list_names = [str(name) for name in form.getlist("lists")]
+    zone, at, now = str(form.get("timezone", "UTC")), str(form.get("at", "")).replace("T", " "), "now" in form
+    try:
+        with transaction(settings.database_url) as session:
+            if get_issue(session=session, issue_id=issue_id).status != "ready":
+                raise SendStateError("only an approved (ready) issue can be scheduled")
+            scheduled_at = None if now else parse_schedule(at, zone)
+            send = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
+                               scheduled_at=scheduled_at, timezone=None if now else zone)
+            send_id = send.id
+    except NewsletterError as err:
+        return see_other(f"/admin/issues/{issue_id}/preview", notice=f"Not scheduled: {err}", request=request)
+    if now:
+        from workers.tasks import queue_send  # imported here: only dispatching needs Celery
+
+        queue_send(settings, send_id)
+    return see_other(f"/admin/sends/{send_id}", request=request,
+                     notice="Sending now." if now else f"Scheduled for {at} {zone}.")
+

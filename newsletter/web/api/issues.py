@@ -1,5 +1,137 @@
-"""``/api/issues``."""
+"""``/api/issues``: compose, preview, approve and schedule issues."""
+
+import datetime as dt
 
 from fastapi import APIRouter
+from pydantic import BaseModel
+
+from newsletter.db import transaction
+from newsletter.db.models import Issue
+from newsletter.editorial import get_issue, list_issues
+from newsletter.editorial.compose import approve_issue, create_issue, save_draft
+from newsletter.editorial.drafts import IssueDraft, IssueFields, SectionDraft
+from newsletter.editorial.preflight import Finding
+from newsletter.editorial.preview import preview_issue
+from newsletter.errors import SendStateError
+from newsletter.sending import create_send, parse_schedule
+from newsletter.web.deps import SettingsDep
+from newsletter.web.security import Admin, Editor
 
 router = APIRouter(prefix="/issues", tags=["issues"])
+
+
+class IssueOut(IssueFields):
+    """An issue: its front matter, sections of item ids, status and version (send it back to save)."""
+
+    id: int
+    slug: str
+    status: str
+    version: int
+    updated_by: str | None
+    sections: list[SectionDraft]
+
+
+class IssueLine(BaseModel):
+    id: int
+    date: str
+    title: str
+    status: str
+    item_count: int
+
+
+class PreviewOut(BaseModel):
+    subject: str
+    preheader: str
+    html_bytes: int | None
+    approvable: bool
+    findings: list[Finding]
+    text: str | None
+
+
+class Approval(BaseModel):
+    version: int
+
+
+class Schedule(BaseModel):
+    """Where and when to send: ``at`` is wall-clock time in ``timezone``; omit it to send now."""
+
+    lists: list[str]
+    at: str | None = None
+    timezone: str = "UTC"
+
+
+class Scheduled(BaseModel):
+    send_id: int
+    status: str
+    scheduled_at: dt.datetime | None
+
+
+def _out(issue: Issue) -> IssueOut:
+    return IssueOut(
+        id=issue.id, slug=issue.slug, status=issue.status, version=issue.version, updated_by=issue.updated_by,
+        title=issue.title, date=issue.date, subject=issue.subject, preheader=issue.preheader, intro=issue.intro,
+        language=issue.language,
+        sections=[SectionDraft(title=s.title, item_ids=[e.item_id for e in s.entries]) for s in issue.sections],
+    )
+
+
+@router.get("")
+def all_issues(viewer: Editor, settings: SettingsDep) -> list[IssueLine]:
+    """Every issue, newest first."""
+    with transaction(settings.database_url) as session:
+        return [IssueLine(**vars(line)) for line in list_issues(session=session)]
+
+
+@router.post("", status_code=201)
+def new_issue(fields: IssueFields, viewer: Editor, settings: SettingsDep) -> IssueOut:
+    """Create a draft issue with one empty section."""
+    with transaction(settings.database_url) as session:
+        return _out(create_issue(session=session, fields=fields, editor=viewer.name))
+
+
+@router.get("/{issue_id}")
+def read_issue(issue_id: int, viewer: Editor, settings: SettingsDep) -> IssueOut:
+    """One issue."""
+    with transaction(settings.database_url) as session:
+        return _out(get_issue(session=session, issue_id=issue_id))
+
+
+@router.put("/{issue_id}", responses={409: {"description": "Someone saved the issue since `version`."}})
+def save_issue(issue_id: int, draft: IssueDraft, viewer: Editor, settings: SettingsDep) -> IssueOut:
+    """Save the whole issue, if nobody else saved it since ``version`` (409 otherwise, saving nothing)."""
+    with transaction(settings.database_url) as session:
+        return _out(save_draft(session=session, issue_id=issue_id, draft=draft, editor=viewer.name))
+
+
+@router.get("/{issue_id}/preview")
+def preview(issue_id: int, viewer: Editor, settings: SettingsDep) -> PreviewOut:
+    """The pre-flight checks, the size and the text part (the HTML is at /admin/issues/ID/email.html)."""
+    with transaction(settings.database_url) as session:
+        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
+    return PreviewOut(subject=shown.subject, preheader=shown.preheader, html_bytes=shown.html_bytes,
+                      approvable=shown.approvable, findings=shown.findings, text=shown.text)
+
+
+@router.post("/{issue_id}/approve")
+def approve(issue_id: int, approval: Approval, viewer: Editor, settings: SettingsDep) -> IssueOut:
+    """Draft -> ready, if the checks find no error in ``version``."""
+    with transaction(settings.database_url) as session:
+        return _out(approve_issue(session=session, settings=settings, issue_id=issue_id, version=approval.version,
+                                  editor=viewer.name))
+
+
+@router.post("/{issue_id}/schedule", status_code=201)
+def schedule(issue_id: int, plan: Schedule, viewer: Admin, settings: SettingsDep) -> Scheduled:
+    """Schedule a ready issue (admins only), or send it now when ``at`` is omitted."""
+    with transaction(settings.database_url) as session:
+        if get_issue(session=session, issue_id=issue_id).status != "ready":
+            raise SendStateError(f"issue {issue_id} is not ready: approve it first")
+        scheduled_at = parse_schedule(plan.at, plan.timezone) if plan.at else None
+        send = create_send(session=session, settings=settings, issue_id=issue_id, list_names=plan.lists,
+                           scheduled_at=scheduled_at, timezone=plan.timezone if plan.at else None)
+        result = Scheduled(send_id=send.id, status=send.status, scheduled_at=send.scheduled_at)
+    if result.status == "sending":
+        from workers.tasks import queue_send  # imported here: only dispatching needs Celery
+
+        queue_send(settings, result.send_id)
+    return result
