@@ -132,7 +132,11 @@ def test_send(request: Request, issue_id: int, viewer: Editor, settings: Setting
 
 @router.post("/{issue_id}/schedule")
 async def schedule(request: Request, issue_id: int, viewer: Admin, settings: SettingsDep) -> Response:
-    """Schedule a ready issue to lists at a time in a zone, or send it now."""
+    """Schedule a ready issue to lists at a time in a zone, or send it now.
+
+    The web app publishes no tasks: the sweep (beat, or the embedded one of `newsletter serve`)
+    queues a started send's batches within NEWSLETTER_POLL_INTERVAL seconds.
+    """
     form = await request.form()
     list_names = [str(name) for name in form.getlist("lists")]
     zone, at, now = str(form.get("timezone", "UTC")), str(form.get("at", "")).replace("T", " "), "now" in form
@@ -146,10 +150,6 @@ async def schedule(request: Request, issue_id: int, viewer: Admin, settings: Set
             send_id = send.id
     except NewsletterError as err:
         return see_other(f"/admin/issues/{issue_id}/preview", notice=f"Not scheduled: {err}", request=request)
-    if now:
-        from workers.tasks import queue_send  # imported here: only dispatching needs Celery
-
-        queue_send(settings, send_id)
     return see_other(f"/admin/sends/{send_id}", request=request,
                      notice="Sending now." if now else f"Scheduled for {at} {zone}.")
 

@@ -122,16 +122,12 @@ def approve(issue_id: int, approval: Approval, viewer: Editor, settings: Setting
 
 @router.post("/{issue_id}/schedule", status_code=201)
 def schedule(issue_id: int, plan: Schedule, viewer: Admin, settings: SettingsDep) -> Scheduled:
-    """Schedule a ready issue (admins only), or send it now when ``at`` is omitted."""
+    """Schedule a ready issue (admins only), or send it now when ``at`` is omitted (the sweep
+    queues its batches within the poll interval)."""
     with transaction(settings.database_url) as session:
         if get_issue(session=session, issue_id=issue_id).status != "ready":
             raise SendStateError(f"issue {issue_id} is not ready: approve it first")
         scheduled_at = parse_schedule(plan.at, plan.timezone) if plan.at else None
         send = create_send(session=session, settings=settings, issue_id=issue_id, list_names=plan.lists,
                            scheduled_at=scheduled_at, timezone=plan.timezone if plan.at else None)
-        result = Scheduled(send_id=send.id, status=send.status, scheduled_at=send.scheduled_at)
-    if result.status == "sending":
-        from workers.tasks import queue_send  # imported here: only dispatching needs Celery
-
-        queue_send(settings, result.send_id)
-    return result
+        return Scheduled(send_id=send.id, status=send.status, scheduled_at=send.scheduled_at)
