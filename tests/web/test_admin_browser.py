@@ -1,0 +1,64 @@
+"""The editors' pages in a real Chromium: two editors on one issue, phone width, keyboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.conftest import PASSWORD, add_user
+from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
+from tests.web.test_composer import add_item, new_issue, save
+
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def signed_in_page(browser, server, email, width=1280):  # noqa: F811
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Issues")
+    return page
+
+
+@SQLITE
+def test_two_editors_on_one_issue_the_second_is_told_and_nothing_is_overwritten(live_server, editor, browser):  # noqa: F811
+    add_user(live_server.settings, "bo@example.org", "editor", "Bo Other")
+    issue_id = new_issue(editor)
+    assert save(editor, issue_id, 1, [{"item_ids": [add_item(editor, 1)]}]).status_code == 200
+    first = signed_in_page(browser, live_server, "ed@example.org")
+    second = signed_in_page(browser, live_server, "bo@example.org")
+    for page in (first, second):
+        page.goto(f"{live_server.url}/admin/issues/{issue_id}")
+
+    first.get_by_label("Title", exact=True).fill("The Weekly Brief: special edition")
+    expect(first.locator("#save-state")).to_contain_text("Saved at")
+    second.get_by_label("Intro").fill("Bo's intro, typed on a stale page.")
+    expect(second.get_by_role("alert")).to_contain_text("Edith Editor changed this issue since you opened it")
+    expect(second.locator("#save-state")).to_contain_text("Not saved")
+
+    stored = editor.get(f"/api/issues/{issue_id}").json()
+    assert (stored["title"], stored["intro"]) == ("The Weekly Brief: special edition", "This week.")
+    second.get_by_role("button", name="reload to see their changes").click()
+    expect(second.get_by_label("Title", exact=True)).to_have_value("The Weekly Brief: special edition")
+
+
+@SQLITE
+def test_the_pages_fit_a_phone_and_the_composer_works_from_the_keyboard(live_server, editor, browser):  # noqa: F811
+    items = [add_item(editor, n) for n in (1, 2)]
+    issue_id = new_issue(editor)
+    assert save(editor, issue_id, 1, [{"title": "Asia", "item_ids": items}]).status_code == 200
+    phone = signed_in_page(browser, live_server, "ed@example.org", width=375)
+    for path in ("/admin/items", "/admin/items/new", "/admin/issues", f"/admin/issues/{issue_id}",
+                 f"/admin/issues/{issue_id}/preview"):
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, path
+
+    phone.goto(f"{live_server.url}/admin/issues/{issue_id}")
+    phone.get_by_role("button", name="Move “Story 2” up").focus()
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#save-state")).to_contain_text("Saved at")
+    assert editor.get(f"/api/issues/{issue_id}").json()["sections"][0]["item_ids"] == items[::-1]
+    focused = phone.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == "Move “Story 2” up"  # focus stays on the moved item's button
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.getAttribute('aria-label')") == "Move “Story 2” down"
