@@ -1,6 +1,6 @@
 """The people who use the web app (editors and admins), their passwords and API tokens."""
 
-from newsletter.accounts.tokens import create_api_token, revoke_api_token, user_for_api_token
+from newsletter.accounts.tokens import create_api_token, list_api_tokens, revoke_api_token, user_for_api_token
 from newsletter.accounts.users import (
     ROLES,
     authenticate,
@@ -16,6 +16,7 @@ __all__ = [
     "create_api_token",
     "create_user",
     "get_user",
+    "list_api_tokens",
     "list_users",
     "revoke_api_token",
     "set_password",

@@ -19,7 +19,7 @@ PREFIX = "nl_"  # makes a leaked token easy to recognise in logs and secret scan
 def create_api_token(*, session: Session, user_id: int, name: str) -> str:
     """A new token for user ``user_id``, named ``name`` (what it is for); the token itself."""
     token = PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user_id, name=name.strip() or "api", token_hash=_digest(token)))
+    session.add(ApiToken(user_id=user_id, name=name.strip()[:100] or "api", token_hash=_digest(token)))
     session.flush()
     return token
 
@@ -31,6 +31,13 @@ def user_for_api_token(*, session: Session, token: str) -> User:
         raise AuthenticationError("the API token is not valid (it may have been revoked)")
     row.last_used_at = utcnow()
     return row.user
+
+
+def list_api_tokens(*, session: Session, user_id: int) -> list[ApiToken]:
+    """The tokens of user ``user_id``, newest first (their names and dates; never the secret)."""
+    return list(session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
 
 
 def revoke_api_token(*, session: Session, user_id: int, token_id: int) -> None:

@@ -30,8 +30,8 @@ def create_user(*, session: Session, email: str, name: str, role: str, password:
         address = normalise_email(email)
     except ValueError as err:
         raise ContentError(f"{email!r} is not a valid address: {err}") from None
-    if not name.strip():
-        raise ContentError("give the user a name")
+    if not name.strip() or len(name.strip()) > 200:
+        raise ContentError("give the user a name of at most 200 characters")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise ContentError(f"there is already a user {address}")
     user = User(email=address, name=name.strip(), role=role, password_hash=_hash(password))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from newsletter.content.safety import check_text
 from newsletter.db.models import MailingList, Subscriber, Subscription
 from newsletter.errors import ContentError, NotFoundError
 
@@ -33,6 +34,13 @@ def create_list(*, session: Session, name: str, title: str | None = None) -> Mai
         )
     if session.scalar(select(MailingList.id).where(MailingList.name == name)) is not None:
         raise ContentError(f"a list named {name!r} already exists")
+    if title is not None:
+        try:
+            title = check_text(title) if title.strip() else None
+        except ValueError as err:
+            raise ContentError(f"the list's title {err}") from None
+        if title and len(title) > 200:
+            raise ContentError("the list's title must be at most 200 characters")
     mailing_list = MailingList(name=name, title=title)
     session.add(mailing_list)
     session.flush()

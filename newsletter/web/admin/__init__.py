@@ -4,4 +4,4 @@ JavaScript (autosave, drag and drop, live progress) over the JSON API."""
 
 from newsletter.web.admin import issues, items, lists, login, sends, users
 
-routers = [module.router for module in (login, items, issues, sends, lists, users)]
+routers = [module.router for module in (login, items, issues, sends, lists, users)] + [users.account_router]

@@ -1,5 +1,189 @@
-"""The lists pages (admins only)."""
+"""The lists pages (admins only): lists with their counts, a list's members, CSV import and export.
 
-from fastapi import APIRouter
+The import and export helpers here are used by the JSON API too, so that both run the same
+importer (the CLI's) and the same export.
+"""
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.datastructures import UploadFile
+
+from newsletter.config import Settings
+from newsletter.content.safety import check_text
+from newsletter.db import transaction
+from newsletter.errors import ContentError, ImportFileError
+from newsletter.subscribers import (
+    SEARCH_STATUSES,
+    ImportReport,
+    create_list,
+    get_list,
+    import_subscribers,
+    list_counts,
+    search_members,
+)
+from newsletter.subscribers.membership import STATUSES as EXPORT_STATUSES
+from newsletter.subscribers.membership import export_subscribers
+from newsletter.web.admin.render import page, see_other
+from newsletter.web.deps import SettingsDep
+from newsletter.web.security import Admin, Viewer
 
 router = APIRouter(prefix="/admin/lists", tags=["admin"])
+PAGE_SIZE = 100
+MAX_TITLE_LENGTH = 200
+IMPORT_SOURCE = "web import"
+_SPOOL_BYTES = 8 * 1024 * 1024  # an export larger than this goes to a temporary file, not memory
+_CHUNK_BYTES = 64 * 1024
+
+
+@router.get("", response_class=HTMLResponse)
+def lists_page(request: Request, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+    """Every list with its members counted by status, and the form to create one."""
+    return _lists_page(request, viewer, settings, values={}, errors={})
+
+
+@router.post("", response_class=HTMLResponse)
+async def add_list(request: Request, viewer: Admin, settings: SettingsDep) -> Response:
+    """Create a list, or show the form again with what is wrong."""
+    form = await request.form()
+    values = {field: str(form.get(field, "")).strip() for field in ("name", "title")}
+    return await run_in_threadpool(_add_list, request, viewer, settings, values)
+
+
+@router.get("/{name}", response_class=HTMLResponse)
+def list_page(request: Request, name: str, viewer: Admin, settings: SettingsDep, q: str = "", status: str = "",
+              page_number: Annotated[int, Query(alias="page")] = 1) -> HTMLResponse:
+    """A list's members, searched by address or name and filtered by status, 100 at a time."""
+    return _list_page(request, viewer, settings, name, q=q, status=status, page_number=page_number)
+
+
+@router.post("/{name}/import", response_class=HTMLResponse)
+async def import_csv(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+    """Import an uploaded CSV into the list with the CLI's importer; show its report."""
+    form = await request.form()
+    upload = form.get("file")
+    confirmed = form.get("confirmed") == "yes"
+    return await run_in_threadpool(_import_and_report, request, viewer, settings, name,
+                                   upload if isinstance(upload, UploadFile) and upload.filename else None, confirmed)
+
+
+@router.get("/{name}/export.csv")
+def export_csv(name: str, viewer: Admin, settings: SettingsDep, status: str = "confirmed") -> StreamingResponse:
+    """The list's members with ``status`` (confirmed, pending, unsubscribed or all) as a CSV download."""
+    return export_response(settings, name, status)
+
+
+def import_upload(settings: Settings, upload: BinaryIO, filename: str, list_name: str, confirmed: bool) -> ImportReport:
+    """Save an uploaded file to a temporary file and import it; ImportFileError names the upload."""
+    with tempfile.TemporaryDirectory(prefix="newsletter-upload-") as folder:
+        path = Path(folder) / "upload.csv"
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload, out, _CHUNK_BYTES)
+        try:
+            return import_subscribers(database_url=settings.database_url, path=path, list_name=list_name,
+                                      confirmed=confirmed, source=IMPORT_SOURCE)
+        except ImportFileError as err:
+            raise ImportFileError(str(err).replace(str(path), filename or "the file")) from None
+
+
+def export_response(settings: Settings, list_name: str, status: str) -> StreamingResponse:
+    """``export_subscribers`` as a CSV attachment.
+
+    The export runs to the end inside its transaction before the first byte goes out, into a
+    temporary file (memory up to 8 MB, then disk), so that an error becomes an error response
+    rather than a truncated file and a slow download does not hold a transaction open.
+    """
+    if status not in EXPORT_STATUSES:
+        raise ContentError(f"status must be one of {', '.join(EXPORT_STATUSES)}")
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+t", encoding="utf-8", newline="")
+    try:
+        with transaction(settings.database_url) as session:
+            export_subscribers(session=session, list_name=list_name, status=status, out=spool)
+        spool.flush()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    def chunks() -> Iterator[str]:
+        with spool:
+            while chunk := spool.read(_CHUNK_BYTES):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{list_name}-{status}.csv"'})
+
+
+def _add_list(request: Request, viewer: Viewer, settings: Settings, values: dict[str, str]) -> Response:
+    errors: dict[str, str] = {}
+    title = values["title"] or None
+    if title is not None:
+        try:
+            title = check_text(title)
+        except ValueError as err:
+            errors["title"] = f"The title {err}."
+        else:
+            if len(title) > MAX_TITLE_LENGTH:
+                errors["title"] = f"The title can have at most {MAX_TITLE_LENGTH} characters."
+    if not values["name"]:
+        errors["name"] = "Give the list a name, for example weekly or weekly-es."
+    if not errors:
+        try:
+            with transaction(settings.database_url) as session:
+                create_list(session=session, name=values["name"], title=title)
+        except ContentError as err:
+            errors["name"] = _sentence(str(err))
+    if errors:
+        return _lists_page(request, viewer, settings, values=values, errors=errors, status=422)
+    return see_other(f"/admin/lists/{values['name']}", notice=f"Created the list {values['name']}.", request=request)
+
+
+def _import_and_report(request: Request, viewer: Viewer, settings: Settings, name: str, upload: UploadFile | None,
+                       confirmed: bool) -> HTMLResponse:
+    with transaction(settings.database_url) as session:
+        get_list(session=session, name=name)  # a missing list is a 404 before anything else
+    if upload is None:
+        return _list_page(request, viewer, settings, name, confirmed=confirmed, status_code=422,
+                          import_error="Choose a CSV file to import.")
+    try:
+        report = import_upload(settings, upload.file, upload.filename or "", name, confirmed)
+    except ImportFileError as err:
+        return _list_page(request, viewer, settings, name, confirmed=confirmed, status_code=422,
+                          import_error=_sentence(str(err)), filename=upload.filename)
+    return _list_page(request, viewer, settings, name, confirmed=confirmed, report=report, filename=upload.filename)
+
+
+def _lists_page(request: Request, viewer: Viewer, settings: Settings, *, values: dict[str, str],
+                errors: dict[str, str], status: int = 200) -> HTMLResponse:
+    with transaction(settings.database_url) as session:
+        counts = list_counts(session=session)
+    return page(request, viewer, "lists", title="Lists", lists=counts, values=values, errors=errors, status=status)
+
+
+def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, *, q: str = "", status: str = "",
+               page_number: int = 1, confirmed: bool = False, report: ImportReport | None = None,
+               import_error: str | None = None, filename: str | None = None, status_code: int = 200) -> HTMLResponse:
+    if status and status not in SEARCH_STATUSES:
+        raise ContentError(f"status must be one of {', '.join(SEARCH_STATUSES)}")
+    page_number = max(page_number, 1)
+    with transaction(settings.database_url) as session:
+        mailing_list = get_list(session=session, name=name)
+        found = search_members(session=session, list_name=name, query=q, status=status or None, limit=PAGE_SIZE,
+                               offset=(page_number - 1) * PAGE_SIZE)
+        counts = next(c for c in list_counts(session=session) if c.name == name)
+        session.expunge_all()
+    return page(request, viewer, "list", title=mailing_list.title or mailing_list.name, status=status_code,
+                mailing_list=mailing_list, counts=counts, found=found, q=q, status_filter=status,
+                statuses=SEARCH_STATUSES, page_number=page_number, page_size=PAGE_SIZE, confirmed=confirmed,
+                report=report, import_error=import_error, filename=filename)
+
+
+def _sentence(message: str) -> str:
+    """An error message as a sentence: capital first letter, full stop at the end."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")

@@ -1,5 +1,132 @@
-"""The users pages (admins only)."""
+"""The users pages (admins only), and each user's own account page with their API tokens."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from newsletter.accounts import ROLES, create_api_token, create_user, list_api_tokens, list_users, revoke_api_token
+from newsletter.accounts.users import MIN_PASSWORD_LENGTH
+from newsletter.config import Settings
+from newsletter.db import transaction
+from newsletter.errors import ContentError, PermissionDeniedError
+from newsletter.web.admin.render import page, see_other
+from newsletter.web.deps import SettingsDep
+from newsletter.web.security import Admin, Editor, Viewer
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
+account_router = APIRouter(prefix="/admin/account", tags=["admin"])
+
+USER_FIELDS = ("email", "name", "role", "password")
+MAX_NAME_LENGTH = 200  # users.name
+MAX_TOKEN_NAME_LENGTH = 100  # api_tokens.name
+
+
+@router.get("", response_class=HTMLResponse)
+def users_page(request: Request, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+    """Every user, and the form to add one."""
+    return _users_page(request, viewer, settings, values={"role": "editor"}, errors={})
+
+
+@router.post("", response_class=HTMLResponse)
+async def add_user(request: Request, viewer: Admin, settings: SettingsDep) -> Response:
+    """Add a user who can sign in at once, or show the form again with what is wrong."""
+    form = await request.form()
+    values = {field: str(form.get(field, "")) for field in USER_FIELDS}
+    return await run_in_threadpool(_add_user, request, viewer, settings, values)
+
+
+@account_router.get("", response_class=HTMLResponse)
+def account_page(request: Request, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """The signed-in user's account: their API tokens."""
+    return _account_page(request, viewer, settings, token_name="", errors={})
+
+
+@account_router.post("/tokens", response_class=HTMLResponse)
+async def add_token(request: Request, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """Create an API token for the signed-in user and show it, this once."""
+    form = await request.form()
+    return await run_in_threadpool(_add_token, request, viewer, settings, str(form.get("name", "")).strip())
+
+
+@account_router.post("/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+    """Delete one of the signed-in user's API tokens: it stops working at once."""
+    _refuse_tokens(viewer)
+    with transaction(settings.database_url) as session:
+        revoke_api_token(session=session, user_id=viewer.id, token_id=token_id)
+    return see_other("/admin/account", notice="The token is revoked: it no longer works.", request=request)
+
+
+def _add_user(request: Request, viewer: Viewer, settings: Settings, values: dict[str, str]) -> Response:
+    errors: dict[str, str] = {}
+    if len(values["name"].strip()) > MAX_NAME_LENGTH:
+        errors["name"] = f"A name can have at most {MAX_NAME_LENGTH} characters."
+    else:
+        try:
+            with transaction(settings.database_url) as session:
+                user = create_user(session=session, email=values["email"], name=values["name"], role=values["role"],
+                                   password=values["password"])
+                email, role = user.email, user.role
+        except ContentError as err:
+            errors[_field_of(str(err))] = _sentence(str(err))
+    if errors:
+        return _users_page(request, viewer, settings, values=values | {"password": ""}, errors=errors, status=422)
+    return see_other("/admin/users", notice=f"Added {email} as an {role}. They can sign in now with the password "
+                                            "you chose; give it to them in person or by another channel.",
+                     request=request)
+
+
+def _add_token(request: Request, viewer: Viewer, settings: Settings, name: str) -> HTMLResponse:
+    _refuse_tokens(viewer)
+    if not name:
+        return _account_page(request, viewer, settings, token_name=name, status=422,
+                             errors={"name": "Give the token a name that says what it is for, e.g. the import script."})
+    if len(name) > MAX_TOKEN_NAME_LENGTH:
+        return _account_page(request, viewer, settings, token_name=name, status=422,
+                             errors={"name": f"A token name can have at most {MAX_TOKEN_NAME_LENGTH} characters."})
+    with transaction(settings.database_url) as session:
+        token = create_api_token(session=session, user_id=viewer.id, name=name)
+    response = _account_page(request, viewer, settings, token_name="", errors={}, new_token=token, new_token_name=name)
+    response.headers["Cache-Control"] = "no-store"  # the secret must not stay in a cache
+    return response
+
+
+def _users_page(request: Request, viewer: Viewer, settings: Settings, *, values: dict[str, str],
+                errors: dict[str, str], status: int = 200) -> HTMLResponse:
+    with transaction(settings.database_url) as session:
+        users = list_users(session=session)
+        session.expunge_all()
+    return page(request, viewer, "users", title="Users", users=users, roles=ROLES, values=values, errors=errors,
+                min_password=MIN_PASSWORD_LENGTH, status=status)
+
+
+def _account_page(request: Request, viewer: Viewer, settings: Settings, *, token_name: str, errors: dict[str, str],
+                  new_token: str | None = None, new_token_name: str | None = None, status: int = 200) -> HTMLResponse:
+    with transaction(settings.database_url) as session:
+        tokens = list_api_tokens(session=session, user_id=viewer.id)
+        session.expunge_all()
+    return page(request, viewer, "account", title="Your account", tokens=tokens, token_name=token_name,
+                errors=errors, new_token=new_token, new_token_name=new_token_name, status=status)
+
+
+def _refuse_tokens(viewer: Viewer) -> None:
+    """API tokens are managed only from a password session: a token must not mint or revoke tokens."""
+    if viewer.by_token:
+        raise PermissionDeniedError("API tokens can only be managed after signing in with your password")
+
+
+def _field_of(message: str) -> str:
+    """The form field a ``create_user`` error is about ("form" when it is none of them)."""
+    if " is not a valid address" in message or message.startswith("there is already a user"):
+        return "email"
+    if message.startswith("role must be"):
+        return "role"
+    if message.startswith("give the user a name"):
+        return "name"
+    if message.startswith("a password needs"):
+        return "password"
+    return "form"
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")

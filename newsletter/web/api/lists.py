@@ -1,5 +1,159 @@
-"""``/api/lists``."""
+"""``/api/lists``: mailing lists, their members, CSV import and export (admins only)."""
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from newsletter.db import transaction
+from newsletter.errors import ContentError, ImportFileError
+from newsletter.subscribers import create_list, list_counts, normalise_email, search_members
+from newsletter.subscribers.membership import add_subscriber
+from newsletter.subscribers.search import MAX_LIMIT
+from newsletter.web.admin.lists import export_response, import_upload
+from newsletter.web.deps import SettingsDep
+from newsletter.web.security import Admin
 
 router = APIRouter(prefix="/lists", tags=["lists"])
+
+MemberStatus = Literal["confirmed", "pending", "unsubscribed", "suppressed"]
+ExportStatus = Literal["confirmed", "pending", "unsubscribed", "all"]
+
+
+class ListOut(BaseModel):
+    """A list and its members counted by status."""
+
+    name: str
+    title: str | None
+    confirmed: int = Field(description="Confirmed and not suppressed: they get the issues.")
+    pending: int = Field(description="Waiting for them to confirm.")
+    unsubscribed: int
+    suppressed: int = Field(description="Confirmed, but unsubscribed from everything, bounced or complained.")
+
+
+class ListsOut(BaseModel):
+    lists: list[ListOut]
+
+
+class NewList(BaseModel):
+    name: str = Field(max_length=100, description="Lower case letters, digits, - and _, e.g. weekly-es.")
+    title: str | None = Field(default=None, max_length=200, description="What subscribers see.")
+
+
+class MemberOut(BaseModel):
+    """A person on a list."""
+
+    email: str
+    name: str | None
+    language: str | None
+    status: Literal["pending", "confirmed", "unsubscribed"] = Field(description="Their membership of this list.")
+    suppressed: str | None = Field(description="Why no mail goes to them at all (bounced, complained, "
+                                               "unsubscribed from everything), or null.")
+    source: str | None
+    subscribed_at: dt.datetime | None
+    confirmed_at: dt.datetime | None
+    unsubscribed_at: dt.datetime | None
+
+
+class MembersOut(BaseModel):
+    total: int = Field(description="How many members match, in all.")
+    limit: int
+    offset: int
+    subscribers: list[MemberOut]
+
+
+class NewSubscriber(BaseModel):
+    email: str = Field(max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    confirmed: bool = Field(default=False, description="You hold their consent; otherwise they are pending.")
+
+
+class SubscriberAdded(BaseModel):
+    email: str = Field(description="The address as stored (normalised).")
+    list: str
+    status: str = Field(description="Their status on the list now; it says so when they are suppressed.")
+
+
+class RejectedRowOut(BaseModel):
+    line: int = Field(description="The line of the file the row starts on (the header is line 1).")
+    email: str
+    reason: str
+
+
+class ImportReportOut(BaseModel):
+    rows: int = Field(description="Rows in the file, not counting the header and blank lines.")
+    accepted: int = Field(description="Valid rows: new, or already on the list.")
+    new_subscribers: int
+    new_subscriptions: int = Field(description="Valid rows newly put on the list.")
+    confirmed: int = Field(description="Pending members confirmed by this import (with confirmed=true).")
+    rejected_count: int
+    rejected: list[RejectedRowOut] = Field(description="The rejected rows with their reasons (the first 1,000).")
+
+
+@router.get("")
+def get_lists(viewer: Admin, settings: SettingsDep) -> ListsOut:
+    """Every list with its members counted by status."""
+    with transaction(settings.database_url) as session:
+        return ListsOut(lists=[ListOut(**vars(counts)) for counts in list_counts(session=session)])
+
+
+@router.post("", status_code=201)
+def add_list(new: NewList, viewer: Admin, settings: SettingsDep) -> ListOut:
+    """Create a list."""
+    with transaction(settings.database_url) as session:
+        created = create_list(session=session, name=new.name, title=new.title or None)
+        return ListOut(name=created.name, title=created.title, confirmed=0, pending=0, unsubscribed=0, suppressed=0)
+
+
+@router.get("/{name}/subscribers")
+def find_subscribers(
+    name: str, viewer: Admin, settings: SettingsDep,
+    q: Annotated[str, Query(max_length=320, description="Part of the address or the name, any case.")] = "",
+    status: MemberStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> MembersOut:
+    """The list's members whose address or name contains ``q``, by address, a page at a time."""
+    with transaction(settings.database_url) as session:
+        found = search_members(session=session, list_name=name, query=q, status=status, limit=limit, offset=offset)
+    return MembersOut(total=found.total, limit=found.limit, offset=found.offset,
+                      subscribers=[MemberOut(**vars(member)) for member in found.members])
+
+
+@router.post("/{name}/subscribers")
+def add_one_subscriber(name: str, new: NewSubscriber, viewer: Admin, settings: SettingsDep) -> SubscriberAdded:
+    """Put one person on the list (pending unless ``confirmed``). Never resubscribes someone who
+    unsubscribed."""
+    with transaction(settings.database_url) as session:
+        status = add_subscriber(session=session, email=new.email, name=new.name, list_name=name,
+                                confirmed=new.confirmed)
+    return SubscriberAdded(email=normalise_email(new.email), list=name, status=status)
+
+
+@router.post("/{name}/import")
+def import_csv(
+    name: str, viewer: Admin, settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row that has an email column.")],
+    confirmed: Annotated[bool, Form(description="You hold their consent; otherwise they are pending.")] = False,
+) -> ImportReportOut:
+    """Import a CSV file into the list, as `newsletter subscribers import` does: every valid row
+    goes in and every bad row is reported with its line number. A file that cannot be read at
+    all (no email column, not UTF-8) is a 422."""
+    try:
+        report = import_upload(settings, file.file, file.filename or "", name, confirmed)
+    except ImportFileError as err:
+        raise ContentError(str(err)) from None
+    return ImportReportOut(
+        rows=report.rows, accepted=report.accepted, new_subscribers=report.new_subscribers,
+        new_subscriptions=report.new_subscriptions, confirmed=report.confirmed, rejected_count=report.rejected_count,
+        rejected=[RejectedRowOut(line=r.line, email=r.email, reason=r.reason) for r in report.rejected],
+    )
+
+
+@router.get("/{name}/export.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "The members as CSV (the import format)."}})
+def export_csv(name: str, viewer: Admin, settings: SettingsDep, status: ExportStatus = "confirmed") -> StreamingResponse:
+    """The list's members with ``status`` as a CSV download."""
+    return export_response(settings, name, status)

@@ -1,0 +1,272 @@
+"""The lists pages and /api/lists through the real web server: creating lists, importing CSV
+with its report of rejected rows, searching members, exporting, roles and CSRF."""
+
+import csv
+import io
+import re
+
+import httpx
+import pytest
+
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+# Line numbers are the file's: the header is line 1, and the quoted name on lines 8-9 spans two.
+UPLOAD = (
+    "email,name,language,city\n"                              # 1
+    "ana@example.org,Ana,en,Lima\n"                           # 2
+    "not-an-address,Bad,en,\n"                                # 3 rejected: no @
+    'ben@example.org,"Ben <script>alert(1)</script>",es,\n'   # 4
+    "ANA@example.org,Ana again,en,\n"                         # 5 rejected: duplicate of line 2
+    "cy@example.org,Cy,english,\n"                            # 6 rejected: language
+    "dee@example.org,Dee,,Quito\n"                            # 7
+    '"eve@example.org","Eve\n'                                # 8 rejected: a line break in the name
+    'Smith",en,\n'                                            # 9
+    "<script>alert(2)</script>,X,en,\n"                       # 10 rejected
+    "\n"                                                      # 11 blank: not a row
+    "fay@example.org,Fay,pt-BR,\n"                            # 12
+)
+
+
+def rejected_rows(html: str) -> dict[int, tuple[str, str]]:
+    """The report's rejected rows: {line: (email cell, reason cell)} as HTML."""
+    table = html.split('id="rejected-heading"')[1].split("</table>")[0]
+    return {int(line): (email, reason) for line, email, reason in re.findall(
+        r'<tr><td class="num">(\d+)</td><td[^>]*>(.*?)</td><td>(.*?)</td></tr>', table)}
+
+
+def member_emails(html: str) -> list[str]:
+    """The addresses in the members table of a list page."""
+    if 'aria-labelledby="members-heading"' not in html:
+        return []
+    table = html.split('aria-labelledby="members-heading"')[1].split("</table>")[0]
+    return re.findall(r'<td style="overflow-wrap:anywhere">([^<]*)</td>', table)
+
+
+def upload(client: httpx.Client, list_name: str, content: str, *, confirmed: bool, token: str | None = None,
+           filename: str = "people.csv") -> httpx.Response:
+    data = {"csrf_token": client.csrf if token is None else token}
+    if confirmed:
+        data["confirmed"] = "yes"
+    return client.post(f"/admin/lists/{list_name}/import", data=data,
+                       files={"file": (filename, content.encode(), "text/csv")})
+
+
+def test_an_admin_creates_a_list_imports_a_csv_searches_and_exports(live_server, admin):
+    response = admin.post("/admin/lists", data={"name": "daily", "title": "The <script>alert(0)</script> Daily",
+                                                "csrf_token": admin.csrf})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/lists/daily"
+    index = admin.get("/admin/lists").text
+    assert '<a href="/admin/lists/daily">daily</a>' in index
+    assert "The &lt;script&gt;alert(0)&lt;/script&gt; Daily" in index
+    assert "<script>" not in index
+
+    response = upload(admin, "daily", UPLOAD, confirmed=True)
+    assert response.status_code == 200, response.text
+    page = response.text
+    assert "9 rows: 4 accepted, 5 rejected." in page
+    rejected = rejected_rows(page)
+    assert sorted(rejected) == [3, 5, 6, 8, 10]
+    assert rejected[3][0] == "not-an-address"
+    assert rejected[5][1] == "Duplicate of line 2"
+    assert "english" in rejected[6][1]
+    assert rejected[8][1] == "Name must be a single line (no line breaks)"
+    assert rejected[10][0] == "&lt;script&gt;alert(2)&lt;/script&gt;"  # escaped, never markup
+    assert "<script>" not in page
+
+    members = admin.get("/admin/lists/daily").text
+    assert member_emails(members) == ["ana@example.org", "ben@example.org", "dee@example.org", "fay@example.org"]
+    assert "4 members." in members
+    found = admin.get("/admin/lists/daily", params={"q": "BEN <SCRIPT"}).text  # by name, any case
+    assert member_emails(found) == ["ben@example.org"]
+    assert "Ben &lt;script&gt;alert(1)&lt;/script&gt;" in found
+    assert "<script>" not in found
+    assert member_emails(admin.get("/admin/lists/daily", params={"q": "fay@"}).text) == ["fay@example.org"]
+    assert member_emails(admin.get("/admin/lists/daily", params={"status": "pending"}).text) == []
+    assert "No member matches" in admin.get("/admin/lists/daily", params={"q": "zed"}).text
+
+    response = admin.get("/admin/lists/daily/export.csv", params={"status": "confirmed"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"] == 'attachment; filename="daily-confirmed.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["email"], r["status"], r["city"]) for r in rows] == [
+        ("ana@example.org", "confirmed", "Lima"), ("ben@example.org", "confirmed", ""),
+        ("dee@example.org", "confirmed", "Quito"), ("fay@example.org", "confirmed", "")]
+
+    [daily] = [row for row in admin.get("/api/lists").json()["lists"] if row["name"] == "daily"]
+    assert daily == {"name": "daily", "title": "The <script>alert(0)</script> Daily", "confirmed": 4,
+                     "pending": 0, "unsubscribed": 0, "suppressed": 0}
+
+    # Importing the same file again adds nobody twice.
+    again = upload(admin, "daily", UPLOAD, confirmed=True).text
+    assert "0 new subscribers" in again and "0 newly on this list" in again
+    assert "4 members." in admin.get("/admin/lists/daily").text
+
+
+def test_the_api_imports_searches_adds_and_exports(live_server, admin):
+    headers = {"X-CSRF-Token": admin.csrf}
+    response = admin.post("/api/lists/weekly/import", headers=headers, data={"confirmed": "false"},
+                          files={"file": ("people.csv", UPLOAD.encode(), "text/csv")})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert {k: report[k] for k in ("rows", "accepted", "rejected_count", "new_subscriptions", "confirmed")} == {
+        "rows": 9, "accepted": 4, "rejected_count": 5, "new_subscriptions": 4, "confirmed": 0}
+    assert [(r["line"], r["email"]) for r in report["rejected"]] == [
+        (3, "not-an-address"), (5, "ANA@example.org"), (6, "cy@example.org"), (8, "eve@example.org"),
+        (10, "<script>alert(2)</script>")]
+
+    response = admin.post("/api/lists/weekly/subscribers", headers=headers,
+                          json={"email": "Gil@Example.org", "name": "Gil", "confirmed": True})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"email": "gil@example.org", "list": "weekly", "status": "confirmed"}
+    assert admin.post("/api/lists/weekly/subscribers", headers=headers,
+                      json={"email": "no-at-sign", "confirmed": True}).status_code == 422
+    assert admin.post("/api/lists/nope/subscribers", headers=headers,
+                      json={"email": "x@example.org"}).status_code == 404
+
+    found = admin.get("/api/lists/weekly/subscribers", params={"status": "pending"}).json()
+    assert found["total"] == 4
+    assert [m["email"] for m in found["subscribers"]] == [
+        "ana@example.org", "ben@example.org", "dee@example.org", "fay@example.org"]
+    found = admin.get("/api/lists/weekly/subscribers", params={"q": "GIL"}).json()
+    assert found["total"] == 1
+    assert {k: found["subscribers"][0][k] for k in ("email", "name", "status", "suppressed")} == {
+        "email": "gil@example.org", "name": "Gil", "status": "confirmed", "suppressed": None}
+    page = admin.get("/api/lists/weekly/subscribers", params={"limit": 2, "offset": 2}).json()
+    assert (page["total"], [m["email"] for m in page["subscribers"]]) == (5, ["dee@example.org", "fay@example.org"])
+    assert admin.get("/api/lists/weekly/subscribers", params={"status": "bogus"}).status_code == 422
+
+    response = admin.get("/api/lists/weekly/export.csv", params={"status": "all"})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="weekly-all.csv"'
+    assert sorted(r["email"] for r in csv.DictReader(io.StringIO(response.text))) == [
+        "ana@example.org", "ben@example.org", "dee@example.org", "fay@example.org", "gil@example.org"]
+
+    response = admin.post("/api/lists", headers=headers, json={"name": "monthly", "title": "Monthly"})
+    assert response.status_code == 201
+    assert response.json()["name"] == "monthly"
+    assert admin.post("/api/lists", headers=headers, json={"name": "monthly"}).status_code == 422
+    assert "monthly" in [row["name"] for row in admin.get("/api/lists").json()["lists"]]
+
+    response = admin.post("/api/lists/weekly/import", headers=headers,
+                          files={"file": ("names.csv", b"name\nAna\n", "text/csv")})
+    assert response.status_code == 422
+    assert "no 'email' column" in response.json()["detail"]
+    assert "names.csv" in response.json()["detail"]
+
+
+@SQLITE
+def test_a_file_that_cannot_be_read_is_explained_by_its_name(live_server, admin):
+    response = upload(admin, "weekly", "name,city\nAna,Lima\n", confirmed=False, filename="contacts <1>.csv")
+    assert response.status_code == 422
+    assert "The file was not imported (contacts &lt;1&gt;.csv)" in response.text
+    assert "the header row has no &#39;email&#39; column" in response.text
+    assert "newsletter-upload-" not in response.text  # the temporary file is not mentioned
+    response = admin.post("/admin/lists/weekly/import", data={"csrf_token": admin.csrf},
+                          files={"file": ("", b"", "application/octet-stream")})
+    assert response.status_code == 422
+    assert "Choose a CSV file to import." in response.text
+
+
+@SQLITE
+def test_a_long_list_is_shown_a_hundred_at_a_time(live_server, admin):
+    people = "email\n" + "".join(f"p{n:03}@example.org\n" for n in range(105))
+    assert "105 accepted" in upload(admin, "weekly", people, confirmed=False).text
+    first = admin.get("/admin/lists/weekly").text
+    assert len(member_emails(first)) == 100
+    assert "Showing 1–100 of 105 members." in first
+    assert 'href="/admin/lists/weekly?q=&amp;status=&amp;page=2"' in first
+    second = admin.get("/admin/lists/weekly", params={"page": 2}).text
+    assert member_emails(second) == [f"p{n:03}@example.org" for n in range(100, 105)]
+    assert "Showing 101–105 of 105 members." in second
+    pending = admin.get("/admin/lists/weekly", params={"status": "pending", "q": "p10"}).text
+    assert member_emails(pending) == [f"p{n:03}@example.org" for n in range(100, 105)]
+
+
+@SQLITE
+def test_a_list_name_that_is_not_valid_is_explained_by_the_field(live_server, admin):
+    response = admin.post("/admin/lists", data={"name": "Weekly News", "title": "", "csrf_token": admin.csrf})
+    assert response.status_code == 422
+    assert 'id="name" name="name" type="text" required maxlength="100" value="Weekly News" aria-invalid="true" ' \
+           'aria-describedby="name-error"' in response.text
+    assert re.search(r'<p class="field-error" id="name-error">List name .* is not valid', response.text)
+    response = admin.post("/admin/lists", data={"name": "weekly", "title": "", "csrf_token": admin.csrf})
+    assert response.status_code == 422
+    assert "already exists" in response.text
+    assert [row["name"] for row in admin.get("/api/lists").json()["lists"]] == ["weekly", "weekly-es"]
+
+
+ADMIN_ONLY = [
+    ("GET", "/admin/lists"), ("POST", "/admin/lists"), ("GET", "/admin/lists/weekly"),
+    ("POST", "/admin/lists/weekly/import"), ("GET", "/admin/lists/weekly/export.csv"),
+]
+API_ADMIN_ONLY = [
+    ("GET", "/api/lists"), ("POST", "/api/lists"), ("GET", "/api/lists/weekly/subscribers"),
+    ("POST", "/api/lists/weekly/subscribers"), ("POST", "/api/lists/weekly/import"),
+    ("GET", "/api/lists/weekly/export.csv"),
+]
+
+
+def request(client: httpx.Client, method: str, path: str, csrf: str | None) -> httpx.Response:
+    """A plausible request to ``path``: a form, a file or JSON as the route takes."""
+    headers = {"X-CSRF-Token": csrf} if csrf and path.startswith("/api/") else {}
+    if method == "GET":
+        return client.get(path, headers=headers)
+    if path.endswith("/import"):
+        return client.post(path, headers=headers, data={"csrf_token": csrf or "", "confirmed": "yes"},
+                           files={"file": ("people.csv", b"email\nmallory@example.org\n", "text/csv")})
+    if path.startswith("/api/"):
+        body = {"name": "sneaky"} if path == "/api/lists" else {"email": "mallory@example.org", "confirmed": True}
+        return client.post(path, headers=headers, json=body)
+    return client.post(path, data={"name": "sneaky", "csrf_token": csrf or ""})
+
+
+def test_only_admins_reach_the_lists(live_server, editor, admin):
+    for method, path in ADMIN_ONLY + API_ADMIN_ONLY:
+        response = request(editor, method, path, editor.csrf)
+        assert response.status_code == 403, (method, path, response.status_code)
+        if path.startswith("/api/"):
+            assert response.json() == {"detail": "only an admin can do this"}
+        else:
+            assert "Only an admin can do this." in response.text
+    anonymous = live_server.client
+    for method, path in ADMIN_ONLY:
+        response = request(anonymous, method, path, None)
+        assert response.status_code == 303, (method, path)
+        assert response.headers["location"] == f"/login?next={path}"
+    for method, path in API_ADMIN_ONLY:
+        response = request(anonymous, method, path, None)
+        assert response.status_code == 401, (method, path)
+        assert response.headers["www-authenticate"] == "Bearer"
+    # Nothing the editor or the anonymous client sent changed anything.
+    lists = admin.get("/api/lists").json()["lists"]
+    assert [row["name"] for row in lists] == ["weekly", "weekly-es"]
+    assert all(row["confirmed"] + row["pending"] == 0 for row in lists)
+
+
+@SQLITE
+def test_forms_without_the_csrf_token_change_nothing(live_server, admin):
+    response = admin.post("/admin/lists", data={"name": "forged", "title": ""})
+    assert response.status_code == 403
+    assert "did not come from this site" in response.text
+    response = upload(admin, "weekly", "email\nmallory@example.org\n", confirmed=True, token="forged")
+    assert response.status_code == 403
+    response = admin.post("/admin/lists/weekly/import", data={"confirmed": "yes"},
+                          files={"file": ("people.csv", b"email\nmallory@example.org\n", "text/csv")})
+    assert response.status_code == 403
+    response = admin.post("/api/lists/weekly/subscribers", json={"email": "mallory@example.org", "confirmed": True})
+    assert response.status_code == 403  # the session cookie without the X-CSRF-Token header
+    assert [row["name"] for row in admin.get("/api/lists").json()["lists"]] == ["weekly", "weekly-es"]
+    assert admin.get("/api/lists/weekly/subscribers").json()["total"] == 0
+
+
+@SQLITE
+def test_unknown_lists_and_statuses(live_server, admin):
+    assert admin.get("/admin/lists/nope").status_code == 404
+    assert admin.get("/admin/lists/nope/export.csv").status_code == 404
+    assert upload(admin, "nope", "email\na@example.org\n", confirmed=False).status_code == 404
+    assert admin.get("/admin/lists/weekly", params={"status": "bogus"}).status_code == 400
+    assert admin.get("/admin/lists/weekly/export.csv", params={"status": "bogus"}).status_code == 400
+    assert admin.get("/api/lists/nope/subscribers").status_code == 404
+    assert admin.get("/api/lists/nope/export.csv").status_code == 404
