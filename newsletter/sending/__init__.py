@@ -7,6 +7,7 @@ from newsletter.sending.control import (
     list_sends,
     parse_schedule,
     pause_send,
+    reschedule_send,
     resume_send,
     retry_failed,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "parse_schedule",
     "pause_send",
     "pending_batch_ids",
+    "reschedule_send",
     "resume_send",
     "retry_failed",
     "send_batch",

@@ -1,4 +1,4 @@
-"""What an admin does to sends: schedule, list, pause, resume, cancel, retry failed recipients.
+"""What an admin does to sends: schedule, list, pause, resume, cancel, reschedule, retry failed recipients.
 
 Each change is a state-conditioned update of the send's row; workers check the send's status
 when they claim a batch and again just before posting it, so a pause or a cancel stops new
@@ -92,6 +92,31 @@ def cancel_send(*, session: Session, send_id: int) -> None:
     cancel_pending_batches(session=session, send_id=send_id)
     if never_started:
         session.get_one(Issue, send.issue_id).status = "draft"
+
+
+def reschedule_send(*, session: Session, send_id: int, at: dt.datetime, timezone: str) -> None:
+    """Move a scheduled or held send to ``at`` (a UTC moment, from :func:`parse_schedule`),
+    shown to admins in ``timezone``. A held send is scheduled again for its new time.
+
+    Refuses a time in the past and a send that has started, finished or been cancelled.
+    """
+    if at.tzinfo is None:
+        raise ValueError("at must be timezone-aware (parse_schedule gives it in UTC)")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SendStateError(f"unknown time zone {timezone!r} (use a name like Europe/London or UTC)") from None
+    if at <= utcnow():
+        raise SendStateError(f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC is in the past")
+    allowed = ("scheduled", "held")
+    changed = session.execute(
+        update(Send).where(Send.id == send_id, Send.status.in_(allowed))
+        .values(status="scheduled", status_reason=None, scheduled_at=at.astimezone(dt.UTC), timezone=timezone)
+    )
+    if changed.rowcount != 1:
+        current = get_send(session=session, send_id=send_id).status
+        raise SendStateError(f"send {send_id} is {current}; only a scheduled or held send can be rescheduled")
+    session.expire_all()
 
 
 def failed_recipients(*, session: Session, send_id: int) -> list[FailedRecipient]:

@@ -39,7 +39,7 @@ def sweep(*, settings: Settings, resend_is_harmless: bool, now: dt.datetime | No
         report.held = hold_late_sends(session=session, settings=settings, now=now)
     for send_id in due_send_ids(url, now):
         with transaction(url) as session:  # one send per transaction: the claim is its row lock
-            if claim_scheduled_send(session=session, settings=settings, send_id=send_id):
+            if claim_scheduled_send(session=session, settings=settings, send_id=send_id, now=now):
                 report.started.append(send_id)
     with transaction(url) as session:
         report.recovered, report.ambiguous, report.resent = recover_batches(
@@ -70,10 +70,12 @@ def due_send_ids(url: str, now: dt.datetime) -> list[int]:
         ))
 
 
-def claim_scheduled_send(*, session: Session, settings: Settings, send_id: int) -> bool:
-    """Start a scheduled send if it still is one; False if another poller got there first."""
+def claim_scheduled_send(*, session: Session, settings: Settings, send_id: int, now: dt.datetime) -> bool:
+    """Start a scheduled send if it still is one and is due; False if another poller got there
+    first, or an admin rescheduled it later since it was found due."""
     claimed = session.execute(  # "starting" never outlives this transaction: start_send moves it on
-        update(Send).where(Send.id == send_id, Send.status == "scheduled").values(status="starting")
+        update(Send).where(Send.id == send_id, Send.status == "scheduled", Send.scheduled_at <= now)
+        .values(status="starting")
     )
     if claimed.rowcount != 1:
         return False

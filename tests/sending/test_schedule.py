@@ -18,12 +18,13 @@ from newsletter.sending import (
     parse_schedule,
     pause_send,
     pending_batch_ids,
+    reschedule_send,
     resume_send,
     retry_failed,
     send_batch,
     send_progress,
 )
-from newsletter.sending.sweep import sweep
+from newsletter.sending.sweep import claim_scheduled_send, due_send_ids, sweep
 from tests.sending.helpers import RecordingProvider, add_people, freeze
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
@@ -74,6 +75,17 @@ def test_a_scheduled_send_starts_when_due_with_the_subscribers_of_that_moment(sm
     with transaction(url) as session:
         assert session.get(Send, send_id).recipient_count == 2
         assert session.scalars(select(Delivery.email).order_by(Delivery.email)).all() == ["early@example.org", "late@example.org"]
+
+
+def test_a_send_rescheduled_later_after_it_was_found_due_does_not_start(small_batches, issue_id):
+    at = utcnow() + dt.timedelta(hours=1)
+    send_id = schedule(small_batches, issue_id, at)
+    assert due_send_ids(small_batches.database_url, at) == [send_id]  # the sweep found it due...
+    with transaction(small_batches.database_url) as session:  # ...then an admin moved it a day on
+        reschedule_send(session=session, send_id=send_id, at=at + dt.timedelta(days=1), timezone="UTC")
+    with transaction(small_batches.database_url) as session:
+        assert claim_scheduled_send(session=session, settings=small_batches, send_id=send_id, now=at) is False
+        assert session.get(Send, send_id).status == "scheduled"
 
 
 def test_two_pollers_at_once_start_a_send_once(small_batches, issue_id):

@@ -1,5 +1,265 @@
-"""``/api/sends``."""
+"""``/api/sends``: see and steer sends (admins only), as `newsletter sends ...` does.
 
-from fastapi import APIRouter
+The send dashboard polls ``GET /api/sends/{id}`` from the browser; scripts use the same
+routes with a bearer token. The web app publishes no tasks: after a resume or a retry the
+sweep (Celery beat, or the embedded one of `newsletter serve`) queues the send's batches
+within NEWSLETTER_POLL_INTERVAL seconds.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, load_only
+
+from newsletter.config import Settings
+from newsletter.db import transaction
+from newsletter.db.models import Delivery, Issue, Send, as_utc, utcnow
+from newsletter.errors import ContentError, SendStateError
+from newsletter.sending import (
+    SendProgress,
+    cancel_send,
+    failed_recipients,
+    get_send,
+    parse_schedule,
+    pause_send,
+    reschedule_send,
+    resume_send,
+    retry_failed,
+    send_progress,
+)
+from newsletter.web.deps import SettingsDep
+from newsletter.web.security import Admin
 
 router = APIRouter(prefix="/sends", tags=["sends"])
+
+UPCOMING = ("scheduled", "held")  # not started: shown by their time, and can be rescheduled
+FINISHED = ("sent", "cancelled")  # nothing changes by itself any more
+RECENT_LIMIT = 20
+
+
+class DeliveryCounts(BaseModel):
+    """A started send's recipients by outcome."""
+
+    pending: int = 0
+    accepted: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    cancelled: int = 0
+
+
+class SendOut(BaseModel):
+    """A send: what goes to whom, and when."""
+
+    id: int
+    issue_id: int
+    issue_title: str
+    subject: str
+    status: str = Field(description="scheduled, held, sending, paused, sent or cancelled")
+    status_reason: str | None = Field(description="Why it is held or paused.")
+    lists: list[str]
+    recipient_count: int = Field(description="Recipients frozen when it started (0 before).")
+    scheduled_at: dt.datetime | None = Field(description="In UTC; null: started at once.")
+    timezone: str | None = Field(description="The zone the admin scheduled it in.")
+    scheduled_local: str | None = Field(description='The scheduled wall-clock time in that zone, "2026-12-04 08:00".')
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    counts: DeliveryCounts | None = Field(None, description="By outcome; null for a send not started.")
+
+
+class SendList(BaseModel):
+    """Sends not yet started, soonest first, and the most recent others, newest first."""
+
+    upcoming: list[SendOut]
+    recent: list[SendOut]
+
+
+class ProgressOut(BaseModel):
+    """How far a send has got, counted from its deliveries."""
+
+    send_id: int
+    status: str
+    status_reason: str | None
+    total: int
+    pending: int
+    accepted: int
+    failed: int
+    suppressed: int
+    cancelled: int
+    done: int = Field(description="Recipients with a final outcome.")
+    ambiguous_batches: int = Field(description="Batches the provider may have, awaiting its confirmation.")
+    retrying: str | None = Field(description="The error a batch waiting for a retry last met.")
+    elapsed: float | None = Field(description="Seconds since it started (to its end once finished).")
+    rate: float | None = Field(description="Recipients settled per second so far.")
+    eta: float | None = Field(description="Seconds until the pending recipients are settled, at that rate.")
+    estimated_finish: dt.datetime | None = Field(description="Now plus eta, in UTC.")
+    finished: bool = Field(description="Sent or cancelled: nothing changes by itself any more.")
+
+
+class FailedOut(BaseModel):
+    email: str
+    error: str | None
+
+
+class FailedList(BaseModel):
+    """The recipients the provider refused, by address."""
+
+    send_id: int
+    total: int = Field(description="How many failed (``recipients`` may be cut to ``limit``).")
+    recipients: list[FailedOut]
+
+
+class RetryOut(BaseModel):
+    retried: int = Field(description="Failed recipients put back in the queue.")
+    progress: ProgressOut
+
+
+class RescheduleIn(BaseModel):
+    at: str = Field(description='Wall-clock time in ``timezone``: "2026-12-04 08:00" or "2026-12-04T08:00".',
+                    examples=["2026-12-04 08:00"], max_length=40)
+    timezone: str = Field("UTC", description="An IANA zone, e.g. Europe/London.", max_length=60)
+
+
+@router.get("")
+def list_sends(viewer: Admin, settings: SettingsDep,
+               limit: int = Query(RECENT_LIMIT, ge=1, le=200, description="How many recent sends.")) -> SendList:
+    """Every send not yet started (scheduled or held), and the most recent others."""
+    with transaction(settings.database_url) as session:
+        upcoming, recent = overview(session, limit=limit)
+        return SendList(upcoming=upcoming, recent=recent)
+
+
+@router.get("/{send_id}")
+def read_progress(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+    """A send's progress: counts by outcome, rate, estimated finish, status (polled by the dashboard)."""
+    with transaction(settings.database_url) as session:
+        return progress_out(send_progress(session=session, send_id=send_id))
+
+
+@router.post("/{send_id}/pause", responses={409: {"description": "The send is not sending."}})
+def pause(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+    """Stop starting new batches (those already with the provider finish)."""
+    with transaction(settings.database_url) as session:
+        pause_send(session=session, send_id=send_id)
+        return progress_out(send_progress(session=session, send_id=send_id))
+
+
+@router.post("/{send_id}/resume", responses={409: {"description": "The send is neither paused nor held."}})
+def resume(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+    """Continue a paused send, or start a held one now."""
+    with transaction(settings.database_url) as session:
+        resume_send(session=session, settings=settings, send_id=send_id)
+    with transaction(settings.database_url) as session:
+        return progress_out(send_progress(session=session, send_id=send_id))
+
+
+@router.post("/{send_id}/cancel", responses={409: {"description": "The send is already sent or cancelled."}})
+def cancel(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+    """Cancel a send: nobody else gets it; its deliveries record who did."""
+    with transaction(settings.database_url) as session:
+        cancel_send(session=session, send_id=send_id)
+        return progress_out(send_progress(session=session, send_id=send_id))
+
+
+@router.post("/{send_id}/retry", responses={409: {"description": "The send has not started."}})
+def retry(send_id: int, viewer: Admin, settings: SettingsDep) -> RetryOut:
+    """Send again to the recipients that failed (those of batches still under way: later)."""
+    with transaction(settings.database_url) as session:
+        count = retry_failed(session=session, send_id=send_id)
+    with transaction(settings.database_url) as session:
+        return RetryOut(retried=count, progress=progress_out(send_progress(session=session, send_id=send_id)))
+
+
+@router.get("/{send_id}/failed")
+def list_failed(send_id: int, viewer: Admin, settings: SettingsDep,
+                limit: int | None = Query(None, ge=1, description="At most this many.")) -> FailedList:
+    """The recipients the provider refused, with its reasons."""
+    with transaction(settings.database_url) as session:
+        rows = failed_recipients(session=session, send_id=send_id)
+    shown = rows[:limit] if limit else rows
+    return FailedList(send_id=send_id, total=len(rows),
+                      recipients=[FailedOut(email=r.email, error=r.error) for r in shown])
+
+
+@router.post("/{send_id}/reschedule", responses={
+    409: {"description": "The send is no longer scheduled or held."},
+    422: {"description": "The time cannot be read, does not exist in the zone, or is in the past."},
+})
+def reschedule(send_id: int, body: RescheduleIn, viewer: Admin, settings: SettingsDep) -> SendOut:
+    """Move a scheduled or held send to another time (a held one is scheduled again)."""
+    with transaction(settings.database_url) as session:
+        get_send(session=session, send_id=send_id)  # 404 before 422
+        try:
+            at = parse_schedule(body.at, body.timezone)
+        except SendStateError as err:
+            raise ContentError(str(err)) from None
+        reschedule_send(session=session, send_id=send_id, at=at, timezone=body.timezone)
+        send = get_send(session=session, send_id=send_id)
+        return send_out(send, session.get_one(Issue, send.issue_id).title)
+
+
+# Shared with the pages (newsletter.web.admin.sends).
+
+def overview(session: Session, *, limit: int = RECENT_LIMIT) -> tuple[list[SendOut], list[SendOut]]:
+    """(sends not yet started, soonest first; the ``limit`` most recent others, with their counts)."""
+    columns = load_only(Send.id, Send.issue_id, Send.status, Send.status_reason, Send.subject, Send.list_names,
+                        Send.recipient_count, Send.scheduled_at, Send.timezone, Send.started_at, Send.finished_at)
+    query = select(Send, Issue.title).join(Issue, Issue.id == Send.issue_id).options(columns)
+    upcoming = session.execute(
+        query.where(Send.status.in_(UPCOMING)).order_by(Send.scheduled_at, Send.id)
+    ).all()
+    recent = session.execute(
+        query.where(Send.status.not_in(UPCOMING)).order_by(Send.id.desc()).limit(limit)
+    ).all()
+    counts: dict[int, DeliveryCounts] = {send.id: DeliveryCounts() for send, _ in recent}
+    if counts:
+        rows = session.execute(
+            select(Delivery.send_id, Delivery.status, func.count())
+            .where(Delivery.send_id.in_(list(counts))).group_by(Delivery.send_id, Delivery.status)
+        )
+        for send_id, status, count in rows:
+            if status in DeliveryCounts.model_fields:
+                setattr(counts[send_id], status, count)
+    return ([send_out(send, title) for send, title in upcoming],
+            [send_out(send, title, counts[send.id]) for send, title in recent])
+
+
+def send_out(send: Send, issue_title: str, counts: DeliveryCounts | None = None) -> SendOut:
+    scheduled_at = as_utc(send.scheduled_at) if send.scheduled_at else None
+    return SendOut(
+        id=send.id, issue_id=send.issue_id, issue_title=issue_title, subject=send.subject, status=send.status,
+        status_reason=send.status_reason, lists=send.list_names.split(", "), recipient_count=send.recipient_count,
+        scheduled_at=scheduled_at, timezone=send.timezone,
+        scheduled_local=wall_clock(scheduled_at, send.timezone) if scheduled_at else None,
+        started_at=as_utc(send.started_at) if send.started_at else None,
+        finished_at=as_utc(send.finished_at) if send.finished_at else None,
+        counts=counts,
+    )
+
+
+def progress_out(progress: SendProgress) -> ProgressOut:
+    eta = progress.eta
+    return ProgressOut(
+        send_id=progress.send_id, status=progress.status, status_reason=progress.status_reason,
+        total=progress.total, pending=progress.pending, accepted=progress.accepted, failed=progress.failed,
+        suppressed=progress.suppressed, cancelled=progress.cancelled, done=progress.done,
+        ambiguous_batches=progress.ambiguous_batches, retrying=progress.retrying, elapsed=progress.elapsed,
+        rate=progress.rate, eta=eta,
+        estimated_finish=utcnow() + dt.timedelta(seconds=eta) if eta is not None else None,
+        finished=progress.status in FINISHED,
+    )
+
+
+def zone(name: str | None) -> ZoneInfo | dt.timezone:
+    """The zone called ``name``; UTC for none (or one no longer known)."""
+    try:
+        return ZoneInfo(name) if name else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def wall_clock(moment: dt.datetime, timezone: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``moment`` as wall-clock time in ``timezone``."""
+    return as_utc(moment).astimezone(zone(timezone)).strftime(fmt)
