@@ -1,6 +1,7 @@
-"""The editors' pages in a real Chromium: two editors on one issue, phone width, keyboard."""
+"""The newsroom in a real Chromium: two editors on one issue, phone width, keyboard, axe-core."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.web.conftest import PASSWORD, add_user
@@ -62,3 +63,35 @@ def test_the_pages_fit_a_phone_and_the_composer_works_from_the_keyboard(live_ser
     assert focused == "Move “Story 2” up"  # focus stays on the moved item's button
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.getAttribute('aria-label')") == "Move “Story 2” down"
+
+
+@SQLITE
+def test_every_page_passes_axe_at_desktop_and_phone_widths(live_server, admin, browser):  # noqa: F811
+    """axe-core's rules (labels, names, contrast, landmarks, focusable scroll regions...) on
+    every page of the newsroom, with data on it, including a form showing its errors."""
+    items = [add_item(admin, n) for n in (1, 2)]
+    issue_id = new_issue(admin)
+    assert save(admin, issue_id, 1, [{"title": "Asia", "item_ids": items}]).status_code == 200
+    admin.post(f"/api/issues/{issue_id}/approve", json={"version": 2}, headers={"X-CSRF-Token": admin.csrf})
+    plan = {"lists": ["weekly"], "at": "2099-12-04 08:00", "timezone": "Europe/London"}
+    send_id = admin.post(f"/api/issues/{issue_id}/schedule", json=plan, headers={"X-CSRF-Token": admin.csrf}).json()["send_id"]
+    paths = ["/admin/items", "/admin/items/new", f"/admin/items/{items[0]}", "/admin/issues", "/admin/issues/new",
+             f"/admin/issues/{issue_id}", f"/admin/issues/{issue_id}/preview", "/admin/sends", f"/admin/sends/{send_id}",
+             "/admin/lists", "/admin/lists/weekly", "/admin/users", "/admin/account"]
+    axe = Axe()
+    for width in (1280, 375):
+        page = signed_in_page(browser, live_server, "ad@example.org", width=width)
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in axe.run(page).response["violations"]]
+            assert violations == [], (width, path)
+        page.goto(f"{live_server.url}/admin/items/new")
+        page.get_by_label("Link", exact=True).fill("javascript:alert(1)")
+        page.get_by_label("Headline", exact=True).fill("A headline")
+        page.get_by_role("button", name="Add to inbox").click()  # refused: the form shows its error
+        expect(page.get_by_role("alert")).to_contain_text("1 field to fix")
+        assert axe.run(page).response["violations"] == []
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/login")
+        assert axe.run(page).response["violations"] == []
+        page.context.close()
