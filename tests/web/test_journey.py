@@ -4,10 +4,12 @@ worker (and beat) over Redis and PostgreSQL, sending to the file provider.
 Set NEWSLETTER_SCREENSHOTS=docs/screenshots to keep the screenshots it takes.
 """
 
+import datetime as dt
 import os
 import shutil
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -25,6 +27,7 @@ from tests.workers.processes import start_celery, stop
 from newsletter.subscribers import create_list
 
 READERS = 24
+LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
@@ -136,16 +139,28 @@ def test_compose_check_approve_schedule_and_steer_a_send(stack, browser, tmp_pat
     expect(editor.locator("#schedule")).to_have_count(0)  # an editor cannot schedule
     expect(editor.get_by_text("Approved: an admin schedules it.")).to_be_visible()
 
-    # The admin sends it now and steers it from the dashboard, which updates by itself.
+    # The admin schedules it for the next minute, London time; beat starts it then, and the
+    # dashboard, which updates by itself, follows it. The admin pauses and resumes it there.
     admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(admin, url, "ada@example.org")
     admin.get_by_role("link", name="Preview").first.click()
     admin.get_by_label("The Weekly Brief").check()
-    admin.get_by_role("button", name="Send now").click()
+    at = (dt.datetime.now(LONDON) + dt.timedelta(seconds=75)).replace(second=0, microsecond=0)
+    admin.get_by_label("Date and time").fill(at.strftime("%Y-%m-%dT%H:%M"))
+    admin.get_by_label("Time zone").fill("Europe/London")
+    admin.get_by_role("button", name="Schedule", exact=True).click()
+    status = admin.locator("#send-status")
+    expect(status).to_have_attribute("data-status", "scheduled")
+    dashboard = admin.url
+    admin.get_by_role("link", name="Sends", exact=True).click()
+    expect(admin.get_by_role("table", name="Upcoming")).to_contain_text(at.strftime("%Y-%m-%d %H:%M"))
+    admin.goto(dashboard)
+    expect(status).to_have_attribute("data-status", "sending", timeout=90_000)
+    assert dt.datetime.now(LONDON) >= at  # not before its time
     accepted = admin.locator('[data-count="accepted"]')
     expect(accepted).not_to_have_text("0", timeout=20_000)
     admin.get_by_role("button", name="Pause").click()
-    expect(admin.locator("[data-status]").first).to_have_attribute("data-status", "paused")
+    expect(status).to_have_attribute("data-status", "paused")
     time.sleep(2)  # a batch under way when the pause came may still finish
     held = _accepted(stack)
     time.sleep(2)
@@ -153,7 +168,7 @@ def test_compose_check_approve_schedule_and_steer_a_send(stack, browser, tmp_pat
     shoot(admin, tmp_path, "send-dashboard")
     admin.get_by_role("button", name="Resume").click()
     expect(accepted).to_have_text(str(READERS), timeout=60_000)  # no reload: the page polls
-    expect(admin.locator("[data-status]").first).to_have_attribute("data-status", "sent", timeout=10_000)
+    expect(status).to_have_attribute("data-status", "sent", timeout=10_000)
     assert len(list((tmp_path / "outbox").glob("send-*/*.eml"))) == READERS  # each reader once
 
 
