@@ -119,13 +119,14 @@ def reschedule_send(*, session: Session, send_id: int, at: dt.datetime, timezone
     session.expire_all()
 
 
-def failed_recipients(*, session: Session, send_id: int) -> list[FailedRecipient]:
-    """The recipients of a send the provider refused, by address."""
+def failed_recipients(*, session: Session, send_id: int, limit: int | None = None) -> list[FailedRecipient]:
+    """The recipients of a send the provider refused (the first ``limit``), by address."""
     get_send(session=session, send_id=send_id)
     rows = session.execute(
         select(Delivery.email, Delivery.error)
         .where(Delivery.send_id == send_id, Delivery.status == "failed")
         .order_by(Delivery.email)
+        .limit(limit)
     )
     return [FailedRecipient(email, error) for email, error in rows]
 
@@ -193,7 +194,7 @@ def parse_schedule(at: str, timezone: str, *, now: dt.datetime | None = None) ->
     except ValueError:
         raise SendStateError(f"cannot read the time {at!r} (write it like 2026-12-04 08:00)") from None
     if wall.tzinfo is not None:
-        raise SendStateError("give the time without an offset, and the zone with --tz")
+        raise SendStateError("give the time without an offset, and the zone separately")
     local = wall.replace(tzinfo=zone)
     moment = local.astimezone(dt.UTC)
     if moment.astimezone(zone).replace(tzinfo=None) != wall:

@@ -22,6 +22,7 @@ from newsletter.errors import (
 )
 from newsletter.providers import Provider, provider_from_settings
 from newsletter.web import admin
+from newsletter.web.admin.render import sentence
 from newsletter.web.api import create_api
 from newsletter.web.pages import Pages
 from newsletter.web.ratelimit import RateLimiter
@@ -80,12 +81,12 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
 
     @app.exception_handler(PermissionDeniedError)
     def forbidden(request: Request, exc: PermissionDeniedError) -> HTMLResponse:
-        return pages.message("Not allowed", f"{str(exc)[:1].upper()}{str(exc)[1:]}.", status=403,
+        return pages.message("Not allowed", sentence(str(exc)), status=403,
                              link={"url": "/admin", "label": "Back to the dashboard"})
 
     @app.exception_handler(SendStateError)
     def wrong_state(request: Request, exc: SendStateError) -> HTMLResponse:
-        return pages.message("That cannot be done now", f"{str(exc)[:1].upper()}{str(exc)[1:]}.", status=409,
+        return pages.message("That cannot be done now", sentence(str(exc)), status=409,
                              link={"url": "/admin", "label": "Back to the dashboard"})
 
     @app.exception_handler(HTTPException)
@@ -95,9 +96,13 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
         return pages.message("Something is not right", str(exc.detail), status=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
-    @app.exception_handler(ContentError)
-    def bad_request(request: Request, exc: Exception) -> HTMLResponse:
+    def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
         return pages.message("That did not work", "Part of the request was not valid. Please go back and try again.",
+                             status=400)
+
+    @app.exception_handler(ContentError)
+    def invalid_content(request: Request, exc: ContentError) -> HTMLResponse:
+        return pages.message("That did not work", sentence(str(exc)), "Please go back and try again.",
                              status=400)
 
     return app

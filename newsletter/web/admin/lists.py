@@ -30,7 +30,7 @@ from newsletter.subscribers import (
 )
 from newsletter.subscribers.membership import STATUSES as EXPORT_STATUSES
 from newsletter.subscribers.membership import export_subscribers
-from newsletter.web.admin.render import page, see_other
+from newsletter.web.admin.render import page, see_other, sentence
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin, Viewer
 
@@ -138,7 +138,7 @@ def _add_list(request: Request, viewer: Viewer, settings: Settings, values: dict
             with transaction(settings.database_url) as session:
                 create_list(session=session, name=values["name"], title=title)
         except ContentError as err:
-            errors["name"] = _sentence(str(err))
+            errors["name"] = sentence(str(err))
     if errors:
         return _lists_page(request, viewer, settings, values=values, errors=errors, status=422)
     return see_other(f"/admin/lists/{values['name']}", notice=f"Created the list {values['name']}.", request=request)
@@ -155,7 +155,7 @@ def _import_and_report(request: Request, viewer: Viewer, settings: Settings, nam
         report = import_upload(settings, upload.file, upload.filename or "", name, confirmed)
     except ImportFileError as err:
         return _list_page(request, viewer, settings, name, confirmed=confirmed, status_code=422,
-                          import_error=_sentence(str(err)), filename=upload.filename)
+                          import_error=sentence(str(err)), filename=upload.filename)
     return _list_page(request, viewer, settings, name, confirmed=confirmed, report=report, filename=upload.filename)
 
 
@@ -182,8 +182,3 @@ def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, 
                 mailing_list=mailing_list, counts=counts, found=found, q=q, status_filter=status,
                 statuses=SEARCH_STATUSES, page_number=page_number, page_size=PAGE_SIZE, confirmed=confirmed,
                 report=report, import_error=import_error, filename=filename)
-
-
-def _sentence(message: str) -> str:
-    """An error message as a sentence: capital first letter, full stop at the end."""
-    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")

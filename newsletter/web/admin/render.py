@@ -33,6 +33,11 @@ def field_errors(err) -> dict[str, str]:
     errors: dict[str, str] = {}
     for problem in err.errors():
         field = str(problem["loc"][0]) if problem["loc"] else "form"
-        message = problem["msg"].removeprefix("Value error, ")
-        errors.setdefault(field, message[:1].upper() + message[1:] + ("" if message.endswith(".") else "."))
+        errors.setdefault(field, sentence(problem["msg"].removeprefix("Value error, ")))
     return errors
+
+
+def sentence(message: str) -> str:
+    """An error message as a sentence: capitalised, with a full stop."""
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."

@@ -27,7 +27,7 @@ from newsletter.sending import (
     retry_failed,
     send_progress,
 )
-from newsletter.web.admin.render import page, see_other
+from newsletter.web.admin.render import page, see_other, sentence
 from newsletter.web.api.sends import (
     FINISHED,
     overview,
@@ -141,7 +141,7 @@ async def reschedule(request: Request, send_id: int, viewer: Admin, settings: Se
     if at is None:
         field = "timezone" if problem and "time zone" in problem else "at"
         return _dashboard(request, viewer, settings, send_id, status=422, values=values,
-                          errors={field: _sentence(problem)})
+                          errors={field: sentence(problem)})
     try:
         with transaction(settings.database_url) as session:
             reschedule_send(session=session, send_id=send_id, at=at, timezone=values["timezone"])
@@ -160,7 +160,7 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
         send = get_send(session=session, send_id=send_id)
         info = send_out(send, session.get_one(Issue, send.issue_id).title)
         progress = progress_out(send_progress(session=session, send_id=send_id))
-        failed = failed_recipients(session=session, send_id=send_id)
+        failed = failed_recipients(session=session, send_id=send_id, limit=FAILED_SHOWN)
     if confirming and progress.status not in ALLOWED["cancel"]:
         confirming, status = False, 409
         error = f"send {send_id} is {progress.status}: it can no longer be cancelled"
@@ -170,15 +170,11 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
     zones = ZONES if values["timezone"] in ZONES else [values["timezone"], *ZONES]
     title = f"Cancel send {send_id}?" if confirming else f"Send {send_id}: {info.issue_title}"
     return page(request, viewer, "send", status=status, title=title, send=info, progress=progress,
-                failed=failed[:FAILED_SHOWN], failed_total=len(failed), failed_limit=FAILED_SHOWN,
+                failed=failed, failed_total=progress.failed, failed_limit=FAILED_SHOWN,
                 allowed=ALLOWED, finished_statuses=FINISHED,
-                error=_sentence(error) if error else None, values=values, errors=errors or {}, zones=zones,
+                error=sentence(error) if error else None, values=values, errors=errors or {}, zones=zones,
                 confirming=confirming, **FORMATS)
 
-
-def _sentence(message: str) -> str:
-    message = message[:1].upper() + message[1:]
-    return message if message.endswith(".") else message + "."
 
 
 def number(n: int | None) -> str:

@@ -9,7 +9,7 @@ from newsletter.accounts.users import MIN_PASSWORD_LENGTH
 from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.errors import ContentError, PermissionDeniedError
-from newsletter.web.admin.render import page, see_other
+from newsletter.web.admin.render import page, see_other, sentence
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin, Editor, Viewer
 
@@ -68,7 +68,7 @@ def _add_user(request: Request, viewer: Viewer, settings: Settings, values: dict
                                    password=values["password"])
                 email, role = user.email, user.role
         except ContentError as err:
-            errors[_field_of(str(err))] = _sentence(str(err))
+            errors[_field_of(str(err))] = sentence(str(err))
     if errors:
         return _users_page(request, viewer, settings, values=values | {"password": ""}, errors=errors, status=422)
     return see_other("/admin/users", notice=f"Added {email} as an {role}. They can sign in now with the password "
@@ -126,7 +126,3 @@ def _field_of(message: str) -> str:
     if message.startswith("a password needs"):
         return "password"
     return "form"
-
-
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")

@@ -177,10 +177,9 @@ def list_failed(send_id: int, viewer: Admin, settings: SettingsDep,
                 limit: int | None = Query(None, ge=1, description="At most this many.")) -> FailedList:
     """The recipients the provider refused, with its reasons."""
     with transaction(settings.database_url) as session:
-        rows = failed_recipients(session=session, send_id=send_id)
-    shown = rows[:limit] if limit else rows
-    return FailedList(send_id=send_id, total=len(rows),
-                      recipients=[FailedOut(email=r.email, error=r.error) for r in shown])
+        rows = failed_recipients(session=session, send_id=send_id, limit=limit)
+        total = send_progress(session=session, send_id=send_id).failed
+    return FailedList(send_id=send_id, total=total, recipients=[FailedOut(email=r.email, error=r.error) for r in rows])
 
 
 @router.post("/{send_id}/reschedule", responses={
