@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, defer
 
 from newsletter.config import Settings
 from newsletter.db.models import Batch, Delivery, Issue, Send, utcnow
@@ -53,6 +53,33 @@ def list_sends(*, session: Session, limit: int = 50) -> list[SendSummary]:
                     s.scheduled_at, s.timezone, s.started_at, s.finished_at)
         for s, title in rows
     ]
+
+
+UPCOMING = ("scheduled", "held")  # not started: shown by their time, and can be rescheduled
+OUTCOMES = ("pending", "accepted", "failed", "suppressed", "cancelled")
+
+
+def send_overview(
+    *, session: Session, limit: int = 20
+) -> tuple[list[tuple[Send, str]], list[tuple[Send, str]], dict[int, dict[str, int]]]:
+    """Sends not yet started (soonest first) and the ``limit`` most recent others (newest
+    first), each with its issue's title; and the recent ones' deliveries counted by outcome."""
+    query = select(Send, Issue.title).join(Issue, Issue.id == Send.issue_id).options(
+        defer(Send.html_template), defer(Send.text_template)  # the rendering is large and not needed
+    )
+    upcoming = [tuple(row) for row in session.execute(
+        query.where(Send.status.in_(UPCOMING)).order_by(Send.scheduled_at, Send.id))]
+    recent = [tuple(row) for row in session.execute(
+        query.where(Send.status.not_in(UPCOMING)).order_by(Send.id.desc()).limit(limit))]
+    counts = {send.id: dict.fromkeys(OUTCOMES, 0) for send, _ in recent}
+    if counts:
+        rows = session.execute(
+            select(Delivery.send_id, Delivery.status, func.count())
+            .where(Delivery.send_id.in_(list(counts))).group_by(Delivery.send_id, Delivery.status)
+        )
+        for send_id, status, count in rows:
+            counts[send_id][status] = count
+    return upcoming, recent, counts
 
 
 def get_send(*, session: Session, send_id: int) -> Send:

@@ -1,7 +1,6 @@
 """Issues: the list, the composer, the preview with its checks, approval, test send, scheduling."""
 
 import datetime as dt
-from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,11 +19,11 @@ from newsletter.sending import create_send, parse_schedule
 from newsletter.sending.transactional import send_test
 from newsletter.subscribers import list_counts
 from newsletter.web.admin.render import field_errors, page, see_other
+from newsletter.web.admin.sends import ZONES
 from newsletter.web.deps import ProviderDep, SettingsDep
 from newsletter.web.security import Admin, Editor
 
 router = APIRouter(prefix="/admin/issues", tags=["admin"])
-ZONES = sorted(available_timezones())
 # The email is a full document with its own styles: shown in a sandbox, it runs nothing and
 # cannot reach the app (no scripts, a unique origin), but it may load the images it links.
 EMAIL_FRAME_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "

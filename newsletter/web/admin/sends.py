@@ -176,7 +176,6 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
                 confirming=confirming, **FORMATS)
 
 
-
 def number(n: int | None) -> str:
     return "0" if n is None else f"{n:,}"
 

@@ -11,12 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.db.models import Delivery, Issue, Send, as_utc, utcnow
+from newsletter.db.models import Issue, Send, as_utc, utcnow
 from newsletter.errors import ContentError, SendStateError
 from newsletter.sending import (
     SendProgress,
@@ -30,12 +29,12 @@ from newsletter.sending import (
     retry_failed,
     send_progress,
 )
+from newsletter.sending.control import UPCOMING, send_overview
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin
 
 router = APIRouter(prefix="/sends", tags=["sends"])
 
-UPCOMING = ("scheduled", "held")  # not started: shown by their time, and can be rescheduled
 FINISHED = ("sent", "cancelled")  # nothing changes by itself any more
 RECENT_LIMIT = 20
 
@@ -151,7 +150,6 @@ def resume(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
     """Continue a paused send, or start a held one now."""
     with transaction(settings.database_url) as session:
         resume_send(session=session, settings=settings, send_id=send_id)
-    with transaction(settings.database_url) as session:
         return progress_out(send_progress(session=session, send_id=send_id))
 
 
@@ -168,7 +166,6 @@ def retry(send_id: int, viewer: Admin, settings: SettingsDep) -> RetryOut:
     """Send again to the recipients that failed (those of batches still under way: later)."""
     with transaction(settings.database_url) as session:
         count = retry_failed(session=session, send_id=send_id)
-    with transaction(settings.database_url) as session:
         return RetryOut(retried=count, progress=progress_out(send_progress(session=session, send_id=send_id)))
 
 
@@ -203,26 +200,9 @@ def reschedule(send_id: int, body: RescheduleIn, viewer: Admin, settings: Settin
 
 def overview(session: Session, *, limit: int = RECENT_LIMIT) -> tuple[list[SendOut], list[SendOut]]:
     """(sends not yet started, soonest first; the ``limit`` most recent others, with their counts)."""
-    columns = load_only(Send.id, Send.issue_id, Send.status, Send.status_reason, Send.subject, Send.list_names,
-                        Send.recipient_count, Send.scheduled_at, Send.timezone, Send.started_at, Send.finished_at)
-    query = select(Send, Issue.title).join(Issue, Issue.id == Send.issue_id).options(columns)
-    upcoming = session.execute(
-        query.where(Send.status.in_(UPCOMING)).order_by(Send.scheduled_at, Send.id)
-    ).all()
-    recent = session.execute(
-        query.where(Send.status.not_in(UPCOMING)).order_by(Send.id.desc()).limit(limit)
-    ).all()
-    counts: dict[int, DeliveryCounts] = {send.id: DeliveryCounts() for send, _ in recent}
-    if counts:
-        rows = session.execute(
-            select(Delivery.send_id, Delivery.status, func.count())
-            .where(Delivery.send_id.in_(list(counts))).group_by(Delivery.send_id, Delivery.status)
-        )
-        for send_id, status, count in rows:
-            if status in DeliveryCounts.model_fields:
-                setattr(counts[send_id], status, count)
+    upcoming, recent, counts = send_overview(session=session, limit=limit)
     return ([send_out(send, title) for send, title in upcoming],
-            [send_out(send, title, counts[send.id]) for send, title in recent])
+            [send_out(send, title, DeliveryCounts(**counts[send.id])) for send, title in recent])
 
 
 def send_out(send: Send, issue_title: str, counts: DeliveryCounts | None = None) -> SendOut:
