@@ -17,7 +17,6 @@ router = APIRouter(prefix="/admin/users", tags=["admin"])
 account_router = APIRouter(prefix="/admin/account", tags=["admin"])
 
 USER_FIELDS = ("email", "name", "role", "password")
-MAX_NAME_LENGTH = 200  # users.name
 MAX_TOKEN_NAME_LENGTH = 100  # api_tokens.name
 
 
@@ -58,18 +57,13 @@ def revoke_token(request: Request, token_id: int, viewer: Editor, settings: Sett
 
 
 def _add_user(request: Request, viewer: Viewer, settings: Settings, values: dict[str, str]) -> Response:
-    errors: dict[str, str] = {}
-    if len(values["name"].strip()) > MAX_NAME_LENGTH:
-        errors["name"] = f"A name can have at most {MAX_NAME_LENGTH} characters."
-    else:
-        try:
-            with transaction(settings.database_url) as session:
-                user = create_user(session=session, email=values["email"], name=values["name"], role=values["role"],
-                                   password=values["password"])
-                email, role = user.email, user.role
-        except ContentError as err:
-            errors[_field_of(str(err))] = sentence(str(err))
-    if errors:
+    try:
+        with transaction(settings.database_url) as session:
+            user = create_user(session=session, email=values["email"], name=values["name"], role=values["role"],
+                               password=values["password"])
+            email, role = user.email, user.role
+    except ContentError as err:
+        errors = {_field_of(str(err)): sentence(str(err))}
         return _users_page(request, viewer, settings, values=values | {"password": ""}, errors=errors, status=422)
     return see_other("/admin/users", notice=f"Added {email} as an {role}. They can sign in now with the password "
                                             "you chose; give it to them in person or by another channel.",
