@@ -1,6 +1,11 @@
 """The people who use the web app (editors and admins), their passwords and API tokens."""
 
-from newsletter.accounts.tokens import create_api_token, list_api_tokens, revoke_api_token, user_for_api_token
+from newsletter.accounts.tokens import (
+    create_api_token,
+    list_api_tokens,
+    revoke_api_token,
+    user_for_api_token,
+)
 from newsletter.accounts.users import (
     ROLES,
     authenticate,

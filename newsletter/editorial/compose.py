@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
+from newsletter.content.models import issue_slug
 from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, utcnow
 from newsletter.editorial.drafts import IssueDraft, IssueFields
-from newsletter.content.models import issue_slug
 from newsletter.editorial.issues import get_issue, unique_slug
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, EditConflictError, NotFoundError, SendStateError

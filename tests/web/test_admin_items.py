@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.web.conftest import PASSWORD, add_user, csrf_of, sign_in
+from tests.web.conftest import PASSWORD, add_user, csrf_of
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -17,14 +17,13 @@ from sqlalchemy import func, select
 
 from newsletter.db import transaction
 from newsletter.db.models import Delivery
+from newsletter.subscribers import create_list
 from tests.cli import cli_env
 from tests.conftest import make_settings
 from tests.sending.helpers import add_people
 from tests.web.conftest import PASSWORD, add_user, free_port, start_server
 from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.workers.processes import start_celery, stop
-
-from newsletter.subscribers import create_list
 
 READERS = 24
 LONDON = ZoneInfo("Europe/London")
@@ -93,23 +92,28 @@ def test_compose_check_approve_schedule_and_steer_a_send(stack, browser, tmp_pat
     editor = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     sign_in(editor, url, "edith@example.org")
 
-    # The inbox: three items, one still without its blurb.
+    # The inbox: two items, one still without its blurb.
     add_item(editor, url, "Court frees <b>three</b> journalists", "An appeals court overturned the verdicts.",
              "https://example.org/court")
     add_item(editor, url, "Flood relief blocked at the border", "", "https://example.org/flood")
-    add_item(editor, url, "New law threatens NGOs", "The bill would cap foreign funding at 10%.",
-             "https://example.org/ngo")
 
-    # Compose: a new issue, the three items added from the inbox, reordered two ways.
+    # Compose: a new issue, the two items added from the inbox and a third written from the
+    # composer, then reordered two ways.
     editor.goto(f"{url}/admin/issues/new")
     editor.get_by_label("Title").fill("The Weekly Brief")
     editor.get_by_role("button", name="Create and compose").click()
     expect(editor.get_by_role("heading", level=1)).to_contain_text("Compose")
     editor.get_by_label("Intro").fill("Three stories from a long week.")
-    for headline in ("Court frees <b>three</b> journalists", "Flood relief blocked at the border",
-                     "New law threatens NGOs"):
+    for headline in ("Court frees <b>three</b> journalists", "Flood relief blocked at the border"):
         editor.get_by_role("button", name=f"Add “{headline}” to the issue").click()
     saved(editor)
+    editor.get_by_role("link", name="Write a new item for this issue").click()
+    editor.get_by_label("Link", exact=True).fill("https://example.org/ngo")
+    editor.get_by_label("Headline", exact=True).fill("New law threatens NGOs")
+    editor.get_by_label("Blurb").fill("The bill would cap foreign funding at 10%.")
+    editor.get_by_role("button", name="Add to the issue").click()
+    expect(editor.get_by_role("heading", level=1)).to_contain_text("Compose")
+    saved(editor)  # back in the composer, the new item is in the issue
     assert entries(editor) == ["Court frees <b>three</b> journalists", "Flood relief blocked at the border",
                                "New law threatens NGOs"]
     editor.get_by_role("button", name="Move “New law threatens NGOs” up").focus()

@@ -1,7 +1,7 @@
 """The item inbox: add, edit and search curated items."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from newsletter.db import transaction
@@ -43,7 +43,9 @@ async def add_item(request: Request, viewer: Editor, settings: SettingsDep) -> R
         return page(request, viewer, "item_form", title="Add an item", values=values, errors=field_errors(err),
                     item=None, uses=[], next=next_url, status=422)
     with transaction(settings.database_url) as session:
-        create_item(session=session, draft=draft)
+        item_id = create_item(session=session, draft=draft).id
+    if next_url.startswith("/admin/issues/"):  # from the composer: it adds the new item to the issue
+        return see_other(f"{next_url}?add={item_id}")
     return see_other(next_url or "/admin/items", notice=f"Added “{draft.headline}”.", request=request)
 
 

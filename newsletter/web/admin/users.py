@@ -4,7 +4,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from newsletter.accounts import ROLES, create_api_token, create_user, list_api_tokens, list_users, revoke_api_token
+from newsletter.accounts import (
+    ROLES,
+    create_api_token,
+    create_user,
+    list_api_tokens,
+    list_users,
+    revoke_api_token,
+)
 from newsletter.accounts.users import MIN_PASSWORD_LENGTH
 from newsletter.config import Settings
 from newsletter.db import transaction

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.db.models import Issue, Send, as_utc, utcnow
 from newsletter.errors import ContentError, SendStateError
@@ -29,7 +28,7 @@ from newsletter.sending import (
     retry_failed,
     send_progress,
 )
-from newsletter.sending.control import UPCOMING, send_overview
+from newsletter.sending.control import send_overview
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin
 

@@ -207,6 +207,14 @@
   });
   sections.addEventListener("drop", (event) => event.preventDefault());
 
+  // Back from "Add a new item": put it at the end of the issue.
+  const added = new URLSearchParams(location.search).get("add");
+  if (added) {
+    history.replaceState(null, "", location.pathname);
+    const pickerItem = inbox.querySelector(`:scope > li[data-item-id="${CSS.escape(added)}"]`);
+    if (pickerItem && !stopped) addFromInbox(pickerItem);
+  }
+
   window.addEventListener("beforeunload", (event) => {
     if ((dirty || saving) && !stopped) { save(); event.preventDefault(); }
   });
