@@ -41,8 +41,15 @@ def create_user(*, session: Session, email: str, name: str, role: str, password:
 
 
 def set_password(*, session: Session, user_id: int, password: str) -> None:
-    """Give user ``user_id`` a new password."""
-    get_user(session=session, user_id=user_id).password_hash = _hash(password)
+    """Give user ``user_id`` a new password; their sessions end."""
+    user = get_user(session=session, user_id=user_id)
+    user.password_hash = _hash(password)
+    user.session_version += 1
+
+
+def end_sessions(*, session: Session, user_id: int) -> None:
+    """End every session of user ``user_id`` (signing out, everywhere)."""
+    get_user(session=session, user_id=user_id).session_version += 1
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User:

@@ -255,6 +255,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # editor, admin
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its parameters
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # In every session cookie; bumped by signing out and by a new password, which ends every
+    # session of the user, copies of the cookie included.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 

@@ -1,8 +1,9 @@
 """Who is asking: signed session cookies for the browser, bearer tokens for the API, CSRF.
 
 The browser signs in with a password and gets a session cookie (signed, HttpOnly,
-SameSite=Lax, Secure when the site is served over HTTPS) holding the user's id and a CSRF
-token. Every unsafe request made with that cookie must carry the token, in the form field
+SameSite=Lax, Secure when the site is served over HTTPS) holding the user's id, their
+session version and a CSRF token. Signing out bumps the version, so a copy of the cookie
+stops working too. Every unsafe request made with that cookie must carry the token, in the form field
 ``csrf_token`` or the ``X-CSRF-Token`` header. Scripts send ``Authorization: Bearer <token>``
 instead; no cookie is involved, so CSRF does not apply to them.
 """
@@ -59,15 +60,16 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def sign_in(request: Request, user_id: int) -> None:
+def sign_in(request: Request, user_id: int, session_version: int) -> None:
     """Start a fresh session for ``user_id`` (a new CSRF token too)."""
     request.session.clear()
     request.session["uid"] = user_id
+    request.session["sv"] = session_version
     csrf_token(request)
 
 
 def sign_out(request: Request) -> None:
-    """End the session."""
+    """Forget the session in this browser (:func:`end_sessions` ends it everywhere)."""
     request.session.clear()
 
 
@@ -88,9 +90,9 @@ async def _viewer(request: Request, bearer: Annotated[HTTPAuthorizationCredentia
                 user = get_user(session=session, user_id=user_id)
             except NotFoundError:
                 user = None
-            if user is None or not user.active:
+            if user is None or not user.active or user.session_version != request.session.get("sv"):
                 sign_out(request)
-                raise AuthenticationError("your account is no longer active")
+                raise AuthenticationError("your session has ended; sign in again")
             by_token = False
         viewer = Viewer(user.id, user.email, user.name, user.role, by_token)
     if not by_token and request.method not in SAFE_METHODS:

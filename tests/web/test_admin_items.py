@@ -56,7 +56,13 @@ def test_add_search_and_edit_items(live_server, editor):
 
 
 @SQLITE
-def test_signing_out_ends_the_session(live_server, editor):
+def test_signing_out_ends_the_session_and_every_copy_of_its_cookie(live_server, editor):
+    import httpx
+
+    copy = httpx.Client(base_url=live_server.url, cookies=dict(editor.cookies))
+    assert copy.get("/admin/items").status_code == 200
     response = editor.post("/logout", data={"csrf_token": editor.csrf})
     assert response.status_code == 303
     assert editor.get("/admin/items").status_code == 303
+    assert copy.get("/admin/items").status_code == 303  # a stolen cookie dies with the session
+    copy.close()

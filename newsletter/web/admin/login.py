@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from newsletter.accounts import authenticate
+from newsletter.accounts import authenticate, end_sessions
 from newsletter.db import transaction
 from newsletter.errors import AuthenticationError
 from newsletter.web.admin.render import page, see_other
@@ -38,17 +38,20 @@ async def login(
                     error="Too many attempts. Wait a few minutes and try again.")
     try:
         with transaction(settings.database_url) as session:
-            user_id = authenticate(session=session, email=email, password=password).id
+            user = authenticate(session=session, email=email, password=password)
+            user_id, version = user.id, user.session_version
     except AuthenticationError:
         return page(request, None, "login", title="Sign in", next=_local(next), email=email, status=400,
                     error="That address and password do not match an account.")
-    sign_in(request, user_id)
+    sign_in(request, user_id, version)
     return RedirectResponse(_local(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, viewer: Editor) -> RedirectResponse:
-    """End the session."""
+def logout(request: Request, viewer: Editor, settings: SettingsDep) -> RedirectResponse:
+    """End the user's sessions (in every browser) and forget this one."""
+    with transaction(settings.database_url) as session:
+        end_sessions(session=session, user_id=viewer.id)
     sign_out(request)
     return see_other("/login")
 
