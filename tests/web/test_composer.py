@@ -81,6 +81,9 @@ def test_preflight_errors_block_approval_until_fixed(live_server, editor):
     assert save(editor, issue_id, 2, [{"item_ids": [good, blurbless]}]).status_code == 200
     page = editor.get(f"/admin/issues/{issue_id}/preview").text
     assert "All checks pass." in page
+    rendered = editor.get(f"/api/issues/{issue_id}/preview").json()
+    assert "Now it has one." in rendered["html"] and "Now it has one." in rendered["text"]
+    assert rendered["html_bytes"] == len(rendered["html"].encode())
     approved = editor.post(f"/admin/issues/{issue_id}/approve", data={"version": 3, "csrf_token": editor.csrf})
     assert approved.status_code == 303
     assert editor.get(f"/api/issues/{issue_id}").json()["status"] == "ready"

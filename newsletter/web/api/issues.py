@@ -40,11 +40,14 @@ class IssueLine(BaseModel):
 
 
 class PreviewOut(BaseModel):
+    """The issue as a sample reader gets it (null parts: it does not render yet), and the checks."""
+
     subject: str
     preheader: str
     html_bytes: int | None
     approvable: bool
     findings: list[Finding]
+    html: str | None
     text: str | None
 
 
@@ -105,11 +108,11 @@ def save_issue(issue_id: int, draft: IssueDraft, viewer: Editor, settings: Setti
 
 @router.get("/{issue_id}/preview")
 def preview(issue_id: int, viewer: Editor, settings: SettingsDep) -> PreviewOut:
-    """The pre-flight checks, the size and the text part (the HTML is at /admin/issues/ID/email.html)."""
+    """The rendered email (HTML and text, for a sample reader), its size and the pre-flight checks."""
     with transaction(settings.database_url) as session:
         shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
     return PreviewOut(subject=shown.subject, preheader=shown.preheader, html_bytes=shown.html_bytes,
-                      approvable=shown.approvable, findings=shown.findings, text=shown.text)
+                      approvable=shown.approvable, findings=shown.findings, html=shown.html, text=shown.text)
 
 
 @router.post("/{issue_id}/approve")
