@@ -21,6 +21,7 @@ from newsletter.errors import (
 from newsletter.providers import Provider
 from newsletter.web.api import issues, items, lists, sends
 
+routers = [module.router for module in (items, issues, sends, lists)]
 STATUS = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
@@ -41,8 +42,8 @@ def create_api(settings: Settings, provider: Provider) -> FastAPI:
     )
     api.state.settings = settings
     api.state.provider = provider
-    for module in (items, issues, sends, lists):
-        api.include_router(module.router)
+    for router in routers:
+        api.include_router(router)
 
     @api.exception_handler(NewsletterError)
     def error(request: Request, exc: NewsletterError) -> JSONResponse:
