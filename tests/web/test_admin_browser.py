@@ -64,6 +64,14 @@ def test_the_pages_fit_a_phone_and_the_composer_works_from_the_keyboard(live_ser
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.getAttribute('aria-label')") == "Move “Story 2” down"
 
+    phone.get_by_role("button", name="Add a section").click()
+    phone.keyboard.type("Africa")  # focus is in the new section's title
+    phone.get_by_role("button", name="Move section 2 up").click()
+    expect(phone.locator("#save-state")).to_contain_text("Saved at")
+    sections = editor.get(f"/api/issues/{issue_id}").json()["sections"]
+    assert sections == [{"title": "Africa", "item_ids": []}, {"title": "Asia", "item_ids": items[::-1]}]
+    assert phone.evaluate("document.activeElement.getAttribute('aria-label')") == "Move section 1 up"
+
 
 @SQLITE
 def test_every_page_passes_axe_at_desktop_and_phone_widths(live_server, admin, browser):  # noqa: F811

@@ -142,13 +142,35 @@
     node.querySelector("label").htmlFor = `section-new-${n}`;
     node.querySelector("[data-section-title]").id = `section-new-${n}`;
     sections.appendChild(node);
+    labelSections();
     node.querySelector("[data-section-title]").focus();
     changed();
+  }
+
+  function moveSection(section, direction) {
+    const sibling = direction === "up" ? section.previousElementSibling : section.nextElementSibling;
+    if (!sibling) return;
+    if (direction === "up") sections.insertBefore(section, sibling); else sections.insertBefore(sibling, section);
+    labelSections();
+    section.querySelector(`[data-move-section="${direction}"]`).focus();
+    const position = [...sections.children].indexOf(section) + 1;
+    say(`Moved the section to position ${position}.`);
+    changed();
+  }
+
+  // Section buttons say which section they move, by its position now.
+  function labelSections() {
+    sections.querySelectorAll("[data-section]").forEach((section, i) => {
+      section.querySelectorAll("[data-move-section]").forEach((button) => {
+        button.setAttribute("aria-label", `Move section ${i + 1} ${button.dataset.moveSection}`);
+      });
+    });
   }
 
   function removeSection(section) {
     section.querySelectorAll("li.entry").forEach(removeEntry);
     section.remove();
+    labelSections();
     changed();
   }
 
@@ -161,6 +183,7 @@
     if (target.dataset.move) move(target.closest("li.entry"), target.dataset.move);
     else if (target.hasAttribute("data-remove")) removeEntry(target.closest("li.entry"));
     else if (target.hasAttribute("data-add")) addFromInbox(target.closest("li"));
+    else if (target.dataset.moveSection) moveSection(target.closest("[data-section]"), target.dataset.moveSection);
     else if (target.hasAttribute("data-remove-section")) removeSection(target.closest("[data-section]"));
   });
   document.getElementById("add-section").addEventListener("click", () => { if (!stopped) addSection(); });
