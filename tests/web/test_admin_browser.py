@@ -93,6 +93,9 @@ def test_every_page_passes_axe_at_desktop_and_phone_widths(live_server, admin, b
             page.goto(f"{live_server.url}{path}")
             violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in axe.run(page).response["violations"]]
             assert violations == [], (width, path)
+        page.goto(f"{live_server.url}/admin/issues/{issue_id}")  # scheduled: shown, not editable
+        expect(page.get_by_label("Title", exact=True)).to_be_disabled()
+        expect(page.get_by_role("button", name="Add a section")).to_be_disabled()
         page.goto(f"{live_server.url}/admin/items/new")
         page.get_by_label("Link", exact=True).fill("javascript:alert(1)")
         page.get_by_label("Headline", exact=True).fill("A headline")

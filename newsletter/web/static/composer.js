@@ -12,6 +12,10 @@
   const inbox = document.getElementById("inbox");
   let version = Number(root.dataset.version);
   let timer = null, saving = false, again = false, dirty = false, stopped = root.hasAttribute("data-readonly");
+  if (stopped) {  // scheduled or sent: shown, not editable
+    root.querySelectorAll("input, textarea, button").forEach((el) => { el.disabled = true; });
+    root.querySelectorAll("li.entry").forEach((li) => { li.draggable = false; });
+  }
 
   function draft() {
     const d = { version, sections: [] };
