@@ -20,6 +20,7 @@ import time
 import urllib.error
 from collections.abc import Iterable
 
+import orjson
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
@@ -37,6 +38,11 @@ from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
 CUSTOM_ARGS = ("nl_send", "nl_batch", "nl_delivery")  # prefixed: they share the events' top level
 
 
+# Any Content-Type but exactly "application/json" makes python-http-client send the body as
+# given rather than run json.dumps on it: orjson encodes a batch's 640 KB in 0.5 ms, not 6.7 ms.
+JSON_BODY = {"Content-Type": "application/json; charset=utf-8"}
+
+
 class SendGridProvider(Provider):
     """Delivers through SendGrid's v3 API at NEWSLETTER_SENDGRID_API_URL."""
 
@@ -50,9 +56,9 @@ class SendGridProvider(Provider):
         self.sandbox = settings.sendgrid_sandbox
 
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
-        body = mail_send_payload(batch, sandbox=self.sandbox)
+        body = orjson.dumps(mail_send_payload(batch, sandbox=self.sandbox)).decode()
         try:
-            response = self.client.mail.send.post(request_body=body, timeout=self.timeout)
+            response = self.client.mail.send.post(request_body=body, request_headers=JSON_BODY, timeout=self.timeout)
         except http_errors.HTTPError as err:
             raise _http_error(err) from None
         except urllib.error.URLError as err:  # the request never got out: safe to retry

@@ -28,6 +28,7 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import orjson
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -229,8 +230,10 @@ def _handler(fake: FakeSendGrid) -> type[BaseHTTPRequestHandler]:
                 return self.answer(404, {"errors": [{"message": "not found"}]})
             if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                 return self.answer(401, {"errors": [{"field": None, "message": "The provided authorization grant is invalid, expired, or revoked"}]})
+            if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+                return self.answer(415, {"errors": [{"field": None, "message": "Content-Type should be application/json."}]})
             try:
-                payload = json.loads(body)
+                payload = orjson.loads(body)
             except ValueError:
                 return self.answer(400, {"errors": [{"field": None, "message": "Bad Request"}]})
             errors = validate(payload)
