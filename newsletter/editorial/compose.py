@@ -89,4 +89,3 @@ def _refuse(session: Session, issue_id: int) -> None:
         "nothing of yours was saved over theirs. Reload to see their changes.",
         version=current.version, updated_by=current.updated_by,
     )
-

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy import String, cast, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.db.models import Issue, IssueEntry, IssueSection, Item
@@ -28,10 +28,18 @@ def create_item(*, session: Session, draft: ItemDraft) -> Item:
 
 
 def update_item(*, session: Session, item_id: int, draft: ItemDraft) -> Item:
-    """Replace the fields of item ``item_id`` (issues using it show the change)."""
+    """Replace the fields of item ``item_id``. Issues using it show the change; an approved
+    (ready) one goes back to draft, since what was approved changed. A scheduled or sent
+    issue's email was rendered when it was scheduled: only its web version changes."""
     item = get_item(session=session, item_id=item_id)
     for field, value in draft.model_dump().items():
         setattr(item, field, value)
+    in_issues = select(IssueSection.issue_id).join(IssueEntry, IssueEntry.section_id == IssueSection.id).where(
+        IssueEntry.item_id == item_id)
+    session.execute(
+        update(Issue).where(Issue.id.in_(in_issues), Issue.status == "ready")
+        .values(status="draft", version=Issue.version + 1).execution_options(synchronize_session=False)
+    )
     session.flush()
     return item
 

@@ -63,9 +63,8 @@ def _front_matter(content: IssueContent) -> list[Finding]:
         found.append(Finding("warning", f"The preheader has {len(content.effective_preheader)} characters; "
                                         f"inboxes show about {PREHEADER_WARN_LENGTH}."))
     for name in ("title", "subject", "preheader", "intro"):
-        if _UNRESOLVED.search(getattr(content, name) or ""):
-            found.append(Finding("error", f"The {name} contains an unresolved template field "
-                                          f"({_UNRESOLVED.search(getattr(content, name)).group(0)!r})."))
+        if match := _UNRESOLVED.search(getattr(content, name) or ""):
+            found.append(Finding("error", f"The {name} contains an unresolved template field ({match.group(0)!r})."))
     return found
 
 

@@ -150,3 +150,18 @@ def test_the_api_takes_a_bearer_token_without_csrf(live_server, editor):
                          headers={"Authorization": "Bearer nl_not-a-token"})
     assert refused.status_code == 401
     assert httpx.get(f"{live_server.url}/api/openapi.json").json()["info"]["title"].endswith("API")
+
+
+@SQLITE
+def test_changing_an_item_of_an_approved_issue_takes_the_approval_back(live_server, editor):
+    item_id = add_item(editor, 1)
+    issue_id = new_issue(editor)
+    assert save(editor, issue_id, 1, [{"item_ids": [item_id]}]).status_code == 200
+    editor.post(f"/api/issues/{issue_id}/approve", json={"version": 2}, headers={"X-CSRF-Token": editor.csrf})
+    assert editor.get(f"/api/issues/{issue_id}").json()["status"] == "ready"
+    assert "which is approved: saving a change returns it to draft" in editor.get(f"/admin/items/{item_id}").text
+
+    changed = {"url": "https://example.org/story/1", "headline": "Story 1, corrected", "blurb": "Now right."}
+    assert editor.put(f"/api/items/{item_id}", json=changed, headers={"X-CSRF-Token": editor.csrf}).status_code == 200
+    issue = editor.get(f"/api/issues/{issue_id}").json()
+    assert (issue["status"], issue["version"]) == ("draft", 4)  # an open composer's next save is told

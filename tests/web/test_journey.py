@@ -33,10 +33,10 @@ LONDON = ZoneInfo("Europe/London")
 def stack(tmp_path, postgres_url, redis_url):
     """The web app in this process; a `celery worker -B` process; both on PostgreSQL and Redis.
 
-    One recipient a batch at 4 a second (the shared Redis limit) makes a send slow enough to pause.
+    One recipient a batch at 3 a second (the shared Redis limit) makes a send slow enough to pause.
     """
     values = dict(database_url=postgres_url, broker_url=redis_url, outbox_dir=tmp_path / "outbox", batch_size=1,
-                  rate_limit_per_second=4, poll_interval=1, base_url=f"http://127.0.0.1:{free_port()}")
+                  rate_limit_per_second=3, poll_interval=1, base_url=f"http://127.0.0.1:{free_port()}")
     settings = make_settings(tmp_path, **values)
     with transaction(postgres_url) as session:
         create_list(session=session, name="weekly", title="The Weekly Brief")
