@@ -131,6 +131,8 @@ def test_markup_in_a_headline_is_text_on_every_page_and_in_the_email(live_server
         assert "&lt;script&gt;alert" in html, path
     frame = editor.get(f"/admin/issues/{issue_id}/email.html")
     assert frame.headers["content-security-policy"].startswith("sandbox")
+    page_policy = editor.get(f"/admin/issues/{issue_id}").headers["content-security-policy"]
+    assert "script-src 'self';" in page_policy and "base-uri 'none'" in page_policy  # no inline scripts run
 
 
 @SQLITE

@@ -145,9 +145,10 @@ def test_compose_check_approve_schedule_and_steer_a_send(stack, browser, tmp_pat
 
     # The admin schedules it for the next minute, London time; beat starts it then, and the
     # dashboard, which updates by itself, follows it. The admin pauses and resumes it there.
-    admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    admin = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Tokyo").new_page()
     sign_in(admin, url, "ada@example.org")
     admin.get_by_role("link", name="Preview").first.click()
+    expect(admin.get_by_label("Time zone")).to_have_value("Asia/Tokyo")  # the browser's own, by default
     admin.get_by_label("The Weekly Brief").check()
     at = (dt.datetime.now(LONDON) + dt.timedelta(seconds=75)).replace(second=0, microsecond=0)
     admin.get_by_label("Date and time").fill(at.strftime("%Y-%m-%dT%H:%M"))

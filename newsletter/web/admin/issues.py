@@ -94,21 +94,16 @@ def email_frame(issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLRes
     return HTMLResponse(html, headers={"Content-Security-Policy": EMAIL_FRAME_CSP})
 
 
-@router.get("/{issue_id}/email.txt")
-def text_part(issue_id: int, viewer: Editor, settings: SettingsDep) -> Response:
-    """The plain-text part as a sample reader gets it."""
-    with transaction(settings.database_url) as session:
-        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
-    return Response(shown.text or "", media_type="text/plain; charset=utf-8")
-
-
 @router.post("/{issue_id}/approve")
 async def approve(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep) -> Response:
     """Draft -> ready, when the checks find no error in the version the editor looked at."""
-    version = int((await request.form()).get("version", 0))
+    version = str((await request.form()).get("version", ""))
+    if not version.isdigit():
+        raise ContentError("the form has no issue version; reload the page")
     try:
         with transaction(settings.database_url) as session:
-            approve_issue(session=session, settings=settings, issue_id=issue_id, version=version, editor=viewer.name)
+            approve_issue(session=session, settings=settings, issue_id=issue_id, version=int(version),
+                          editor=viewer.name)
     except NewsletterError as err:
         return see_other(f"/admin/issues/{issue_id}/preview", notice=f"Not approved: {err}", request=request)
     return see_other(f"/admin/issues/{issue_id}/preview", request=request,
