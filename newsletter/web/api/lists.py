@@ -12,7 +12,7 @@ from newsletter.errors import ContentError, ImportFileError
 from newsletter.subscribers import create_list, list_counts, normalise_email, search_members
 from newsletter.subscribers.membership import add_subscriber
 from newsletter.subscribers.search import MAX_LIMIT
-from newsletter.web.admin.lists import export_response, import_upload
+from newsletter.web.csv_files import export_response, import_upload
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin
 

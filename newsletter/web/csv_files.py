@@ -1,0 +1,62 @@
+"""CSV files over HTTP, for the lists pages and the API alike: an upload goes through the
+CLI's importer, and an export is streamed as an attachment."""
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from fastapi.responses import StreamingResponse
+
+from newsletter.config import Settings
+from newsletter.db import transaction
+from newsletter.errors import ContentError, ImportFileError
+from newsletter.subscribers import ImportReport, import_subscribers
+from newsletter.subscribers.membership import STATUSES as EXPORT_STATUSES
+from newsletter.subscribers.membership import export_subscribers
+
+IMPORT_SOURCE = "web import"
+_SPOOL_BYTES = 8 * 1024 * 1024  # an export larger than this goes to a temporary file, not memory
+_CHUNK_BYTES = 64 * 1024
+
+
+def import_upload(settings: Settings, upload: BinaryIO, filename: str, list_name: str, confirmed: bool) -> ImportReport:
+    """Save an uploaded file to a temporary file and import it; ImportFileError names the upload."""
+    with tempfile.TemporaryDirectory(prefix="newsletter-upload-") as folder:
+        path = Path(folder) / "upload.csv"
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload, out, _CHUNK_BYTES)
+        try:
+            return import_subscribers(database_url=settings.database_url, path=path, list_name=list_name,
+                                      confirmed=confirmed, source=IMPORT_SOURCE)
+        except ImportFileError as err:
+            raise ImportFileError(str(err).replace(str(path), filename or "the file")) from None
+
+
+def export_response(settings: Settings, list_name: str, status: str) -> StreamingResponse:
+    """``export_subscribers`` as a CSV attachment.
+
+    The export runs to the end inside its transaction before the first byte goes out, into a
+    temporary file (memory up to 8 MB, then disk), so that an error becomes an error response
+    rather than a truncated file and a slow download does not hold a transaction open.
+    """
+    if status not in EXPORT_STATUSES:
+        raise ContentError(f"status must be one of {', '.join(EXPORT_STATUSES)}")
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+t", encoding="utf-8", newline="")
+    try:
+        with transaction(settings.database_url) as session:
+            export_subscribers(session=session, list_name=list_name, status=status, out=spool)
+        spool.flush()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    def chunks() -> Iterator[str]:
+        with spool:
+            while chunk := spool.read(_CHUNK_BYTES):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{list_name}-{status}.csv"'})
