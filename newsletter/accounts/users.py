@@ -4,6 +4,8 @@ An editor composes and approves issues; an admin also schedules and steers sends
 manages lists and users.
 """
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -17,9 +19,14 @@ ROLES = ("editor", "admin")
 MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the address is unknown, so that a wrong address costs as long as a
-# wrong password and the timing does not tell which addresses have accounts.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the address is unknown, so that a wrong address costs as long as
+    a wrong password and the timing does not tell which addresses have accounts. Made on first
+    use: hashing takes ~170 ms, which every command would otherwise pay at import."""
+    return _hasher.hash("not a password anyone has")
 
 
 def create_user(*, session: Session, email: str, name: str, role: str, password: str) -> User:
@@ -57,7 +64,7 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     says which of the two was wrong). Rehashes a password stored with older parameters."""
     user = session.scalar(select(User).where(User.email == email.strip().lower(), User.active))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise AuthenticationError("that address and password do not match an account") from None
     if user is None:
