@@ -10,6 +10,7 @@ from newsletter.sending.control import (
     reschedule_send,
     resume_send,
     retry_failed,
+    schedule_issue,
 )
 from newsletter.sending.dispatch import BatchOutcome, send_batch
 from newsletter.sending.freeze import create_send, pending_batch_ids, start_send
@@ -29,6 +30,7 @@ __all__ = [
     "reschedule_send",
     "resume_send",
     "retry_failed",
+    "schedule_issue",
     "send_batch",
     "send_progress",
     "start_send",

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, defer
 
 from newsletter.config import Settings
 from newsletter.db.models import Batch, Delivery, Issue, Send, utcnow
+from newsletter.editorial import get_issue
 from newsletter.errors import NotFoundError, SendStateError
-from newsletter.sending.freeze import start_send
+from newsletter.sending.freeze import create_send, start_send
 from newsletter.sending.sweep import cancel_pending_batches
 
 
@@ -203,6 +204,18 @@ def _requeue_pending(session: Session, send_id: int) -> None:
     session.execute(
         update(Batch).where(Batch.send_id == send_id, Batch.status == "pending").values(retry_at=None, queued_at=None)
     )
+
+
+def schedule_issue(
+    *, session: Session, settings: Settings, issue_id: int, list_names: list[str], at: str | None, timezone: str,
+) -> Send:
+    """Schedule an approved (ready) issue for wall-clock time ``at`` in ``timezone``, or start
+    it now when ``at`` is None: the newsroom's way in, where only an approved issue goes out."""
+    if get_issue(session=session, issue_id=issue_id).status != "ready":
+        raise SendStateError(f"issue {issue_id} is not approved (ready): approve it first")
+    scheduled_at = None if at is None else parse_schedule(at, timezone)
+    return create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
+                       scheduled_at=scheduled_at, timezone=None if at is None else timezone)
 
 
 def parse_schedule(at: str, timezone: str, *, now: dt.datetime | None = None) -> dt.datetime:

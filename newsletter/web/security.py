@@ -18,10 +18,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.middleware.sessions import SessionMiddleware
 
-from newsletter.accounts import get_user, user_for_api_token
+from newsletter.accounts import user_for_api_token
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.errors import AuthenticationError, NotFoundError, PermissionDeniedError
+from newsletter.db.models import User
+from newsletter.errors import AuthenticationError, PermissionDeniedError
 
 SESSION_COOKIE = "newsletter_session"
 SESSION_HOURS = 12
@@ -86,10 +87,7 @@ async def _viewer(request: Request, bearer: Annotated[HTTPAuthorizationCredentia
             user_id = request.session.get("uid")
             if user_id is None:
                 raise AuthenticationError("sign in first")
-            try:
-                user = get_user(session=session, user_id=user_id)
-            except NotFoundError:
-                user = None
+            user = session.get(User, user_id)
             if user is None or not user.active or user.session_version != request.session.get("sv"):
                 sign_out(request)
                 raise AuthenticationError("your session has ended; sign in again")

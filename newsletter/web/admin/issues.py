@@ -14,8 +14,8 @@ from newsletter.editorial.compose import approve_issue, create_issue
 from newsletter.editorial.drafts import IssueFields
 from newsletter.editorial.items import search_items
 from newsletter.editorial.preview import preview_issue
-from newsletter.errors import ContentError, NewsletterError, SendStateError
-from newsletter.sending import create_send, parse_schedule
+from newsletter.errors import ContentError, NewsletterError
+from newsletter.sending import schedule_issue
 from newsletter.sending.transactional import send_test
 from newsletter.subscribers import list_counts
 from newsletter.web.admin.render import field_errors, page, see_other
@@ -51,7 +51,7 @@ def new_issue_form(request: Request, viewer: Editor) -> HTMLResponse:
 async def add_issue(request: Request, viewer: Editor, settings: SettingsDep) -> Response:
     """Create a draft and open it in the composer."""
     form = await request.form()
-    values = {f: str(form.get(f, "")) for f in ("title", "date", "subject", "preheader", "intro", "language")}
+    values = {f: str(form.get(f, "")) for f in IssueFields.model_fields}
     try:
         fields = IssueFields.model_validate(values)
     except ValidationError as err:
@@ -136,12 +136,8 @@ async def schedule(request: Request, issue_id: int, viewer: Admin, settings: Set
     zone, at, now = str(form.get("timezone", "UTC")), str(form.get("at", "")).replace("T", " "), "now" in form
     try:
         with transaction(settings.database_url) as session:
-            if get_issue(session=session, issue_id=issue_id).status != "ready":
-                raise SendStateError("only an approved (ready) issue can be scheduled")
-            scheduled_at = None if now else parse_schedule(at, zone)
-            send = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
-                               scheduled_at=scheduled_at, timezone=None if now else zone)
-            send_id = send.id
+            send_id = schedule_issue(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
+                                     at=None if now else at, timezone=zone).id
     except NewsletterError as err:
         return see_other(f"/admin/issues/{issue_id}/preview", notice=f"Not scheduled: {err}", request=request)
     return see_other(f"/admin/sends/{send_id}", request=request,

@@ -12,7 +12,7 @@ from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Editor
 
 router = APIRouter(prefix="/admin/items", tags=["admin"])
-FIELDS = ("url", "headline", "blurb", "source", "image_url", "image_alt", "tags", "language")
+FIELDS = tuple(ItemDraft.model_fields)
 
 
 @router.get("", response_class=HTMLResponse)

@@ -12,8 +12,7 @@ from newsletter.editorial.compose import approve_issue, create_issue, save_draft
 from newsletter.editorial.drafts import IssueDraft, IssueFields, SectionDraft
 from newsletter.editorial.preflight import Finding
 from newsletter.editorial.preview import preview_issue
-from newsletter.errors import SendStateError
-from newsletter.sending import create_send, parse_schedule
+from newsletter.sending import schedule_issue
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin, Editor
 
@@ -128,9 +127,6 @@ def schedule(issue_id: int, plan: Schedule, viewer: Admin, settings: SettingsDep
     """Schedule a ready issue (admins only), or send it now when ``at`` is omitted (the sweep
     queues its batches within the poll interval)."""
     with transaction(settings.database_url) as session:
-        if get_issue(session=session, issue_id=issue_id).status != "ready":
-            raise SendStateError(f"issue {issue_id} is not ready: approve it first")
-        scheduled_at = parse_schedule(plan.at, plan.timezone) if plan.at else None
-        send = create_send(session=session, settings=settings, issue_id=issue_id, list_names=plan.lists,
-                           scheduled_at=scheduled_at, timezone=plan.timezone if plan.at else None)
+        send = schedule_issue(session=session, settings=settings, issue_id=issue_id, list_names=plan.lists,
+                              at=plan.at or None, timezone=plan.timezone)
         return Scheduled(send_id=send.id, status=send.status, scheduled_at=send.scheduled_at)
