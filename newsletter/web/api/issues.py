@@ -70,9 +70,8 @@ class Scheduled(BaseModel):
 
 def _out(issue: Issue) -> IssueOut:
     return IssueOut(
+        **{f: getattr(issue, f) for f in IssueFields.model_fields},
         id=issue.id, slug=issue.slug, status=issue.status, version=issue.version, updated_by=issue.updated_by,
-        title=issue.title, date=issue.date, subject=issue.subject, preheader=issue.preheader, intro=issue.intro,
-        language=issue.language,
         sections=[SectionDraft(title=s.title, item_ids=[e.item_id for e in s.entries]) for s in issue.sections],
     )
 

@@ -24,8 +24,7 @@ class ItemList(BaseModel):
 
 
 def _out(item, uses) -> ItemOut:
-    return ItemOut(id=item.id, url=item.url, headline=item.headline, blurb=item.blurb, source=item.source,
-                   image_url=item.image_url, image_alt=item.image_alt, tags=item.tags, language=item.language,
+    return ItemOut(**{f: getattr(item, f) for f in ItemDraft.model_fields}, id=item.id,
                    used_in=[u.issue_id for u in uses.get(item.id, [])])
 
 
