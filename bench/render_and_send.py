@@ -26,7 +26,7 @@ from newsletter.editorial import save_issue  # noqa: E402
 from newsletter.providers import FileProvider, OutgoingBatch, Recipient  # noqa: E402
 from newsletter.providers.mime import MimeBuilder  # noqa: E402
 from newsletter.rendering import render_issue  # noqa: E402
-from newsletter.sending import create_send, pending_batch_ids, send_batch  # noqa: E402
+from newsletter.sending import create_send, freeze_send, send_batch  # noqa: E402
 from newsletter.subscribers import create_list  # noqa: E402
 
 
@@ -127,8 +127,8 @@ def send_end_to_end(folder: Path, count: int) -> float:
     start = time.perf_counter()
     with transaction(url) as session:
         send_id = create_send(session=session, settings=settings, issue_id=issue_id, list_names=["weekly"]).id
-    with transaction(url) as session:
-        batch_ids = pending_batch_ids(session=session, send_id=send_id)
+    batch_ids: list[int] = []
+    freeze_send(settings=settings, send_id=send_id, on_batches=batch_ids.extend)
     provider = FileProvider(settings.outbox_dir)
     for batch_id in batch_ids:
         send_batch(settings=settings, provider=provider, batch_id=batch_id)

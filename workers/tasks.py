@@ -6,7 +6,7 @@ from newsletter.config import Settings, get_settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import utcnow
 from newsletter.providers import Provider, provider_from_settings
-from newsletter.sending import send_batch
+from newsletter.sending import freeze_send, send_batch
 from newsletter.sending.ratelimit import RateLimiter, limiter_from_settings
 from newsletter.sending.sweep import SweepReport, batches_to_queue, sweep
 from workers.celery_app import app
@@ -38,18 +38,20 @@ def sweep_task() -> None:
 
 
 def run_sweep(settings: Settings) -> SweepReport:
-    """One sweep, with a task published for every batch it found ready."""
+    """One sweep, with a task published for every batch as soon as it is ready."""
     provider, _ = sending_parts(settings)
-    report = sweep(settings=settings, resend_is_harmless=provider.resend_is_harmless)
-    for batch_id in report.to_queue:
-        send_batch_task.delay(batch_id)
-    return report
+    return sweep(settings=settings, resend_is_harmless=provider.resend_is_harmless, on_batches=publish)
 
 
-def queue_send(settings: Settings, send_id: int) -> int:
-    """Publish a task for every ready batch of a send now (not waiting for the sweep)."""
+def queue_send(settings: Settings, send_id: int) -> None:
+    """Freeze what is left of a started send's recipients, publishing each chunk's batches as
+    it commits, then publish a task for every other ready batch (not waiting for the sweep)."""
+    freeze_send(settings=settings, send_id=send_id, on_batches=publish)
     with transaction(settings.database_url) as session:
-        batch_ids = batches_to_queue(session=session, settings=settings, now=utcnow(), send_id=send_id)
+        publish(batches_to_queue(session=session, settings=settings, now=utcnow(), send_id=send_id))
+
+
+def publish(batch_ids: list[int]) -> None:
+    """Publish a send_batch task for each of ``batch_ids``."""
     for batch_id in batch_ids:
         send_batch_task.delay(batch_id)
-    return len(batch_ids)

@@ -33,17 +33,13 @@ def send(
     with transaction(settings.database_url) as session:
         created = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
                               scheduled_at=scheduled_at, timezone=tz if at else None)
-        send_id, status, count = created.id, created.status, created.recipient_count
+        send_id, status = created.id, created.status
     if status == "scheduled":
         console.print(f"send {send_id}: scheduled for {at} {tz} ({scheduled_at:%Y-%m-%d %H:%M} UTC)")
         if not settings.broker_url:
             console.print("it goes out while `newsletter serve` runs (it sweeps for due sends); "
                           "with a broker, Celery beat does")
         return
-    if count == 0:
-        console.print(f"send {send_id}: no confirmed subscribers on {', '.join(list_names)}; nothing to send")
-        return
-    console.print(f"send {send_id}: {count} recipients frozen")
     progress = follow(settings, send_id, wait=wait)
     if progress is not None and (progress.failed or progress.status != "sent"):
         raise typer.Exit(code=1)
@@ -64,18 +60,25 @@ def send_test_command(
 
 
 def follow(settings: Settings, send_id: int, *, wait: bool) -> SendProgress | None:
-    """Queue a send's ready batches: to the broker (watched if ``wait``), or to an embedded
-    worker and sweep that run until the send is no longer sending."""
+    """Freeze a send's recipients and queue its ready batches: to the broker (watched if
+    ``wait``), or to an embedded worker and sweep that run until the send is no longer sending."""
     from workers.embedded import embedded_dispatch  # imported here: only dispatching needs Celery
     from workers.tasks import queue_send
 
     if settings.broker_url:
         queue_send(settings, send_id)
-        console.print(f"send {send_id}: queued to {settings.broker_url.split('@')[-1]}")
+        console.print(f"send {send_id}: {_recipients(settings, send_id)} queued to {settings.broker_url.split('@')[-1]}")
         return watch(settings, send_id) if wait else None
     with embedded_dispatch(settings):
-        queue_send(settings, send_id)
+        queue_send(settings, send_id)  # the embedded worker sends the first batches while the rest freeze
+        console.print(f"send {send_id}: {_recipients(settings, send_id)} frozen")
         return watch(settings, send_id)
+
+
+def _recipients(settings: Settings, send_id: int) -> str:
+    with transaction(settings.database_url) as session:
+        count = send_progress(session=session, send_id=send_id).total
+    return "1 recipient" if count == 1 else f"{count} recipients"
 
 
 def watch(settings: Settings, send_id: int, *, interval: float = 0.2) -> SendProgress:
@@ -100,7 +103,9 @@ def watch(settings: Settings, send_id: int, *, interval: float = 0.2) -> SendPro
 def describe(progress: SendProgress) -> str:
     """The progress bar's label: the send, and what it is waiting for, if anything."""
     label = f"send {progress.send_id}"
-    if progress.ambiguous_batches:
+    if progress.freezing:
+        label += " (freezing recipients into batches)"
+    elif progress.ambiguous_batches:
         label += f" ({progress.ambiguous_batches} batches awaiting the provider's confirmation)"
     elif progress.retrying:
         label += f" (retrying: {escape(progress.retrying[:80])})"

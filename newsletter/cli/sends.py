@@ -85,7 +85,7 @@ def resume_command(
     """Continue a paused send, or send a held one now."""
     settings = ready_settings()
     with transaction(settings.database_url) as session:
-        resume_send(session=session, settings=settings, send_id=send_id)
+        resume_send(session=session, send_id=send_id)
     console.print(f"send {send_id} resumed")
     _follow(settings, send_id, wait)
 

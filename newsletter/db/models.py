@@ -185,11 +185,16 @@ class Send(Base):
     html_template: Mapped[str] = mapped_column(Text)
     text_template: Mapped[str] = mapped_column(Text)
     list_names: Mapped[str] = mapped_column(String(1000))  # as the admin named them, for display
-    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
+    recipient_count: Mapped[int] = mapped_column(Integer, default=0)  # frozen so far
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     scheduled_at: Mapped[dt.datetime | None]  # in UTC; None: started at once
     timezone: Mapped[str | None] = mapped_column(String(60))  # the admin's, for display
     started_at: Mapped[dt.datetime | None]
+    # Recipients are frozen in chunks in subscriber id order (see sending/freeze.py): the last
+    # id frozen so far, when a chunk last committed, and when the last one did.
+    frozen_through: Mapped[int | None]
+    freeze_progress_at: Mapped[dt.datetime | None]
+    frozen_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
 
 

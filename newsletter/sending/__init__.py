@@ -13,7 +13,7 @@ from newsletter.sending.control import (
     schedule_issue,
 )
 from newsletter.sending.dispatch import BatchOutcome, send_batch
-from newsletter.sending.freeze import create_send, pending_batch_ids, start_send
+from newsletter.sending.freeze import create_send, freeze_send, pending_batch_ids, start_send
 from newsletter.sending.progress import SendProgress, send_progress
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "cancel_send",
     "create_send",
     "failed_recipients",
+    "freeze_send",
     "get_send",
     "list_sends",
     "parse_schedule",

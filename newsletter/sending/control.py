@@ -96,12 +96,12 @@ def pause_send(*, session: Session, send_id: int) -> None:
     _change(session, send_id, ("sending",), "paused", "paused by an admin")
 
 
-def resume_send(*, session: Session, settings: Settings, send_id: int) -> None:
+def resume_send(*, session: Session, send_id: int) -> None:
     """Continue a paused send (its pending batches queued again), or start a held one now."""
     send = get_send(session=session, send_id=send_id)
     if send.status == "held":
         _change(session, send_id, ("held",), "starting", None)
-        start_send(session=session, settings=settings, send=send)
+        start_send(session=session, send=send)
         return
     _change(session, send_id, ("paused",), "sending", None)
     _requeue_pending(session, send_id)

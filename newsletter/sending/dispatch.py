@@ -266,11 +266,12 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
 
 
 def finish_send_if_complete(session: Session, send_id: int) -> None:
-    """Mark a sending or paused send ``sent`` once none of its batches is unfinished."""
+    """Mark a sending or paused send ``sent`` once all its recipients are frozen and none of
+    its batches is unfinished."""
     unfinished = exists().where(Batch.send_id == send_id, Batch.status.in_(UNFINISHED))
     session.execute(
         update(Send)
-        .where(Send.id == send_id, Send.status.in_(("sending", "paused")), ~unfinished)
+        .where(Send.id == send_id, Send.status.in_(("sending", "paused")), Send.frozen_at.is_not(None), ~unfinished)
         .values(status="sent", finished_at=utcnow(), status_reason=None)
     )
 

@@ -1,23 +1,36 @@
 """Starting a send: render the issue once and freeze its recipients into batches.
 
-Everything here is set-based SQL: one INSERT ... SELECT writes a delivery per eligible
-recipient (confirmed on one of the lists, not globally suppressed, once even if on several
-lists) already numbered into batches, and one more writes the batches. The rendering is
-stored with the send, so workers never render and a later edit of the issue cannot change
-a send under way.
+The rendering is stored with the send, so workers never render and a later edit of the
+issue cannot change a send under way. The recipients are frozen in chunks of set-based SQL,
+each one INSERT ... SELECT of deliveries already numbered into batches, then the batches.
+Each chunk commits on its own and its batches are queued at once, so the first batches of a
+million-recipient send go out while the rest freeze (one statement took 4-11 s before
+anything could be sent). A send is not finished before its last chunk (``frozen_at``).
+
+Who freezes: the process that started the send (``workers.tasks.queue_send``) or the sweep,
+which starts the freeze of sends started elsewhere (the web app queues nothing itself) and
+takes over one whose process died (see :func:`sends_to_freeze`). Recipients are those
+eligible when their chunk is frozen; whoever leaves before their batch is sent is skipped.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
+from newsletter.db.engine import transaction
 from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
 from newsletter.editorial import get_issue, issue_content
 from newsletter.errors import ContentError
 from newsletter.rendering import render_issue
+from newsletter.sending.dispatch import finish_send_if_complete
 from newsletter.subscribers.lists import get_list
+
+FREEZING = ("sending", "paused")  # a paused send keeps freezing; it just sends nothing
+FREEZE_CHUNK_BATCHES = 20  # batches frozen per transaction: the first go out within ~0.1 s
 
 
 def create_send(
@@ -25,11 +38,11 @@ def create_send(
     scheduled_at: dt.datetime | None = None, timezone: str | None = None,
 ) -> Send:
     """Create a send of issue ``issue_id`` to ``list_names``: rendered now, and either
-    started at once (recipients frozen, ``sending``) or ``scheduled`` for ``scheduled_at``.
+    started at once (``sending``, its recipients frozen next by :func:`freeze_send`) or
+    ``scheduled`` for ``scheduled_at``.
 
     The issue is rendered here, so what an admin schedules is what goes out and a template
-    error shows at once, not at the scheduled hour. A send started with nobody eligible is
-    ``sent`` at once.
+    error shows at once, not at the scheduled hour.
     """
     names = list(dict.fromkeys(list_names))
     if not names:
@@ -51,65 +64,142 @@ def create_send(
     session.add(send)
     session.flush()
     if scheduled_at is None:
-        start_send(session=session, settings=settings, send=send)
+        start_send(session=session, send=send)
     else:
         issue.status = "scheduled"
     return send
 
 
-def start_send(*, session: Session, settings: Settings, send: Send) -> None:
-    """Freeze the recipients of a scheduled send into pending batches; it is then ``sending``."""
-    list_ids = [get_list(session=session, name=name).id for name in send.list_names.split(", ")]
-    now = utcnow()
-    _freeze_recipients(session, send.id, list_ids, settings.batch_size)
-    _create_batches(session, send.id)
-    # Summed from the batches: INSERT .. SELECT reports no rowcount through psycopg here.
-    send.recipient_count = session.scalar(
-        select(func.coalesce(func.sum(Batch.size), 0)).where(Batch.send_id == send.id)
-    )
-    send.status, send.started_at, send.status_reason = "sending", now, None
-    if send.recipient_count == 0:
-        send.status, send.finished_at = "sent", now
+def start_send(*, session: Session, send: Send) -> None:
+    """Make a send ``sending``. Its recipients are frozen next, by :func:`freeze_send`: the
+    sender's process does it (``queue_send``), or the sweep, which also takes over a freeze
+    that stopped (see :func:`sends_to_freeze`)."""
+    send.status, send.started_at, send.status_reason = "sending", utcnow(), None
     session.get_one(Issue, send.issue_id).status = "sent"
 
 
-def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], batch_size: int) -> None:
-    eligible = (
+def freeze_send(
+    *, settings: Settings, send_id: int, on_batches: Callable[[list[int]], object] | None = None
+) -> None:
+    """Freeze what is left of a send's recipients, one chunk per transaction, and pass each
+    chunk's new batch ids to ``on_batches`` once it has committed, to queue them (without it,
+    the sweep queues them)."""
+    while True:
+        with transaction(settings.database_url) as session:
+            chunk = freeze_chunk(session=session, settings=settings, send_id=send_id, queued=on_batches is not None)
+        if chunk is None:
+            return
+        if chunk.batch_ids and on_batches is not None:
+            on_batches(chunk.batch_ids)
+        if chunk.last:
+            return
+
+
+@dataclass(frozen=True)
+class FrozenChunk:
+    """The batches one chunk of a freeze made, and whether it was the last."""
+
+    batch_ids: list[int]
+    last: bool
+
+
+def freeze_chunk(*, session: Session, settings: Settings, send_id: int, queued: bool) -> FrozenChunk | None:
+    """Freeze the next FREEZE_CHUNK_BATCHES batches of a send's recipients, marked ``queued``
+    if the caller queues them; None if none are left to freeze (or the send was cancelled).
+
+    A recipient is confirmed on one of the send's lists and not suppressed, and is frozen once
+    even if on several lists. Chunks follow subscriber ids and the send records the last id
+    each reached (``frozen_through``) in the same transaction. The first statement updates the
+    send's row, so two freezers (one the sweep took over from, say) take turns on its lock,
+    each going on from where the other committed: nobody is frozen twice or skipped.
+    """
+    now = utcnow()
+    claimed = session.execute(
+        update(Send)
+        .where(Send.id == send_id, Send.frozen_at.is_(None), Send.status.in_(FREEZING))
+        .values(freeze_progress_at=now)
+        .returning(Send.frozen_through, Send.list_names)
+    ).first()
+    if claimed is None:
+        return None
+    frozen_through, list_names = claimed
+    list_ids = [get_list(session=session, name=name).id for name in list_names.split(", ")]
+    first = session.scalar(select(func.coalesce(func.max(Batch.number) + 1, 0)).where(Batch.send_id == send_id))
+    size = settings.batch_size * FREEZE_CHUNK_BATCHES
+    _freeze_recipients(session, send_id, list_ids, after=frozen_through or 0, limit=size,
+                       first_batch=first, batch_size=settings.batch_size)
+    per_batch = session.execute(
+        select(Delivery.batch_number, func.count(), func.max(Delivery.subscriber_id))
+        .where(Delivery.send_id == send_id, Delivery.batch_number >= first)
+        .group_by(Delivery.batch_number)
+    ).all()
+    batch_ids = []
+    if per_batch:
+        batch_ids = sorted(session.scalars(
+            insert(Batch).returning(Batch.id),
+            [{"send_id": send_id, "number": number, "size": count, "status": "pending", "attempts": 0,
+              "queued_at": now if queued else None} for number, count, _ in per_batch],
+        ))
+    frozen = sum(count for _, count, _ in per_batch)
+    last = frozen < size
+    session.execute(
+        update(Send).where(Send.id == send_id).values(
+            recipient_count=Send.recipient_count + frozen,
+            frozen_through=max((top for _, _, top in per_batch), default=frozen_through),
+            frozen_at=now if last else None,
+        )
+    )
+    if last:
+        finish_send_if_complete(session, send_id)  # its batches may all be done already, or there were none
+    return FrozenChunk(batch_ids, last)
+
+
+def sends_to_freeze(*, session: Session, settings: Settings, now: dt.datetime) -> list[int]:
+    """Sends whose freeze nobody is doing: just started by the sweep or an admin, or
+    stopped for NEWSLETTER_BATCH_STUCK_AFTER seconds (its process died). Marked as taken."""
+    stale = now - dt.timedelta(seconds=settings.batch_stuck_after)
+    return sorted(session.scalars(
+        update(Send)
+        .where(Send.frozen_at.is_(None), Send.status.in_(FREEZING),
+               or_(Send.freeze_progress_at.is_(None), Send.freeze_progress_at < stale))
+        .values(freeze_progress_at=now)
+        .returning(Send.id)
+    ))
+
+
+def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], *, after: int, limit: int,
+                       first_batch: int, batch_size: int) -> None:
+    chunk = (
         select(
-            literal(send_id).label("send_id"),
-            ((func.row_number().over(order_by=Subscriber.id) - 1) // batch_size).label("batch_number"),
-            Subscriber.id.label("subscriber_id"),
-            func.min(Subscription.list_id).label("list_id"),
+            Subscriber.id,
             Subscriber.email,
             Subscriber.name,
-            literal("pending").label("status"),
+            func.min(Subscription.list_id).label("list_id"),
         )
         .join(Subscription, Subscription.subscriber_id == Subscriber.id)
         .where(
             Subscription.list_id.in_(list_ids),
             Subscription.status == "confirmed",
             Subscriber.status == "active",
+            Subscriber.id > after,
+            Subscription.subscriber_id > after,  # PostgreSQL would scan a join's other side from the start
         )
         .group_by(Subscriber.id, Subscriber.email, Subscriber.name)
+        .order_by(Subscriber.id)
+        .limit(limit)
+        .subquery()
+    )
+    numbered = select(
+        literal(send_id),
+        literal(first_batch) + (func.row_number().over(order_by=chunk.c.id) - 1) // batch_size,
+        chunk.c.id,
+        chunk.c.list_id,
+        chunk.c.email,
+        chunk.c.name,
+        literal("pending"),
     )
     columns = ["send_id", "batch_number", "subscriber_id", "list_id", "email", "name", "status"]
-    session.execute(insert(Delivery).from_select(columns, eligible))
-
-
-def _create_batches(session: Session, send_id: int) -> None:
-    per_batch = (
-        select(
-            Delivery.send_id,
-            Delivery.batch_number,
-            func.count().label("size"),
-            literal("pending").label("status"),
-            literal(0).label("attempts"),
-        )
-        .where(Delivery.send_id == send_id)
-        .group_by(Delivery.send_id, Delivery.batch_number)
-    )
-    columns = ["send_id", "number", "size", "status", "attempts"]
-    session.execute(insert(Batch).from_select(columns, per_batch))
+    session.execute(insert(Delivery).from_select(columns, numbered))
 
 
 def pending_batch_ids(*, session: Session, send_id: int) -> list[int]:

@@ -25,6 +25,7 @@ class SendProgress:
     retrying: str | None = None  # the error a batch waiting for a retry last met
     status_reason: str | None = None
     elapsed: float | None = None  # seconds since the send started (to its end, once finished)
+    freezing: bool = False  # recipients are still being frozen: ``total`` grows until they are all in
 
     @property
     def done(self) -> int:
@@ -39,7 +40,7 @@ class SendProgress:
     @property
     def eta(self) -> float | None:
         """Seconds until the pending recipients are settled, at the rate so far."""
-        return self.pending / self.rate if self.rate and self.status == "sending" else None
+        return self.pending / self.rate if self.rate and self.status == "sending" and not self.freezing else None
 
 
 def send_progress(*, session: Session, send_id: int) -> SendProgress:
@@ -74,5 +75,6 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
         retrying=retrying,
         status_reason=send.status_reason,
         elapsed=elapsed,
+        freezing=send.started_at is not None and send.frozen_at is None and send.status in ("sending", "paused"),
     )
 

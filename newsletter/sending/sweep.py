@@ -1,12 +1,14 @@
 """The periodic sweep (Celery beat runs it every NEWSLETTER_POLL_INTERVAL seconds).
 
 One pass starts scheduled sends that are due, takes back batches whose worker went silent,
-settles ambiguous batches nobody confirmed, and picks the batches that need a task message.
+settles ambiguous batches nobody confirmed, picks the batches that need a task message, and
+freezes the recipients of sends that nobody is freezing (just started, or their freezer died).
 Every step is a state-conditioned UPDATE, so two beats, or a beat and an admin's command,
 running at once never start a send twice or lose a batch: the database row decides.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, or_, select, update
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import Batch, Delivery, Send, utcnow
-from newsletter.sending.freeze import start_send
+from newsletter.sending.freeze import freeze_send, sends_to_freeze, start_send
 
 
 @dataclass
@@ -24,28 +26,47 @@ class SweepReport:
 
     started: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)
+    frozen: list[int] = field(default_factory=list)  # sends whose recipients it froze
     recovered: int = 0
     ambiguous: int = 0
     resent: int = 0
     to_queue: list[int] = field(default_factory=list)
 
 
-def sweep(*, settings: Settings, resend_is_harmless: bool, now: dt.datetime | None = None) -> SweepReport:
-    """Run one pass; ``resend_is_harmless`` is the provider's (see Provider)."""
+def sweep(
+    *, settings: Settings, resend_is_harmless: bool, now: dt.datetime | None = None,
+    on_batches: Callable[[list[int]], object] | None = None,
+) -> SweepReport:
+    """Run one pass; ``resend_is_harmless`` is the provider's (see Provider).
+
+    Batch ids that need a task go to ``on_batches`` as soon as they are ready (a freeze's
+    chunk by chunk, so that its first batches go out while it goes on) and into the report.
+    """
     now = now or utcnow()
     report = SweepReport()
+
+    def ready(batch_ids: list[int]) -> None:
+        report.to_queue.extend(batch_ids)
+        if on_batches is not None and batch_ids:
+            on_batches(batch_ids)
+
     url = settings.database_url
     with transaction(url) as session:
         report.held = hold_late_sends(session=session, settings=settings, now=now)
     for send_id in due_send_ids(url, now):
         with transaction(url) as session:  # one send per transaction: the claim is its row lock
-            if claim_scheduled_send(session=session, settings=settings, send_id=send_id, now=now):
+            if claim_scheduled_send(session=session, send_id=send_id, now=now):
                 report.started.append(send_id)
     with transaction(url) as session:
         report.recovered, report.ambiguous, report.resent = recover_batches(
             session=session, settings=settings, resend_is_harmless=resend_is_harmless, now=now
         )
-        report.to_queue = batches_to_queue(session=session, settings=settings, now=now)
+        queue = batches_to_queue(session=session, settings=settings, now=now)
+    ready(queue)
+    with transaction(url) as session:  # last: the batches it makes are queued as they commit
+        report.frozen = sends_to_freeze(session=session, settings=settings, now=now)
+    for send_id in report.frozen:
+        freeze_send(settings=settings, send_id=send_id, on_batches=ready)
     return report
 
 
@@ -70,7 +91,7 @@ def due_send_ids(url: str, now: dt.datetime) -> list[int]:
         ))
 
 
-def claim_scheduled_send(*, session: Session, settings: Settings, send_id: int, now: dt.datetime) -> bool:
+def claim_scheduled_send(*, session: Session, send_id: int, now: dt.datetime) -> bool:
     """Start a scheduled send if it still is one and is due; False if another poller got there
     first, or an admin rescheduled it later since it was found due."""
     claimed = session.execute(  # "starting" never outlives this transaction: start_send moves it on
@@ -79,7 +100,7 @@ def claim_scheduled_send(*, session: Session, settings: Settings, send_id: int, 
     )
     if claimed.rowcount != 1:
         return False
-    start_send(session=session, settings=settings, send=session.get_one(Send, send_id))
+    start_send(session=session, send=session.get_one(Send, send_id))
     return True
 
 

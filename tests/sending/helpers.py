@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from newsletter.db import transaction
-from newsletter.db.models import Subscriber, Subscription
+from newsletter.db.models import Send, Subscriber, Subscription
 from newsletter.editorial import save_issue
 from newsletter.providers import Provider, RecipientResult
-from newsletter.sending import create_send
+from newsletter.sending import create_send, freeze_send
 from newsletter.subscribers import create_list, get_list
 from tests.conftest import make_settings
 from tests.factories import issue
@@ -55,6 +55,9 @@ def issue_id(database_url):
 
 
 def freeze(settings, issue_id, lists=("weekly",)):
+    """Start a send of the issue and freeze its recipients: (send id, recipients)."""
     with transaction(settings.database_url) as session:
-        send = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list(lists))
-        return send.id, send.recipient_count
+        send_id = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list(lists)).id
+    freeze_send(settings=settings, send_id=send_id)
+    with transaction(settings.database_url) as session:
+        return send_id, session.get_one(Send, send_id).recipient_count

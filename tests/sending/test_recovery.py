@@ -65,7 +65,7 @@ def test_refused_credentials_pause_the_send_and_lose_nobody(settings, batches, s
         progress = send_progress(session=session, send_id=send_id)
         assert (progress.status, progress.pending, progress.failed) == ("paused", 7, 0)
         assert "API key or sender was refused" in progress.status_reason
-        resume_send(session=session, settings=settings, send_id=send_id)
+        resume_send(session=session, send_id=send_id)
     send_all(settings, batch_ids)
     assert sendgrid.accepted_deliveries() == {d: 1 for d in range(1, 8)}
     with transaction(settings.database_url) as session:

@@ -84,7 +84,7 @@ def test_a_send_rescheduled_later_after_it_was_found_due_does_not_start(small_ba
     with transaction(small_batches.database_url) as session:  # ...then an admin moved it a day on
         reschedule_send(session=session, send_id=send_id, at=at + dt.timedelta(days=1), timezone="UTC")
     with transaction(small_batches.database_url) as session:
-        assert claim_scheduled_send(session=session, settings=small_batches, send_id=send_id, now=at) is False
+        assert claim_scheduled_send(session=session, send_id=send_id, now=at) is False
         assert session.get(Send, send_id).status == "scheduled"
 
 
@@ -124,7 +124,9 @@ def test_a_send_found_too_late_waits_for_an_admin(small_batches, issue_id):
     with transaction(small_batches.database_url) as session:
         send = session.get(Send, send_id)
         assert send.status == "held" and "more than 6 h past its scheduled time" in send.status_reason
-        resume_send(session=session, settings=small_batches, send_id=send_id)
+        resume_send(session=session, send_id=send_id)
+    report = sweep(settings=small_batches, resend_is_harmless=True)  # the next sweep freezes it
+    assert report.frozen == [send_id] and len(report.to_queue) == 1
     with transaction(small_batches.database_url) as session:
         assert (session.get(Send, send_id).status, session.get(Send, send_id).recipient_count) == ("sending", 1)
 
@@ -152,7 +154,7 @@ def test_pause_stops_new_batches_and_resume_sends_each_recipient_once(small_batc
         pause_send(session=session, send_id=send_id)
     assert [send_batch(settings=small_batches, provider=provider, batch_id=b) for b in batch_ids] == [None] * 3
     with transaction(url) as session:
-        resume_send(session=session, settings=small_batches, send_id=send_id)
+        resume_send(session=session, send_id=send_id)
     for batch_id in batch_ids:
         send_batch(settings=small_batches, provider=provider, batch_id=batch_id)
     sent_to = [r.email for b in provider.batches for r in b.recipients]

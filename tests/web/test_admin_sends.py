@@ -16,7 +16,7 @@ from newsletter.sending import create_send, pending_batch_ids, send_batch
 from newsletter.sending.sweep import sweep
 from tests.conftest import make_settings, require
 from tests.factories import issue
-from tests.sending.helpers import RecordingProvider, add_people
+from tests.sending.helpers import RecordingProvider, add_people, freeze
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 EVIL = "<script>alert('owned')</script> 550 mailbox unavailable"
@@ -48,8 +48,7 @@ def started_send(live_server, tmp_path) -> tuple[int, object]:
     url = settings.database_url
     add_people(url, "weekly", [f"p{n}@example.org" for n in range(6)])
     issue_id = make_issue(url)
-    with transaction(url) as session:
-        send_id = create_send(session=session, settings=settings, issue_id=issue_id, list_names=["weekly"]).id
+    send_id, _ = freeze(settings, issue_id)
     with transaction(url) as session:
         session.scalars(select(Subscriber).where(Subscriber.email == "p4@example.org")).one().status = "unsubscribed"
         first, _, last = pending_batch_ids(session=session, send_id=send_id)
@@ -85,6 +84,11 @@ def shown_counts(page: str) -> dict[str, int]:
 
 def page_status(page: str) -> str:
     return re.search(r'id="send-status" class="badge \w+" data-status="(\w+)"', page).group(1)
+
+
+def freezing_shown(page: str) -> bool:
+    """Whether the page says the send's recipients are still being frozen."""
+    return re.search(r'<p class="hint" id="send-freezing"( hidden)?>', page).group(1) is None
 
 
 def visible_actions(page: str) -> set[str]:
@@ -293,8 +297,11 @@ def test_a_held_send_is_rescheduled_or_sent_now(live_server, admin):
     response = admin.post(f"/admin/sends/{second}/resume", data={"csrf_token": admin.csrf})
     assert response.status_code == 303
     assert status_in_db(url, second) == "sending"
+    page = admin.get(f"/admin/sends/{second}").text
+    assert "Sending now." in page and freezing_shown(page)
+    assert sweep(settings=live_server.settings, resend_is_harmless=True).frozen == [second]  # the web queues nothing
     assert counts_in_db(url, second) == {"pending": 1}
-    assert "Sending now." in admin.get(f"/admin/sends/{second}").text
+    assert not freezing_shown(admin.get(f"/admin/sends/{second}").text)
 
 
 @SQLITE

@@ -11,9 +11,10 @@ from newsletter.db import transaction
 from newsletter.db.models import Subscriber, Subscription
 from newsletter.editorial import save_issue
 from newsletter.providers import FileProvider
-from newsletter.sending import create_send, pending_batch_ids, send_batch
+from newsletter.sending import pending_batch_ids, send_batch
 from newsletter.tokens import Purpose, make_token
 from tests.factories import issue
+from tests.sending.helpers import freeze
 
 
 def status_of(server, address, list_name="weekly"):
@@ -118,7 +119,7 @@ def send_issue_to(server, addresses):
             session.flush()
             session.add(Subscription(list_id=1, subscriber_id=subscriber.id, status="confirmed"))
         issue_id = save_issue(session=session, content=issue(2, title="The Weekly <Brief>")).id
-        send_id = create_send(session=session, settings=server.settings, issue_id=issue_id, list_names=["weekly"]).id
+    send_id, _ = freeze(server.settings, issue_id)
     with transaction(url) as session:
         batch_ids = pending_batch_ids(session=session, send_id=send_id)
     for batch_id in batch_ids:

@@ -87,7 +87,7 @@ def resume(request: Request, send_id: int, viewer: Admin, settings: SettingsDep)
     try:
         with transaction(settings.database_url) as session:
             was = get_send(session=session, send_id=send_id).status
-            resume_send(session=session, settings=settings, send_id=send_id)
+            resume_send(session=session, send_id=send_id)
     except SendStateError as err:
         return _dashboard(request, viewer, settings, send_id, status=409, error=str(err))
     notice = "Sending now." if was == "held" else "Resumed: sending again."

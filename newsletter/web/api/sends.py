@@ -58,11 +58,12 @@ class SendOut(BaseModel):
     status: str = Field(description="scheduled, held, sending, paused, sent or cancelled")
     status_reason: str | None = Field(description="Why it is held or paused.")
     lists: list[str]
-    recipient_count: int = Field(description="Recipients frozen when it started (0 before).")
+    recipient_count: int = Field(description="Recipients frozen so far: 0 before it starts, all once frozen_at is set.")
     scheduled_at: dt.datetime | None = Field(description="In UTC; null: started at once.")
     timezone: str | None = Field(description="The zone the admin scheduled it in.")
     scheduled_local: str | None = Field(description='The scheduled wall-clock time in that zone, "2026-12-04 08:00".')
     started_at: dt.datetime | None
+    frozen_at: dt.datetime | None = Field(description="When its last recipients were frozen into batches.")
     finished_at: dt.datetime | None
     counts: DeliveryCounts | None = Field(None, description="By outcome; null for a send not started.")
 
@@ -94,6 +95,7 @@ class ProgressOut(BaseModel):
     eta: float | None = Field(description="Seconds until the pending recipients are settled, at that rate.")
     estimated_finish: dt.datetime | None = Field(description="Now plus eta, in UTC.")
     finished: bool = Field(description="Sent or cancelled: nothing changes by itself any more.")
+    freezing: bool = Field(description="Recipients are still being frozen into batches: total grows until then.")
 
 
 class FailedOut(BaseModel):
@@ -148,7 +150,7 @@ def pause(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
 def resume(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
     """Continue a paused send, or start a held one now."""
     with transaction(settings.database_url) as session:
-        resume_send(session=session, settings=settings, send_id=send_id)
+        resume_send(session=session, send_id=send_id)
         return progress_out(send_progress(session=session, send_id=send_id))
 
 
@@ -212,6 +214,7 @@ def send_out(send: Send, issue_title: str, counts: DeliveryCounts | None = None)
         scheduled_at=scheduled_at, timezone=send.timezone,
         scheduled_local=wall_clock(scheduled_at, send.timezone) if scheduled_at else None,
         started_at=as_utc(send.started_at) if send.started_at else None,
+        frozen_at=as_utc(send.frozen_at) if send.frozen_at else None,
         finished_at=as_utc(send.finished_at) if send.finished_at else None,
         counts=counts,
     )
@@ -226,7 +229,7 @@ def progress_out(progress: SendProgress) -> ProgressOut:
         ambiguous_batches=progress.ambiguous_batches, retrying=progress.retrying, elapsed=progress.elapsed,
         rate=progress.rate, eta=eta,
         estimated_finish=utcnow() + dt.timedelta(seconds=eta) if eta is not None else None,
-        finished=progress.status in FINISHED,
+        finished=progress.status in FINISHED, freezing=progress.freezing,
     )
 
 

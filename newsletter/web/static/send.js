@@ -74,6 +74,7 @@
     set(field("eta"), finish(p.eta, p.estimated_finish));
     document.getElementById("send-ambiguous").hidden = !p.ambiguous_batches;
     set(field("ambiguous_batches"), String(p.ambiguous_batches));
+    document.getElementById("send-freezing").hidden = !p.freezing;
     document.getElementById("send-retrying").hidden = !(p.retrying && p.status === "sending");
     set(field("retrying"), p.retrying || "");
     showFor(p.status, p.failed);
