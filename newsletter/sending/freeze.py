@@ -30,7 +30,7 @@ from newsletter.sending.dispatch import finish_send_if_complete
 from newsletter.subscribers.lists import get_list
 
 FREEZING = ("sending", "paused")  # a paused send keeps freezing; it just sends nothing
-FREEZE_CHUNK_BATCHES = 20  # batches frozen per transaction: the first go out within ~0.1 s
+FREEZE_CHUNK_BATCHES = 50  # batches frozen per transaction (~0.2 s for 50,000 recipients on PostgreSQL)
 
 
 def create_send(
