@@ -1,6 +1,6 @@
 """A send's recipients are frozen in chunks, so its first batches go out while the rest freeze.
 
-A million-recipient freeze was one INSERT ... SELECT of 4-11 s before the first batch could
+A million-recipient freeze was one INSERT ... SELECT of 3-11 s before the first batch could
 be sent. Now each chunk commits on its own with the subscriber id it reached
 (``frozen_through``), and its batches are queued at once; ``frozen_at`` marks the end, and a
 send is not finished before it. ``freeze_progress_at`` tells the sweep whether a freezer is
