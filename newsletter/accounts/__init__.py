@@ -9,6 +9,7 @@ from newsletter.accounts.tokens import (
 from newsletter.accounts.users import (
     ROLES,
     authenticate,
+    change_user,
     create_user,
     end_sessions,
     get_user,
@@ -19,6 +20,7 @@ from newsletter.accounts.users import (
 __all__ = [
     "ROLES",
     "authenticate",
+    "change_user",
     "create_api_token",
     "create_user",
     "end_sessions",

@@ -54,6 +54,34 @@ def set_password(*, session: Session, user_id: int, password: str) -> None:
     user.session_version += 1
 
 
+def change_user(
+    *, session: Session, user_id: int, by_user_id: int | None, role: str | None = None, active: bool | None = None
+) -> User:
+    """Give user ``user_id`` another role, or deactivate or reactivate them, as user
+    ``by_user_id`` (None: from the command line).
+
+    A deactivated user's sessions end and their API tokens stop working; reactivated, they
+    sign in with the password they had. Refuses a change to your own account (another admin
+    makes it, so nobody locks themselves out) and one that would leave no active admin.
+    """
+    user = get_user(session=session, user_id=user_id)
+    if role is not None and role not in ROLES:
+        raise ContentError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if user.id == by_user_id:
+        raise ContentError("you cannot change your own role or deactivate yourself; ask another admin")
+    new_role = user.role if role is None else role
+    new_active = user.active if active is None else active
+    if user.role == "admin" and user.active and not (new_role == "admin" and new_active):
+        # Locked, so that two admins demoting each other at once cannot both succeed.
+        admins = session.scalars(select(User.id).where(User.role == "admin", User.active).with_for_update()).all()
+        if admins == [user.id]:
+            raise ContentError(f"{user.email} is the only active admin; make someone else an admin first")
+    if user.active and not new_active:
+        user.session_version += 1
+    user.role, user.active = new_role, new_active
+    return user
+
+
 def end_sessions(*, session: Session, user_id: int) -> None:
     """End every session of user ``user_id`` (signing out, everywhere)."""
     get_user(session=session, user_id=user_id).session_version += 1

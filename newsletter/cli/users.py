@@ -1,4 +1,4 @@
-"""`newsletter users create|list|password|token`: the people who use the web app."""
+"""`newsletter users create|list|password|role|deactivate|activate|token`: the people who use the web app."""
 
 from typing import Annotated
 
@@ -6,7 +6,14 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from newsletter.accounts import create_api_token, create_user, list_users, set_password
+from newsletter.accounts import (
+    ROLES,
+    change_user,
+    create_api_token,
+    create_user,
+    list_users,
+    set_password,
+)
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
 from newsletter.db.models import User
@@ -53,6 +60,34 @@ def password(email: Annotated[str, typer.Argument()], password: Password) -> Non
     with transaction(settings.database_url) as session:
         set_password(session=session, user_id=_user_id(session, email), password=password)
     console.print(f"password of {email} changed", markup=False)
+
+
+@users_app.command("role")
+def role(
+    email: Annotated[str, typer.Argument()],
+    new_role: Annotated[str, typer.Argument(metavar="ROLE", help=f"One of: {', '.join(ROLES)}.")],
+) -> None:
+    """Make a user an editor or an admin (the last active admin stays one)."""
+    _change(email, f"{email} is now an {new_role}", role=new_role)
+
+
+@users_app.command("deactivate")
+def deactivate(email: Annotated[str, typer.Argument()]) -> None:
+    """Stop a user from signing in: their sessions end and their API tokens stop working."""
+    _change(email, f"{email} deactivated", active=False)
+
+
+@users_app.command("activate")
+def activate(email: Annotated[str, typer.Argument()]) -> None:
+    """Let a deactivated user sign in again, with the password they had."""
+    _change(email, f"{email} can sign in again", active=True)
+
+
+def _change(email: str, done: str, **change: str | bool) -> None:
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        change_user(session=session, user_id=_user_id(session, email), by_user_id=None, **change)
+    console.print(done, markup=False)
 
 
 @users_app.command("token")

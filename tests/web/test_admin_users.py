@@ -4,9 +4,12 @@ import re
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from newsletter.accounts import change_user
 from newsletter.db import transaction
 from newsletter.db.models import User
+from newsletter.errors import ContentError
 from tests.web.conftest import PASSWORD, add_user, csrf_of, sign_in
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -15,7 +18,7 @@ SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def user_rows(html: str) -> list[tuple[str, str, str]]:
     """(name, email, role) of each row of the users table, as HTML."""
     body = html.split("<tbody>")[1].split("</tbody>")[0]
-    return [(name.strip(), email, role) for name, email, role in re.findall(
+    return [(re.sub(r"<[^>]+>", "", name).strip(), email, role) for name, email, role in re.findall(
         r"<tr>\s*<td>(.*?)</td>\s*<td[^>]*>(.*?)</td>\s*<td>(.*?)</td>", body, re.S)]
 
 
@@ -164,14 +167,82 @@ def test_a_token_needs_a_name(live_server, editor):
     assert "You have no API tokens." in response.text
 
 
-@SQLITE
-def test_a_deactivated_users_token_stops_working(live_server, admin):
-    user_id = add_user(live_server.settings, "temp@example.org", "admin")
+def test_a_deactivated_user_is_signed_out_everywhere_and_their_token_stops_working(live_server, admin):
+    user_id = add_user(live_server.settings, "temp@example.org", "editor", "Temp Editor")
     temp = sign_in(live_server, "temp@example.org", PASSWORD)
     token = new_token(temp.post("/admin/account/tokens", data={"name": "t", "csrf_token": temp.csrf}).text)
-    temp.close()
-    with transaction(live_server.settings.database_url) as session:
-        session.get(User, user_id).active = False
-    with httpx.Client(base_url=live_server.url, timeout=20, headers={"Authorization": f"Bearer {token}"}) as script:
-        assert script.get("/api/lists").status_code == 401
+    script = httpx.Client(base_url=live_server.url, timeout=20, headers={"Authorization": f"Bearer {token}"})
+    assert script.get("/api/items").status_code == 200
+
+    response = admin.post(f"/admin/users/{user_id}/deactivate", data={"csrf_token": admin.csrf})
+    assert (response.status_code, response.headers["location"]) == (303, f"/admin/users/{user_id}")
+    page = admin.get(f"/admin/users/{user_id}").text
+    assert "temp@example.org is deactivated: signed out everywhere" in page and ">Reactivate Temp Editor<" in page
+    assert temp.get("/admin/items").headers.get("location", "").startswith("/login")  # the open session ended
+    assert script.get("/api/items").status_code == 401
+    assert not can_sign_in(live_server, "temp@example.org", PASSWORD)
     assert "deactivated" in admin.get("/admin/users").text
+
+    assert admin.post(f"/admin/users/{user_id}/reactivate", data={"csrf_token": admin.csrf}).status_code == 303
+    assert can_sign_in(live_server, "temp@example.org", PASSWORD)  # with the password they had
+    assert script.get("/api/items").status_code == 200
+    temp.close()
+    script.close()
+
+
+@SQLITE
+def test_nobody_locks_themselves_out_and_the_last_admin_stays_one(live_server, admin):
+    own_id = next(u.id for u in users(live_server) if u.email == "ad@example.org")
+    own_page = admin.get(f"/admin/users/{own_id}").text
+    assert "This is you." in own_page and "/deactivate" not in own_page and "/role" not in own_page
+    yourself = "You cannot change your own role or deactivate yourself; ask another admin."
+    for action, data, message in (
+        ("deactivate", {}, yourself), ("role", {"role": "editor"}, yourself),
+        ("password", {"password": "x" * 20}, "Change your own password with `newsletter users password`, not here."),
+    ):
+        response = admin.post(f"/admin/users/{own_id}/{action}", data={"csrf_token": admin.csrf, **data})
+        assert response.status_code == 409 and f'<p class="alert" role="alert">{message}</p>' in response.text, action
+
+    other_id = add_user(live_server.settings, "bea@example.org", "editor", "Bea")
+    assert admin.post(f"/admin/users/{other_id}/role", data={"csrf_token": admin.csrf, "role": "admin"}) \
+        .headers["location"] == f"/admin/users/{other_id}"
+    assert "bea@example.org is now an admin." in admin.get(f"/admin/users/{other_id}").text
+    bea = sign_in(live_server, "bea@example.org")
+    assert bea.get("/admin/users").status_code == 200  # the new role holds at once
+    response = bea.post(f"/admin/users/{own_id}/role", data={"csrf_token": bea.csrf, "role": "editor"})
+    assert response.status_code == 303
+    assert admin.get("/admin/users").status_code == 403  # Ada is an editor now
+    response = bea.post(f"/admin/users/{own_id}/role", data={"csrf_token": bea.csrf, "role": "owner"})
+    assert response.status_code == 409 and "Role must be one of editor, admin" in response.text
+    last_admin = pytest.raises(ContentError, match="bea@example.org is the only active admin")
+    with transaction(live_server.settings.database_url) as session, last_admin:  # only Bea could act now
+        change_user(session=session, user_id=other_id, by_user_id=own_id, active=False)
+    bea.close()
+
+
+@SQLITE
+def test_an_admin_gives_a_user_who_forgot_theirs_a_new_password(live_server, admin):
+    user_id = add_user(live_server.settings, "forgot@example.org", "editor")
+    forgetful = sign_in(live_server, "forgot@example.org")
+    response = admin.post(f"/admin/users/{user_id}/password", data={"csrf_token": admin.csrf, "password": "short"})
+    assert response.status_code == 422
+    assert '<p class="field-error" id="password-error">A password needs at least 12 characters.</p>' in response.text
+    assert can_sign_in(live_server, "forgot@example.org", PASSWORD)
+
+    response = admin.post(f"/admin/users/{user_id}/password",
+                          data={"csrf_token": admin.csrf, "password": "a brand new passphrase"})
+    assert response.status_code == 303
+    assert "forgot@example.org has a new password and is signed out everywhere." in admin.get(
+        f"/admin/users/{user_id}").text
+    assert forgetful.get("/admin/items").headers.get("location", "").startswith("/login")
+    assert not can_sign_in(live_server, "forgot@example.org", PASSWORD)
+    assert can_sign_in(live_server, "forgot@example.org", "a brand new passphrase")
+    assert admin.get("/admin/users/999").status_code == 404
+    forgetful.close()
+
+
+def users(live_server) -> list[User]:
+    with transaction(live_server.settings.database_url) as session:
+        found = list(session.scalars(select(User)))
+        session.expunge_all()
+    return found

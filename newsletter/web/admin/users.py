@@ -6,11 +6,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from newsletter.accounts import (
     ROLES,
+    change_user,
     create_api_token,
     create_user,
+    get_user,
     list_api_tokens,
     list_users,
     revoke_api_token,
+    set_password,
 )
 from newsletter.accounts.users import MIN_PASSWORD_LENGTH
 from newsletter.config import Settings
@@ -39,6 +42,38 @@ async def add_user(request: Request, viewer: Admin, settings: SettingsDep) -> Re
     form = await request.form()
     values = {field: str(form.get(field, "")) for field in USER_FIELDS}
     return await run_in_threadpool(_add_user, request, viewer, settings, values)
+
+
+@router.get("/{user_id}", response_class=HTMLResponse)
+def user_page(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+    """One user: their role, whether they can sign in, and a new password for them."""
+    return _user_page(request, viewer, settings, user_id, errors={})
+
+
+@router.post("/{user_id}/role", response_class=HTMLResponse)
+async def change_role(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+    """Make a user an editor or an admin."""
+    role = str((await request.form()).get("role", ""))
+    return await run_in_threadpool(_change, request, viewer, settings, user_id, role=role)
+
+
+@router.post("/{user_id}/deactivate", response_class=HTMLResponse)
+def deactivate(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+    """Stop a user from signing in: their sessions end and their API tokens stop working."""
+    return _change(request, viewer, settings, user_id, active=False)
+
+
+@router.post("/{user_id}/reactivate", response_class=HTMLResponse)
+def reactivate(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+    """Let a deactivated user sign in again, with the password they had."""
+    return _change(request, viewer, settings, user_id, active=True)
+
+
+@router.post("/{user_id}/password", response_class=HTMLResponse)
+async def new_password(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+    """Give another user a new password (one who forgot theirs); their sessions end."""
+    password = str((await request.form()).get("password", ""))
+    return await run_in_threadpool(_set_password, request, viewer, settings, user_id, password)
 
 
 @account_router.get("", response_class=HTMLResponse)
@@ -75,6 +110,46 @@ def _add_user(request: Request, viewer: Viewer, settings: Settings, values: dict
     return see_other("/admin/users", notice=f"Added {email} as an {role}. They can sign in now with the password "
                                             "you chose; give it to them in person or by another channel.",
                      request=request)
+
+
+def _change(request: Request, viewer: Viewer, settings: Settings, user_id: int, **change: str | bool) -> Response:
+    try:
+        with transaction(settings.database_url) as session:
+            user = change_user(session=session, user_id=user_id, by_user_id=viewer.id, **change)
+            email, role, active = user.email, user.role, user.active
+    except ContentError as err:
+        return _user_page(request, viewer, settings, user_id, errors={"form": sentence(str(err))}, status=409)
+    if "role" in change:
+        notice = f"{email} is now an {role}."
+    elif active:
+        notice = f"{email} can sign in again, with the password they had."
+    else:
+        notice = f"{email} is deactivated: signed out everywhere, and their API tokens no longer work."
+    return see_other(f"/admin/users/{user_id}", notice=notice, request=request)
+
+
+def _set_password(request: Request, viewer: Viewer, settings: Settings, user_id: int, password: str) -> Response:
+    if user_id == viewer.id:
+        return _user_page(request, viewer, settings, user_id, status=409, errors={
+            "form": "Change your own password with `newsletter users password`, not here."})
+    try:
+        with transaction(settings.database_url) as session:
+            set_password(session=session, user_id=user_id, password=password)
+            email = get_user(session=session, user_id=user_id).email
+    except ContentError as err:
+        return _user_page(request, viewer, settings, user_id, errors={"password": sentence(str(err))}, status=422)
+    return see_other(f"/admin/users/{user_id}", request=request, notice=(
+        f"{email} has a new password and is signed out everywhere. Give it to them in person or by "
+        "another channel than email."))
+
+
+def _user_page(request: Request, viewer: Viewer, settings: Settings, user_id: int, *, errors: dict[str, str],
+               status: int = 200) -> HTMLResponse:
+    with transaction(settings.database_url) as session:
+        user = get_user(session=session, user_id=user_id)
+        session.expunge(user)
+    return page(request, viewer, "user", title=user.name, user=user, roles=ROLES, errors=errors,
+                min_password=MIN_PASSWORD_LENGTH, status=status)
 
 
 def _add_token(request: Request, viewer: Viewer, settings: Settings, name: str) -> HTMLResponse:
