@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     )
     subscribe_rate_limit: str = "5/10 minutes"
     login_rate_limit: str = Field(default="10/5 minutes", description="Sign-in attempts per client address.")
+    max_upload_mb: int = Field(default=100, gt=0, description="The largest request body (a CSV upload) accepted.")
     templates_dir: Path = REPOSITORY_ROOT / "templates"
     smtp_host: str = "localhost"
     smtp_port: int = 587

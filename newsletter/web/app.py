@@ -25,6 +25,7 @@ from newsletter.providers import Provider, provider_from_settings
 from newsletter.web import admin
 from newsletter.web.admin.render import sentence
 from newsletter.web.api import create_api
+from newsletter.web.body_limit import BodySizeLimit
 from newsletter.web.pages import Pages
 from newsletter.web.ratelimit import RateLimiter
 from newsletter.web.routes import archive, preferences, subscribe, unsubscribe, webhooks
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
     app.mount("/api", create_api(settings, provider))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_sessions(app, settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024 * 1024)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:

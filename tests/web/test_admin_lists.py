@@ -8,6 +8,11 @@ import re
 import httpx
 import pytest
 
+from newsletter.db import transaction
+from newsletter.subscribers import create_list
+from tests.conftest import make_settings
+from tests.web.conftest import LiveServer, add_user, free_port, sign_in, start_server
+
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 # Line numbers are the file's: the header is line 1, and the quoted name on lines 8-9 spans two.
@@ -270,3 +275,47 @@ def test_unknown_lists_and_statuses(live_server, admin):
     assert admin.get("/admin/lists/weekly/export.csv", params={"status": "bogus"}).status_code == 400
     assert admin.get("/api/lists/nope/subscribers").status_code == 404
     assert admin.get("/api/lists/nope/export.csv").status_code == 404
+
+
+@pytest.fixture
+def small_uploads(tmp_path, database_url):
+    """A server that accepts request bodies of at most 1 MB, and an admin signed in to it."""
+    settings = make_settings(tmp_path, database_url=database_url, base_url=f"http://127.0.0.1:{free_port()}",
+                             max_upload_mb=1)
+    with transaction(database_url) as session:
+        create_list(session=session, name="weekly")
+    server, thread = start_server(settings)
+    add_user(settings, "ad@example.org", "admin")
+    with httpx.Client(base_url=settings.base_url, timeout=20) as client:
+        admin = sign_in(LiveServer(settings.base_url, settings, client), "ad@example.org")
+        yield admin
+        admin.close()
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@SQLITE
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(small_uploads):
+    admin = small_uploads
+    big = "email\n" + "".join(f"reader{n}@example.org\n" for n in range(60_000))  # ~1.5 MB
+    response = upload(admin, "weekly", big, confirmed=True)
+    assert response.status_code == 413
+    assert "The file is larger than this service accepts (1 MB)" in response.text
+
+    request = admin.build_request("POST", "/api/lists/weekly/import", headers={"X-CSRF-Token": admin.csrf},
+                                  files={"file": ("people.csv", big.encode(), "text/csv")})
+    body = request.read()
+    assert admin.send(request).json() == {"detail": "the request is larger than the limit of 1 MB"}
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for start in range(0, len(body), 64 * 1024):
+            yield body[start:start + 64 * 1024]
+
+    headers = {"X-CSRF-Token": admin.csrf, "Content-Type": request.headers["Content-Type"]}
+    response = admin.post("/api/lists/weekly/import", headers=headers, content=chunks())
+    assert response.status_code == 413, response.text
+    assert "Up to 1 MB." in admin.get("/admin/lists/weekly").text
+    assert member_emails(admin.get("/admin/lists/weekly").text) == []  # nothing went in
+
+    small = upload(admin, "weekly", "email\nana@example.org\n", confirmed=True)
+    assert small.status_code == 200 and member_emails(small.text) == ["ana@example.org"]

@@ -116,4 +116,4 @@ def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, 
     return page(request, viewer, "list", title=mailing_list.title or mailing_list.name, status=status_code,
                 mailing_list=mailing_list, counts=counts, found=found, q=q, status_filter=status,
                 statuses=SEARCH_STATUSES, page_number=page_number, page_size=PAGE_SIZE, confirmed=confirmed,
-                report=report, import_error=import_error, filename=filename)
+                report=report, import_error=import_error, filename=filename, max_upload_mb=settings.max_upload_mb)
