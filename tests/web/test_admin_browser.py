@@ -84,6 +84,8 @@ def test_every_page_passes_axe_at_desktop_and_phone_widths(live_server, admin, b
     plan = {"lists": ["weekly"], "at": "2099-12-04 08:00", "timezone": "Europe/London"}
     send_id = admin.post(f"/api/issues/{issue_id}/schedule", json=plan, headers={"X-CSRF-Token": admin.csrf}).json()["send_id"]
     colleague = add_user(live_server.settings, "colleague@example.org")
+    admin.post("/api/lists/weekly/subscribers", json={"email": "reader@example.org", "name": "Reader"},
+               headers={"X-CSRF-Token": admin.csrf})  # the members table, with its actions
     paths = ["/admin/items", "/admin/items/new", f"/admin/items/{items[0]}", "/admin/issues", "/admin/issues/new",
              f"/admin/issues/{issue_id}", f"/admin/issues/{issue_id}/preview", "/admin/sends", f"/admin/sends/{send_id}",
              "/admin/lists", "/admin/lists/weekly", "/admin/users", f"/admin/users/{colleague}", "/admin/account"]

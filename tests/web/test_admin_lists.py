@@ -319,3 +319,35 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(small_uplo
 
     small = upload(admin, "weekly", "email\nana@example.org\n", confirmed=True)
     assert small.status_code == 200 and member_emails(small.text) == ["ana@example.org"]
+
+
+@SQLITE
+def test_an_admin_adds_one_person_and_unsubscribes_one_on_their_behalf(live_server, admin):
+    response = admin.post("/admin/lists/weekly/subscribers", data={
+        "csrf_token": admin.csrf, "email": "Zoe@Example.org", "name": "Zoe <b>Z</b>", "confirmed": "yes"})
+    assert response.headers["location"] == "/admin/lists/weekly?q=zoe%40example.org"
+    page = admin.get(response.headers["location"]).text
+    assert "zoe@example.org is on weekly: confirmed." in page and "Zoe &lt;b&gt;Z&lt;/b&gt;" in page
+    assert member_emails(page) == ["zoe@example.org"]
+    refused = admin.post("/admin/lists/weekly/subscribers", data={"csrf_token": admin.csrf, "email": "not-an-address"})
+    assert refused.status_code == 422 and 'role="alert" id="add-error"' in refused.text
+    assert 'value="not-an-address"' in refused.text  # the form keeps what was typed
+
+    response = admin.post("/admin/lists/weekly/unsubscribe", data={
+        "csrf_token": admin.csrf, "email": "zoe@example.org", "q": "zoe", "page": "1"})
+    assert response.headers["location"] == "/admin/lists/weekly?q=zoe&page=1"  # back where they were
+    page = admin.get(response.headers["location"]).text
+    assert "zoe@example.org is unsubscribed from weekly; no import will add them back." in page
+    assert '<span class="badge unsubscribed' in page and 'aria-label="Unsubscribe zoe@example.org"' not in page
+    again = admin.post("/admin/lists/weekly/subscribers", data={
+        "csrf_token": admin.csrf, "email": "zoe@example.org", "confirmed": "yes"})
+    assert "zoe@example.org is on weekly: unsubscribed." in admin.get(again.headers["location"]).text
+
+    headers = {"X-CSRF-Token": admin.csrf}
+    assert admin.post("/api/lists/weekly/subscribers", headers=headers,
+                      json={"email": "ana@example.org", "confirmed": True}).json()["status"] == "confirmed"
+    assert admin.delete("/api/lists/weekly/subscribers/Ana@Example.org", headers=headers).json() == {
+        "email": "ana@example.org", "list": "weekly", "status": "unsubscribed"}
+    assert admin.delete("/api/lists/weekly/subscribers/nobody@example.org", headers=headers).status_code == 404
+    assert admin.post("/admin/lists/weekly/unsubscribe",
+                      data={"csrf_token": admin.csrf, "email": "nobody@example.org"}).status_code == 404

@@ -1,6 +1,8 @@
-"""The lists pages (admins only): lists with their counts, a list's members, CSV import and export."""
+"""The lists pages (admins only): lists with their counts, a list's members (added and
+unsubscribed one by one), CSV import and export."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,8 +18,10 @@ from newsletter.subscribers import (
     create_list,
     get_list,
     list_counts,
+    normalise_email,
     search_members,
 )
+from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.web.admin.render import page, see_other, sentence
 from newsletter.web.csv_files import export_response, import_upload
 from newsletter.web.deps import SettingsDep
@@ -58,6 +62,28 @@ async def import_csv(request: Request, name: str, viewer: Admin, settings: Setti
                                    upload if isinstance(upload, UploadFile) and upload.filename else None, confirmed)
 
 
+@router.post("/{name}/subscribers", response_class=HTMLResponse)
+async def add_one(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
+    """Put one person on the list: pending, or confirmed when the admin holds their consent."""
+    form = await request.form()
+    values = {"email": str(form.get("email", "")).strip(), "name": str(form.get("name", "")).strip(),
+              "confirmed": form.get("confirmed") == "yes"}
+    return await run_in_threadpool(_add_one, request, viewer, settings, name, values)
+
+
+@router.post("/{name}/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe_one(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
+    """Take one person off the list, on their behalf; the page they came from is shown again."""
+    form = await request.form()
+    email = str(form.get("email", ""))
+    back = {key: str(form.get(key, "")) for key in ("q", "status", "page") if form.get(key)}
+    with transaction(settings.database_url) as session:
+        remove_subscriber(session=session, email=email, list_name=name)
+    query = f"?{urlencode(back)}" if back else ""
+    return see_other(f"/admin/lists/{name}{query}", request=request,
+                     notice=f"{email} is unsubscribed from {name}; no import will add them back.")
+
+
 @router.get("/{name}/export.csv")
 def export_csv(name: str, viewer: Admin, settings: SettingsDep, status: str = "confirmed") -> StreamingResponse:
     """The list's members with ``status`` (confirmed, pending, unsubscribed or all) as a CSV download."""
@@ -77,6 +103,19 @@ def _add_list(request: Request, viewer: Viewer, settings: Settings, values: dict
             return see_other(f"/admin/lists/{values['name']}", notice=f"Created the list {values['name']}.",
                              request=request)
     return _lists_page(request, viewer, settings, values=values, errors=errors, status=422)
+
+
+def _add_one(request: Request, viewer: Viewer, settings: Settings, name: str, values: dict) -> Response:
+    try:
+        with transaction(settings.database_url) as session:
+            status = add_subscriber(session=session, email=values["email"], name=values["name"] or None,
+                                    list_name=name, confirmed=values["confirmed"])
+    except ContentError as err:
+        return _list_page(request, viewer, settings, name, add_values=values, status_code=422,
+                          add_error=sentence(str(err)))
+    email = normalise_email(values["email"])
+    return see_other(f"/admin/lists/{name}?{urlencode({'q': email})}", request=request,
+                     notice=f"{email} is on {name}: {status}.")
 
 
 def _import_and_report(request: Request, viewer: Viewer, settings: Settings, name: str, upload: UploadFile | None,
@@ -103,7 +142,8 @@ def _lists_page(request: Request, viewer: Viewer, settings: Settings, *, values:
 
 def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, *, q: str = "", status: str = "",
                page_number: int = 1, confirmed: bool = False, report: ImportReport | None = None,
-               import_error: str | None = None, filename: str | None = None, status_code: int = 200) -> HTMLResponse:
+               import_error: str | None = None, filename: str | None = None, add_values: dict | None = None,
+               add_error: str | None = None, status_code: int = 200) -> HTMLResponse:
     if status and status not in SEARCH_STATUSES:
         raise ContentError(f"status must be one of {', '.join(SEARCH_STATUSES)}")
     page_number = max(page_number, 1)
@@ -116,4 +156,5 @@ def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, 
     return page(request, viewer, "list", title=mailing_list.title or mailing_list.name, status=status_code,
                 mailing_list=mailing_list, counts=counts, found=found, q=q, status_filter=status,
                 statuses=SEARCH_STATUSES, page_number=page_number, page_size=PAGE_SIZE, confirmed=confirmed,
-                report=report, import_error=import_error, filename=filename, max_upload_mb=settings.max_upload_mb)
+                report=report, import_error=import_error, filename=filename, max_upload_mb=settings.max_upload_mb,
+                add_values=add_values or {}, add_error=add_error)

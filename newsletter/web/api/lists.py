@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from newsletter.db import transaction
 from newsletter.errors import ContentError, ImportFileError
 from newsletter.subscribers import create_list, list_counts, normalise_email, search_members
-from newsletter.subscribers.membership import add_subscriber
+from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.subscribers.search import MAX_LIMIT
 from newsletter.web.csv_files import export_response, import_upload
 from newsletter.web.deps import SettingsDep
@@ -70,7 +70,7 @@ class NewSubscriber(BaseModel):
     confirmed: bool = Field(default=False, description="You hold their consent; otherwise they are pending.")
 
 
-class SubscriberAdded(BaseModel):
+class Membership(BaseModel):
     email: str = Field(description="The address as stored (normalised).")
     list: str
     status: str = Field(description="Their status on the list now; it says so when they are suppressed.")
@@ -123,13 +123,22 @@ def find_subscribers(
 
 
 @router.post("/{name}/subscribers")
-def add_one_subscriber(name: str, new: NewSubscriber, viewer: Admin, settings: SettingsDep) -> SubscriberAdded:
+def add_one_subscriber(name: str, new: NewSubscriber, viewer: Admin, settings: SettingsDep) -> Membership:
     """Put one person on the list (pending unless ``confirmed``). Never resubscribes someone who
     unsubscribed."""
     with transaction(settings.database_url) as session:
         status = add_subscriber(session=session, email=new.email, name=new.name, list_name=name,
                                 confirmed=new.confirmed)
-    return SubscriberAdded(email=normalise_email(new.email), list=name, status=status)
+    return Membership(email=normalise_email(new.email), list=name, status=status)
+
+
+@router.delete("/{name}/subscribers/{email}", responses={404: {"description": "They are not on the list."}})
+def unsubscribe_one(name: str, email: str, viewer: Admin, settings: SettingsDep) -> Membership:
+    """Take one person off the list on their behalf. They are kept as unsubscribed, so that
+    no later import or API call puts them back."""
+    with transaction(settings.database_url) as session:
+        remove_subscriber(session=session, email=email, list_name=name)
+    return Membership(email=normalise_email(email), list=name, status="unsubscribed")
 
 
 @router.post("/{name}/import")
