@@ -1,4 +1,4 @@
-"""Thin Celery tasks over plain functions of :mod:`newsletter.sending`."""
+"""Thin Celery tasks over plain functions of :mod:`newsletter.sending` and the background imports."""
 
 from functools import lru_cache
 
@@ -9,6 +9,7 @@ from newsletter.providers import Provider, provider_from_settings
 from newsletter.sending import freeze_send, send_batch
 from newsletter.sending.ratelimit import RateLimiter, limiter_from_settings
 from newsletter.sending.sweep import SweepReport, batches_to_queue, sweep
+from newsletter.subscribers.imports import imports_to_run, run_import
 from workers.celery_app import app
 
 
@@ -37,10 +38,22 @@ def sweep_task() -> None:
     run_sweep(get_settings())
 
 
+@app.task(name="newsletter.import_subscribers")
+def import_task(import_id: int) -> None:
+    """Import a CSV file uploaded in the web app (a no-op unless it is running)."""
+    run_import(settings=get_settings(), import_id=import_id)
+
+
 def run_sweep(settings: Settings) -> SweepReport:
-    """One sweep, with a task published for every batch as soon as it is ready."""
+    """One sweep, with a task published for every batch as soon as it is ready, and one for
+    every uploaded file waiting to be imported."""
     provider, _ = sending_parts(settings)
-    return sweep(settings=settings, resend_is_harmless=provider.resend_is_harmless, on_batches=publish)
+    report = sweep(settings=settings, resend_is_harmless=provider.resend_is_harmless, on_batches=publish)
+    with transaction(settings.database_url) as session:
+        import_ids = imports_to_run(session=session, settings=settings, now=utcnow())
+    for import_id in import_ids:
+        import_task.delay(import_id)
+    return report
 
 
 def queue_send(settings: Settings, send_id: int) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -135,6 +136,29 @@ class MailingList(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class SubscriberImport(Base):
+    """A CSV file uploaded in the web app, imported into a list in the background (see
+    subscribers/imports.py): the file until it is imported, then the importer's report."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("lists.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    confirmed: Mapped[bool]  # the admin holds these people's consent
+    status: Mapped[str] = mapped_column(String(20), index=True)  # queued -> running -> done | failed
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # cleared once imported
+    size: Mapped[int] = mapped_column(Integer)
+    bytes_read: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    started_at: Mapped[dt.datetime | None]
+    progress_at: Mapped[dt.datetime | None]  # when a chunk last went in: a worker that stops is noticed
+    finished_at: Mapped[dt.datetime | None]
 
 
 class Subscriber(Base):

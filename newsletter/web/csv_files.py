@@ -1,37 +1,29 @@
-"""CSV files over HTTP, for the lists pages and the API alike: an upload goes through the
-CLI's importer, and an export is streamed as an attachment."""
+"""CSV files over HTTP, for the lists pages and the API alike: an upload is queued to be
+imported in the background, and an export is streamed as an attachment."""
 
-import shutil
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 from fastapi.responses import StreamingResponse
 
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.errors import ContentError, ImportFileError
-from newsletter.subscribers import ImportReport, import_subscribers
+from newsletter.errors import ContentError
+from newsletter.subscribers.imports import queue_import
 from newsletter.subscribers.membership import STATUSES as EXPORT_STATUSES
 from newsletter.subscribers.membership import export_subscribers
 
-IMPORT_SOURCE = "web import"
 _SPOOL_BYTES = 8 * 1024 * 1024  # an export larger than this goes to a temporary file, not memory
 _CHUNK_BYTES = 64 * 1024
 
 
-def import_upload(settings: Settings, upload: BinaryIO, filename: str, list_name: str, confirmed: bool) -> ImportReport:
-    """Save an uploaded file to a temporary file and import it; ImportFileError names the upload."""
-    with tempfile.TemporaryDirectory(prefix="newsletter-upload-") as folder:
-        path = Path(folder) / "upload.csv"
-        with path.open("wb") as out:
-            shutil.copyfileobj(upload, out, _CHUNK_BYTES)
-        try:
-            return import_subscribers(database_url=settings.database_url, path=path, list_name=list_name,
-                                      confirmed=confirmed, source=IMPORT_SOURCE)
-        except ImportFileError as err:
-            raise ImportFileError(str(err).replace(str(path), filename or "the file")) from None
+def queue_upload(settings: Settings, upload: BinaryIO, filename: str, list_name: str, *, confirmed: bool,
+                 created_by: str) -> int:
+    """Store an uploaded file (at most NEWSLETTER_MAX_UPLOAD_MB) for a worker to import; the import's id."""
+    with transaction(settings.database_url) as session:
+        return queue_import(session=session, list_name=list_name, filename=filename, data=upload.read(),
+                            confirmed=confirmed, created_by=created_by).id
 
 
 def export_response(settings: Settings, list_name: str, status: str) -> StreamingResponse:

@@ -5,6 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.web.conftest import PASSWORD, add_user
+from tests.web.test_admin_lists import run_imports
 from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.web.test_composer import add_item, new_issue, save
 
@@ -86,6 +87,9 @@ def test_every_page_passes_axe_at_desktop_and_phone_widths(live_server, admin, b
     colleague = add_user(live_server.settings, "colleague@example.org")
     admin.post("/api/lists/weekly/subscribers", json={"email": "reader@example.org", "name": "Reader"},
                headers={"X-CSRF-Token": admin.csrf})  # the members table, with its actions
+    admin.post("/api/lists/weekly/import", headers={"X-CSRF-Token": admin.csrf},
+               files={"file": ("people.csv", b"email\nana@example.org\nnot-an-address\n", "text/csv")})
+    run_imports(live_server.settings)  # the import's report, and the recent imports
     paths = ["/admin/items", "/admin/items/new", f"/admin/items/{items[0]}", "/admin/issues", "/admin/issues/new",
              f"/admin/issues/{issue_id}", f"/admin/issues/{issue_id}/preview", "/admin/sends", f"/admin/sends/{send_id}",
              "/admin/lists", "/admin/lists/weekly", "/admin/users", f"/admin/users/{colleague}", "/admin/account"]

@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from newsletter.db import transaction
+from newsletter.db.models import utcnow
 from newsletter.subscribers import create_list
+from newsletter.subscribers.imports import imports_to_run, run_import
 from tests.conftest import make_settings
 from tests.web.conftest import LiveServer, add_user, free_port, sign_in, start_server
 
@@ -49,11 +51,29 @@ def member_emails(html: str) -> list[str]:
 
 def upload(client: httpx.Client, list_name: str, content: str, *, confirmed: bool, token: str | None = None,
            filename: str = "people.csv") -> httpx.Response:
+    """Upload a CSV on the list page (queued for a worker; the answer redirects to the list)."""
     data = {"csrf_token": client.csrf if token is None else token}
     if confirmed:
         data["confirmed"] = "yes"
     return client.post(f"/admin/lists/{list_name}/import", data=data,
                        files={"file": (filename, content.encode(), "text/csv")})
+
+
+def run_imports(settings) -> list[int]:
+    """What a worker does with the imports the sweep hands it: run each; their ids."""
+    with transaction(settings.database_url) as session:
+        import_ids = imports_to_run(session=session, settings=settings, now=utcnow())
+    for import_id in import_ids:
+        run_import(settings=settings, import_id=import_id)
+    return import_ids
+
+
+def imported(client: httpx.Client, settings, list_name: str, content: str, **options) -> str:
+    """Upload a CSV, let a worker import it, and return the list page, which shows the report."""
+    response = upload(client, list_name, content, **options)
+    assert response.status_code == 303, response.text
+    assert len(run_imports(settings)) == 1
+    return client.get(response.headers["location"]).text
 
 
 def test_an_admin_creates_a_list_imports_a_csv_searches_and_exports(live_server, admin):
@@ -67,9 +87,14 @@ def test_an_admin_creates_a_list_imports_a_csv_searches_and_exports(live_server,
     assert "<script>" not in index
 
     response = upload(admin, "daily", UPLOAD, confirmed=True)
-    assert response.status_code == 200, response.text
-    page = response.text
-    assert "9 rows: 4 accepted, 5 rejected." in page
+    assert (response.status_code, response.headers["location"]) == (303, "/admin/lists/daily")
+    queued = admin.get("/admin/lists/daily").text
+    assert "people.csv is uploaded; this page follows its import." in queued
+    assert "<h2 id=\"import-heading\">Importing people.csv</h2>" in queued and "Waiting for a worker." in queued
+    assert '<script src="/static/import.js" defer></script>' in queued
+    assert run_imports(live_server.settings) == [1]
+    page = admin.get("/admin/lists/daily").text
+    assert "9 rows: 4 accepted, 5 rejected." in page and "import.js" not in page
     rejected = rejected_rows(page)
     assert sorted(rejected) == [3, 5, 6, 8, 10]
     assert rejected[3][0] == "not-an-address"
@@ -104,8 +129,9 @@ def test_an_admin_creates_a_list_imports_a_csv_searches_and_exports(live_server,
                      "pending": 0, "unsubscribed": 0, "suppressed": 0}
 
     # Importing the same file again adds nobody twice.
-    again = upload(admin, "daily", UPLOAD, confirmed=True).text
+    again = imported(admin, live_server.settings, "daily", UPLOAD, confirmed=True)
     assert "0 new subscribers" in again and "0 newly on this list" in again
+    assert again.count("9 rows: 4 accepted, 5 rejected") == 3  # the report, then both recent imports
     assert "4 members." in admin.get("/admin/lists/daily").text
 
 
@@ -113,8 +139,15 @@ def test_the_api_imports_searches_adds_and_exports(live_server, admin):
     headers = {"X-CSRF-Token": admin.csrf}
     response = admin.post("/api/lists/weekly/import", headers=headers, data={"confirmed": "false"},
                           files={"file": ("people.csv", UPLOAD.encode(), "text/csv")})
-    assert response.status_code == 200, response.text
-    report = response.json()
+    assert response.status_code == 202, response.text
+    queued = response.json()
+    assert {k: queued[k] for k in ("status", "filename", "size", "bytes_read", "report", "created_by")} == {
+        "status": "queued", "filename": "people.csv", "size": len(UPLOAD.encode()), "bytes_read": 0, "report": None,
+        "created_by": "ad@example.org"}
+    run_imports(live_server.settings)
+    done = admin.get(f"/api/imports/{queued['id']}").json()
+    assert (done["status"], done["bytes_read"], done["error"]) == ("done", done["size"], None)
+    report = done["report"]
     assert {k: report[k] for k in ("rows", "accepted", "rejected_count", "new_subscriptions", "confirmed")} == {
         "rows": 9, "accepted": 4, "rejected_count": 5, "new_subscriptions": 4, "confirmed": 0}
     assert [(r["line"], r["email"]) for r in report["rejected"]] == [
@@ -156,18 +189,23 @@ def test_the_api_imports_searches_adds_and_exports(live_server, admin):
 
     response = admin.post("/api/lists/weekly/import", headers=headers,
                           files={"file": ("names.csv", b"name\nAna\n", "text/csv")})
-    assert response.status_code == 422
-    assert "no 'email' column" in response.json()["detail"]
-    assert "names.csv" in response.json()["detail"]
+    assert response.status_code == 202
+    run_imports(live_server.settings)
+    failed = admin.get(f"/api/imports/{response.json()['id']}").json()
+    assert failed["status"] == "failed" and failed["report"] is None
+    assert "names.csv" in failed["error"] and "no 'email' column" in failed["error"]
+    assert admin.post("/api/lists/nope/import", headers=headers,
+                      files={"file": ("x.csv", b"email\n", "text/csv")}).status_code == 404
+    assert admin.get("/api/imports/999").status_code == 404
 
 
 @SQLITE
 def test_a_file_that_cannot_be_read_is_explained_by_its_name(live_server, admin):
-    response = upload(admin, "weekly", "name,city\nAna,Lima\n", confirmed=False, filename="contacts <1>.csv")
-    assert response.status_code == 422
-    assert "The file was not imported (contacts &lt;1&gt;.csv)" in response.text
-    assert "the header row has no &#39;email&#39; column" in response.text
-    assert "newsletter-upload-" not in response.text  # the temporary file is not mentioned
+    page = imported(admin, live_server.settings, "weekly", "name,city\nAna,Lima\n", confirmed=False,
+                    filename="contacts <1>.csv")
+    assert "The file was not imported (contacts &lt;1&gt;.csv)" in page
+    assert "the header row has no &#39;email&#39; column" in page
+    assert "newsletter-import-" not in page  # the temporary file is not mentioned
     response = admin.post("/admin/lists/weekly/import", data={"csrf_token": admin.csrf},
                           files={"file": ("", b"", "application/octet-stream")})
     assert response.status_code == 422
@@ -177,7 +215,7 @@ def test_a_file_that_cannot_be_read_is_explained_by_its_name(live_server, admin)
 @SQLITE
 def test_a_long_list_is_shown_a_hundred_at_a_time(live_server, admin):
     people = "email\n" + "".join(f"p{n:03}@example.org\n" for n in range(105))
-    assert "105 accepted" in upload(admin, "weekly", people, confirmed=False).text
+    assert "105 accepted" in imported(admin, live_server.settings, "weekly", people, confirmed=False)
     first = admin.get("/admin/lists/weekly").text
     assert len(member_emails(first)) == 100
     assert "Showing 1–100 of 105 members." in first
@@ -288,7 +326,7 @@ def small_uploads(tmp_path, database_url):
     add_user(settings, "ad@example.org", "admin")
     with httpx.Client(base_url=settings.base_url, timeout=20) as client:
         admin = sign_in(LiveServer(settings.base_url, settings, client), "ad@example.org")
-        yield admin
+        yield admin, settings
         admin.close()
     server.should_exit = True
     thread.join(timeout=10)
@@ -296,7 +334,7 @@ def small_uploads(tmp_path, database_url):
 
 @SQLITE
 def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(small_uploads):
-    admin = small_uploads
+    admin, settings = small_uploads
     big = "email\n" + "".join(f"reader{n}@example.org\n" for n in range(60_000))  # ~1.5 MB
     response = upload(admin, "weekly", big, confirmed=True)
     assert response.status_code == 413
@@ -315,10 +353,11 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(small_uplo
     response = admin.post("/api/lists/weekly/import", headers=headers, content=chunks())
     assert response.status_code == 413, response.text
     assert "Up to 1 MB." in admin.get("/admin/lists/weekly").text
-    assert member_emails(admin.get("/admin/lists/weekly").text) == []  # nothing went in
+    assert member_emails(admin.get("/admin/lists/weekly").text) == []
+    assert run_imports(settings) == []  # nothing was stored
 
-    small = upload(admin, "weekly", "email\nana@example.org\n", confirmed=True)
-    assert small.status_code == 200 and member_emails(small.text) == ["ana@example.org"]
+    small = imported(admin, settings, "weekly", "email\nana@example.org\n", confirmed=True)
+    assert member_emails(small) == ["ana@example.org"]
 
 
 @SQLITE

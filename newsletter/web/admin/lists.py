@@ -11,19 +11,19 @@ from starlette.datastructures import UploadFile
 
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.errors import ContentError, ImportFileError
+from newsletter.errors import ContentError
 from newsletter.subscribers import (
     SEARCH_STATUSES,
-    ImportReport,
     create_list,
     get_list,
     list_counts,
     normalise_email,
     search_members,
 )
+from newsletter.subscribers.imports import recent_imports, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.web.admin.render import page, see_other, sentence
-from newsletter.web.csv_files import export_response, import_upload
+from newsletter.web.csv_files import export_response, queue_upload
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin, Viewer
 
@@ -53,12 +53,13 @@ def list_page(request: Request, name: str, viewer: Admin, settings: SettingsDep,
 
 
 @router.post("/{name}/import", response_class=HTMLResponse)
-async def import_csv(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
-    """Import an uploaded CSV into the list with the CLI's importer; show its report."""
+async def import_csv(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
+    """Queue an uploaded CSV to be imported into the list by a worker; the list page then
+    follows its progress and shows its report."""
     form = await request.form()
     upload = form.get("file")
     confirmed = form.get("confirmed") == "yes"
-    return await run_in_threadpool(_import_and_report, request, viewer, settings, name,
+    return await run_in_threadpool(_queue_import, request, viewer, settings, name,
                                    upload if isinstance(upload, UploadFile) and upload.filename else None, confirmed)
 
 
@@ -118,19 +119,16 @@ def _add_one(request: Request, viewer: Viewer, settings: Settings, name: str, va
                      notice=f"{email} is on {name}: {status}.")
 
 
-def _import_and_report(request: Request, viewer: Viewer, settings: Settings, name: str, upload: UploadFile | None,
-                       confirmed: bool) -> HTMLResponse:
+def _queue_import(request: Request, viewer: Viewer, settings: Settings, name: str, upload: UploadFile | None,
+                  confirmed: bool) -> Response:
     with transaction(settings.database_url) as session:
         get_list(session=session, name=name)  # a missing list is a 404 before anything else
     if upload is None:
         return _list_page(request, viewer, settings, name, confirmed=confirmed, status_code=422,
-                          import_error="Choose a CSV file to import.")
-    try:
-        report = import_upload(settings, upload.file, upload.filename or "", name, confirmed)
-    except ImportFileError as err:
-        return _list_page(request, viewer, settings, name, confirmed=confirmed, status_code=422,
-                          import_error=sentence(str(err)), filename=upload.filename)
-    return _list_page(request, viewer, settings, name, confirmed=confirmed, report=report, filename=upload.filename)
+                          choose_file=True)
+    queue_upload(settings, upload.file, upload.filename or "", name, confirmed=confirmed, created_by=viewer.email)
+    return see_other(f"/admin/lists/{name}", request=request,
+                     notice=f"{upload.filename} is uploaded; this page follows its import.")
 
 
 def _lists_page(request: Request, viewer: Viewer, settings: Settings, *, values: dict[str, str],
@@ -141,9 +139,8 @@ def _lists_page(request: Request, viewer: Viewer, settings: Settings, *, values:
 
 
 def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, *, q: str = "", status: str = "",
-               page_number: int = 1, confirmed: bool = False, report: ImportReport | None = None,
-               import_error: str | None = None, filename: str | None = None, add_values: dict | None = None,
-               add_error: str | None = None, status_code: int = 200) -> HTMLResponse:
+               page_number: int = 1, confirmed: bool = False, choose_file: bool = False,
+               add_values: dict | None = None, add_error: str | None = None, status_code: int = 200) -> HTMLResponse:
     if status and status not in SEARCH_STATUSES:
         raise ContentError(f"status must be one of {', '.join(SEARCH_STATUSES)}")
     page_number = max(page_number, 1)
@@ -152,9 +149,12 @@ def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, 
         found = search_members(session=session, list_name=name, query=q, status=status or None, limit=PAGE_SIZE,
                                offset=(page_number - 1) * PAGE_SIZE)
         counts = next(c for c in list_counts(session=session) if c.name == name)
+        imports = recent_imports(session=session, list_name=name)
         session.expunge_all()
+    latest = imports[0] if imports else None
     return page(request, viewer, "list", title=mailing_list.title or mailing_list.name, status=status_code,
                 mailing_list=mailing_list, counts=counts, found=found, q=q, status_filter=status,
                 statuses=SEARCH_STATUSES, page_number=page_number, page_size=PAGE_SIZE, confirmed=confirmed,
-                report=report, import_error=import_error, filename=filename, max_upload_mb=settings.max_upload_mb,
+                choose_file=choose_file, imports=imports, latest=latest,
+                report=report_of(latest) if latest else None, max_upload_mb=settings.max_upload_mb,
                 add_values=add_values or {}, add_error=add_error)

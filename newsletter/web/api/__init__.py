@@ -21,7 +21,7 @@ from newsletter.errors import (
 from newsletter.providers import Provider
 from newsletter.web.api import issues, items, lists, sends
 
-routers = [module.router for module in (items, issues, sends, lists)]
+routers = [module.router for module in (items, issues, sends, lists)] + [lists.imports_router]
 STATUS = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,

@@ -1,4 +1,5 @@
-"""``/api/lists``: mailing lists, their members, CSV import and export (admins only)."""
+"""``/api/lists``: mailing lists, their members, CSV import and export; ``/api/imports``: the
+imports under way (admins only)."""
 
 import datetime as dt
 from typing import Annotated, Literal
@@ -8,15 +9,23 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from newsletter.db import transaction
-from newsletter.errors import ContentError, ImportFileError
-from newsletter.subscribers import create_list, list_counts, normalise_email, search_members
+from newsletter.db.models import SubscriberImport, as_utc
+from newsletter.subscribers import (
+    create_list,
+    get_list,
+    list_counts,
+    normalise_email,
+    search_members,
+)
+from newsletter.subscribers.imports import get_import, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.subscribers.search import MAX_LIMIT
-from newsletter.web.csv_files import export_response, import_upload
+from newsletter.web.csv_files import export_response, queue_upload
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin
 
 router = APIRouter(prefix="/lists", tags=["lists"])
+imports_router = APIRouter(prefix="/imports", tags=["lists"])
 
 MemberStatus = Literal["confirmed", "pending", "unsubscribed", "suppressed"]
 ExportStatus = Literal["confirmed", "pending", "unsubscribed", "all"]
@@ -92,6 +101,22 @@ class ImportReportOut(BaseModel):
     rejected: list[RejectedRowOut] = Field(description="The rejected rows with their reasons (the first 1,000).")
 
 
+class ImportOut(BaseModel):
+    """A CSV file being imported into a list in the background."""
+
+    id: int
+    filename: str
+    confirmed: bool
+    status: str = Field(description="queued, running, done or failed")
+    size: int = Field(description="The file's size in bytes.")
+    bytes_read: int = Field(description="How far the importer has got, in bytes.")
+    error: str | None = Field(description="Why the file could not be imported (failed).")
+    created_by: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    report: ImportReportOut | None = Field(description="What the import did (done).")
+
+
 @router.get("")
 def get_lists(viewer: Admin, settings: SettingsDep) -> ListsOut:
     """Every list with its members counted by status."""
@@ -141,23 +166,42 @@ def unsubscribe_one(name: str, email: str, viewer: Admin, settings: SettingsDep)
     return Membership(email=normalise_email(email), list=name, status="unsubscribed")
 
 
-@router.post("/{name}/import")
+@router.post("/{name}/import", status_code=202)
 def import_csv(
     name: str, viewer: Admin, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row that has an email column.")],
     confirmed: Annotated[bool, Form(description="You hold their consent; otherwise they are pending.")] = False,
-) -> ImportReportOut:
-    """Import a CSV file into the list, as `newsletter subscribers import` does: every valid row
-    goes in and every bad row is reported with its line number. A file that cannot be read at
-    all (no email column, not UTF-8) is a 422."""
-    try:
-        report = import_upload(settings, file.file, file.filename or "", name, confirmed)
-    except ImportFileError as err:
-        raise ContentError(str(err)) from None
-    return ImportReportOut(
-        rows=report.rows, accepted=report.accepted, new_subscribers=report.new_subscribers,
-        new_subscriptions=report.new_subscriptions, confirmed=report.confirmed, rejected_count=report.rejected_count,
-        rejected=[RejectedRowOut(line=r.line, email=r.email, reason=r.reason) for r in report.rejected],
+) -> ImportOut:
+    """Queue a CSV file to be imported into the list by a worker, as `newsletter subscribers
+    import` does: every valid row goes in and every bad row is reported with its line number.
+    Follow it at ``/api/imports/{id}``."""
+    with transaction(settings.database_url) as session:
+        get_list(session=session, name=name)  # an unknown list is a 404 before the file is stored
+    import_id = queue_upload(settings, file.file, file.filename or "", name, confirmed=confirmed,
+                             created_by=viewer.email)
+    with transaction(settings.database_url) as session:
+        return import_out(get_import(session=session, import_id=import_id))
+
+
+@imports_router.get("/{import_id}")
+def get_one_import(import_id: int, viewer: Admin, settings: SettingsDep) -> ImportOut:
+    """An import: queued, running (with the bytes read so far), done with its report, or failed
+    with what is wrong with the file."""
+    with transaction(settings.database_url) as session:
+        return import_out(get_import(session=session, import_id=import_id))
+
+
+def import_out(job: SubscriberImport) -> ImportOut:
+    report = report_of(job)
+    return ImportOut(
+        id=job.id, filename=job.filename, confirmed=job.confirmed, status=job.status, size=job.size,
+        bytes_read=job.bytes_read, error=job.error, created_by=job.created_by,
+        created_at=as_utc(job.created_at), finished_at=as_utc(job.finished_at) if job.finished_at else None,
+        report=None if report is None else ImportReportOut(
+            rows=report.rows, accepted=report.accepted, new_subscribers=report.new_subscribers,
+            new_subscriptions=report.new_subscriptions, confirmed=report.confirmed,
+            rejected_count=report.rejected_count,
+            rejected=[RejectedRowOut(line=r.line, email=r.email, reason=r.reason) for r in report.rejected]),
     )
 
 
