@@ -30,7 +30,6 @@ from newsletter.subscribers.lists import get_list
 log = logging.getLogger(__name__)
 
 SOURCE = "web import"  # the subscribers' source
-FINISHED = ("done", "failed")
 
 
 def queue_import(

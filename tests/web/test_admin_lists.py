@@ -390,3 +390,10 @@ def test_an_admin_adds_one_person_and_unsubscribes_one_on_their_behalf(live_serv
     assert admin.delete("/api/lists/weekly/subscribers/nobody@example.org", headers=headers).status_code == 404
     assert admin.post("/admin/lists/weekly/unsubscribe",
                       data={"csrf_token": admin.csrf, "email": "nobody@example.org"}).status_code == 404
+
+
+@SQLITE
+def test_the_consent_box_is_never_ticked_for_the_next_upload(live_server, admin):
+    page = imported(admin, live_server.settings, "weekly", "email\nana@example.org\n", confirmed=True)
+    assert "1 newly on this list (confirmed)" in page
+    assert re.search(r'<input id="confirmed" name="confirmed" type="checkbox" value="yes" aria-describedby', page)

@@ -76,13 +76,8 @@ async def add_one(request: Request, name: str, viewer: Admin, settings: Settings
 async def unsubscribe_one(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
     """Take one person off the list, on their behalf; the page they came from is shown again."""
     form = await request.form()
-    email = str(form.get("email", ""))
     back = {key: str(form.get(key, "")) for key in ("q", "status", "page") if form.get(key)}
-    with transaction(settings.database_url) as session:
-        remove_subscriber(session=session, email=email, list_name=name)
-    query = f"?{urlencode(back)}" if back else ""
-    return see_other(f"/admin/lists/{name}{query}", request=request,
-                     notice=f"{email} is unsubscribed from {name}; no import will add them back.")
+    return await run_in_threadpool(_unsubscribe_one, request, settings, name, str(form.get("email", "")), back)
 
 
 @router.get("/{name}/export.csv")
@@ -104,6 +99,14 @@ def _add_list(request: Request, viewer: Viewer, settings: Settings, values: dict
             return see_other(f"/admin/lists/{values['name']}", notice=f"Created the list {values['name']}.",
                              request=request)
     return _lists_page(request, viewer, settings, values=values, errors=errors, status=422)
+
+
+def _unsubscribe_one(request: Request, settings: Settings, name: str, email: str, back: dict[str, str]) -> Response:
+    with transaction(settings.database_url) as session:
+        remove_subscriber(session=session, email=email, list_name=name)
+    query = f"?{urlencode(back)}" if back else ""
+    return see_other(f"/admin/lists/{name}{query}", request=request,
+                     notice=f"{email} is unsubscribed from {name}; no import will add them back.")
 
 
 def _add_one(request: Request, viewer: Viewer, settings: Settings, name: str, values: dict) -> Response:
