@@ -246,3 +246,23 @@ def users(live_server) -> list[User]:
         found = list(session.scalars(select(User)))
         session.expunge_all()
     return found
+
+
+@SQLITE
+def test_an_admins_api_token_cannot_manage_users(live_server, admin):
+    """A leaked token must not make a user, or give one a password, to sign in as."""
+    token = new_token(admin.post("/admin/account/tokens", data={"name": "script", "csrf_token": admin.csrf}).text)
+    other_id = add_user(live_server.settings, "bea@example.org", "editor")
+    with httpx.Client(base_url=live_server.url, timeout=20, headers={"Authorization": f"Bearer {token}"}) as script:
+        assert script.get("/api/lists").status_code == 200  # the token works...
+        attempts = [
+            script.post("/admin/users", data={"email": "evil@example.org", "name": "Evil", "role": "admin",
+                                              "password": "a long enough secret"}),
+            script.post(f"/admin/users/{other_id}/password", data={"password": "a long enough secret"}),
+            script.post(f"/admin/users/{other_id}/role", data={"role": "admin"}),
+            script.post(f"/admin/users/{other_id}/deactivate"),
+        ]
+    assert [a.status_code for a in attempts] == [403] * 4  # ...but not for these
+    assert "Users can only be managed after signing in with your password." in attempts[0].text
+    assert not can_sign_in(live_server, "evil@example.org", "a long enough secret")
+    assert can_sign_in(live_server, "bea@example.org", PASSWORD)

@@ -99,6 +99,7 @@ def revoke_token(request: Request, token_id: int, viewer: Editor, settings: Sett
 
 
 def _add_user(request: Request, viewer: Viewer, settings: Settings, values: dict[str, str]) -> Response:
+    _refuse_tokens(viewer, "users")
     try:
         with transaction(settings.database_url) as session:
             user = create_user(session=session, email=values["email"], name=values["name"], role=values["role"],
@@ -113,6 +114,7 @@ def _add_user(request: Request, viewer: Viewer, settings: Settings, values: dict
 
 
 def _change(request: Request, viewer: Viewer, settings: Settings, user_id: int, **change: str | bool) -> Response:
+    _refuse_tokens(viewer, "users")
     try:
         with transaction(settings.database_url) as session:
             user = change_user(session=session, user_id=user_id, by_user_id=viewer.id, **change)
@@ -129,6 +131,7 @@ def _change(request: Request, viewer: Viewer, settings: Settings, user_id: int, 
 
 
 def _set_password(request: Request, viewer: Viewer, settings: Settings, user_id: int, password: str) -> Response:
+    _refuse_tokens(viewer, "users")
     if user_id == viewer.id:
         return _user_page(request, viewer, settings, user_id, status=409, errors={
             "form": "Change your own password with `newsletter users password`, not here."})
@@ -185,10 +188,11 @@ def _account_page(request: Request, viewer: Viewer, settings: Settings, *, token
                 errors=errors, new_token=new_token, new_token_name=new_token_name, status=status)
 
 
-def _refuse_tokens(viewer: Viewer) -> None:
-    """API tokens are managed only from a password session: a token must not mint or revoke tokens."""
+def _refuse_tokens(viewer: Viewer, what: str = "API tokens") -> None:
+    """Tokens and users are managed only from a password session: a leaked token must not mint
+    tokens, nor make a user (or give one a password) to sign in as."""
     if viewer.by_token:
-        raise PermissionDeniedError("API tokens can only be managed after signing in with your password")
+        raise PermissionDeniedError(f"{what} can only be managed after signing in with your password")
 
 
 def _field_of(message: str) -> str:
