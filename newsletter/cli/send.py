@@ -11,7 +11,7 @@ from newsletter.cli.app import app, console, ready_settings
 from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.providers import provider_from_settings
-from newsletter.sending import SendProgress, create_send, parse_schedule, send_progress
+from newsletter.sending import SendProgress, create_send, get_send, parse_schedule, send_progress
 from newsletter.sending.transactional import send_test
 
 
@@ -77,7 +77,7 @@ def follow(settings: Settings, send_id: int, *, wait: bool) -> SendProgress | No
 
 def _recipients(settings: Settings, send_id: int) -> str:
     with transaction(settings.database_url) as session:
-        count = send_progress(session=session, send_id=send_id).total
+        count = get_send(session=session, send_id=send_id).recipient_count
     return "1 recipient" if count == 1 else f"{count} recipients"
 
 

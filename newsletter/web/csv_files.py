@@ -1,29 +1,19 @@
-"""CSV files over HTTP, for the lists pages and the API alike: an upload is queued to be
-imported in the background, and an export is streamed as an attachment."""
+"""CSV exports over HTTP, for the lists pages and the API alike, streamed as an attachment.
+(Uploads are queued to be imported in the background: subscribers/imports.py.)"""
 
 import tempfile
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from fastapi.responses import StreamingResponse
 
 from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.errors import ContentError
-from newsletter.subscribers.imports import queue_import
 from newsletter.subscribers.membership import STATUSES as EXPORT_STATUSES
 from newsletter.subscribers.membership import export_subscribers
 
 _SPOOL_BYTES = 8 * 1024 * 1024  # an export larger than this goes to a temporary file, not memory
 _CHUNK_BYTES = 64 * 1024
-
-
-def queue_upload(settings: Settings, upload: BinaryIO, filename: str, list_name: str, *, confirmed: bool,
-                 created_by: str) -> int:
-    """Store an uploaded file (at most NEWSLETTER_MAX_UPLOAD_MB) for a worker to import; the import's id."""
-    with transaction(settings.database_url) as session:
-        return queue_import(session=session, list_name=list_name, filename=filename, data=upload.read(),
-                            confirmed=confirmed, created_by=created_by).id
 
 
 def export_response(settings: Settings, list_name: str, status: str) -> StreamingResponse:

@@ -20,10 +20,10 @@ from newsletter.subscribers import (
     normalise_email,
     search_members,
 )
-from newsletter.subscribers.imports import recent_imports, report_of
+from newsletter.subscribers.imports import queue_import, recent_imports, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.web.admin.render import page, see_other, sentence
-from newsletter.web.csv_files import export_response, queue_upload
+from newsletter.web.csv_files import export_response
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin, Viewer
 
@@ -129,7 +129,9 @@ def _queue_import(request: Request, viewer: Viewer, settings: Settings, name: st
     if upload is None:
         return _list_page(request, viewer, settings, name, confirmed=confirmed, status_code=422,
                           choose_file=True)
-    queue_upload(settings, upload.file, upload.filename or "", name, confirmed=confirmed, created_by=viewer.email)
+    with transaction(settings.database_url) as session:
+        queue_import(session=session, list_name=name, filename=upload.filename or "", data=upload.file.read(),
+                     confirmed=confirmed, created_by=viewer.email)
     return see_other(f"/admin/lists/{name}", request=request,
                      notice=f"{upload.filename} is uploaded; this page follows its import.")
 

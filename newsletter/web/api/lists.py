@@ -12,15 +12,14 @@ from newsletter.db import transaction
 from newsletter.db.models import SubscriberImport, as_utc
 from newsletter.subscribers import (
     create_list,
-    get_list,
     list_counts,
     normalise_email,
     search_members,
 )
-from newsletter.subscribers.imports import get_import, report_of
+from newsletter.subscribers.imports import get_import, queue_import, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.subscribers.search import MAX_LIMIT
-from newsletter.web.csv_files import export_response, queue_upload
+from newsletter.web.csv_files import export_response
 from newsletter.web.deps import SettingsDep
 from newsletter.web.security import Admin
 
@@ -175,12 +174,9 @@ def import_csv(
     """Queue a CSV file to be imported into the list by a worker, as `newsletter subscribers
     import` does: every valid row goes in and every bad row is reported with its line number.
     Follow it at ``/api/imports/{id}``."""
-    with transaction(settings.database_url) as session:
-        get_list(session=session, name=name)  # an unknown list is a 404 before the file is stored
-    import_id = queue_upload(settings, file.file, file.filename or "", name, confirmed=confirmed,
-                             created_by=viewer.email)
-    with transaction(settings.database_url) as session:
-        return import_out(get_import(session=session, import_id=import_id))
+    with transaction(settings.database_url) as session:  # an unknown list is a 404, and nothing is stored
+        return import_out(queue_import(session=session, list_name=name, filename=file.filename or "",
+                                       data=file.file.read(), confirmed=confirmed, created_by=viewer.email))
 
 
 @imports_router.get("/{import_id}")
