@@ -214,9 +214,8 @@ class Send(Base):
     scheduled_at: Mapped[dt.datetime | None]  # in UTC; None: started at once
     timezone: Mapped[str | None] = mapped_column(String(60))  # the admin's, for display
     started_at: Mapped[dt.datetime | None]
-    # Recipients are frozen in chunks in subscriber id order (see sending/freeze.py): the last
-    # id frozen so far, when a chunk last committed, and when the last one did.
-    frozen_through: Mapped[int | None]
+    # Recipients are frozen in chunks in subscriber id order (see sending/freeze.py): when a
+    # chunk last committed, and when the last one did.
     freeze_progress_at: Mapped[dt.datetime | None]
     frozen_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]

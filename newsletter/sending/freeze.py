@@ -108,28 +108,29 @@ def freeze_chunk(*, session: Session, settings: Settings, send_id: int, queued: 
     if the caller queues them; None if none are left to freeze (or the send was cancelled).
 
     A recipient is confirmed on one of the send's lists and not suppressed, and is frozen once
-    even if on several lists. Chunks follow subscriber ids and the send records the last id
-    each reached (``frozen_through``) in the same transaction. The first statement updates the
-    send's row, so two freezers (one the sweep took over from, say) take turns on its lock,
-    each going on from where the other committed: nobody is frozen twice or skipped.
+    even if on several lists. Chunks follow subscriber ids: each goes on after the highest
+    one frozen so far (read from the send's unique index on deliveries). The first statement
+    updates the send's row, so two freezers (one the sweep took over from, say) take turns on
+    its lock, each going on from where the other committed: nobody is frozen twice or skipped.
     """
     now = utcnow()
     claimed = session.execute(
         update(Send)
         .where(Send.id == send_id, Send.frozen_at.is_(None), Send.status.in_(FREEZING))
         .values(freeze_progress_at=now)
-        .returning(Send.frozen_through, Send.list_names)
+        .returning(Send.list_names)
     ).first()
     if claimed is None:
         return None
-    frozen_through, list_names = claimed
+    list_names = claimed[0]
+    frozen_through = session.scalar(select(func.max(Delivery.subscriber_id)).where(Delivery.send_id == send_id))
     list_ids = [get_list(session=session, name=name).id for name in list_names.split(", ")]
     first = session.scalar(select(func.coalesce(func.max(Batch.number) + 1, 0)).where(Batch.send_id == send_id))
     size = settings.batch_size * FREEZE_CHUNK_BATCHES
     _freeze_recipients(session, send_id, list_ids, after=frozen_through or 0, limit=size,
                        first_batch=first, batch_size=settings.batch_size)
     per_batch = session.execute(
-        select(Delivery.batch_number, func.count(), func.max(Delivery.subscriber_id))
+        select(Delivery.batch_number, func.count())
         .where(Delivery.send_id == send_id, Delivery.batch_number >= first)
         .group_by(Delivery.batch_number)
     ).all()
@@ -138,16 +139,13 @@ def freeze_chunk(*, session: Session, settings: Settings, send_id: int, queued: 
         batch_ids = sorted(session.scalars(
             insert(Batch).returning(Batch.id),
             [{"send_id": send_id, "number": number, "size": count, "status": "pending", "attempts": 0,
-              "queued_at": now if queued else None} for number, count, _ in per_batch],
+              "queued_at": now if queued else None} for number, count in per_batch],
         ))
-    frozen = sum(count for _, count, _ in per_batch)
+    frozen = sum(count for _, count in per_batch)
     last = frozen < size
     session.execute(
-        update(Send).where(Send.id == send_id).values(
-            recipient_count=Send.recipient_count + frozen,
-            frozen_through=max((top for _, _, top in per_batch), default=frozen_through),
-            frozen_at=now if last else None,
-        )
+        update(Send).where(Send.id == send_id)
+        .values(recipient_count=Send.recipient_count + frozen, frozen_at=now if last else None)
     )
     if last:
         finish_send_if_complete(session, send_id)  # its batches may all be done already, or there were none
