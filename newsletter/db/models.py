@@ -135,6 +135,9 @@ class MailingList(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)  # the subscribe page's pitch
+    # Offered on every subscriber's preferences page; a private list only to its members.
+    public: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
@@ -219,6 +222,10 @@ class Send(Base):
     freeze_progress_at: Mapped[dt.datetime | None]
     frozen_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+    forced_errors: Mapped[str | None] = mapped_column(Text)  # pre-flight errors overridden by --force
+    # The content as sent (for the archive) and its archive address, from its date then.
+    archive: Mapped[dict[str, Any] | None]
+    archive_slug: Mapped[str | None] = mapped_column(String(140), index=True)
 
 
 class Batch(Base):
