@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import Batch, Delivery, Send, utcnow
+from newsletter.sending.dispatch import UNFINISHED, finish_send_if_complete
 from newsletter.sending.freeze import freeze_send, sends_to_freeze, start_send
 
 
@@ -30,6 +31,7 @@ class SweepReport:
     recovered: int = 0
     ambiguous: int = 0
     resent: int = 0
+    finished: list[int] = field(default_factory=list)  # sends the safety net found complete
     to_queue: list[int] = field(default_factory=list)
 
 
@@ -63,6 +65,7 @@ def sweep(
         )
         queue = batches_to_queue(session=session, settings=settings, now=now)
     ready(queue)
+    report.finished = finish_complete_sends(url)
     with transaction(url) as session:  # last: the batches it makes are queued as they commit
         report.frozen = sends_to_freeze(session=session, settings=settings, now=now)
     for send_id in report.frozen:
@@ -135,6 +138,26 @@ def recover_batches(
     ).rowcount
     cancel_pending_batches(session=session)
     return unclaimed, ambiguous, resent
+
+
+def finish_complete_sends(url: str) -> list[int]:
+    """Finish every send whose freeze is done and whose batches are all finished.
+
+    A safety net: each path that finishes a batch also finishes its send, under the send's
+    row lock, so this should find nothing. It is cheap (sending sends only) and makes sure
+    no send stays ``sending`` for ever, whatever path a future change forgets.
+    """
+    unfinished = exists().where(Batch.send_id == Send.id, Batch.status.in_(UNFINISHED))
+    with transaction(url) as session:
+        candidates = list(session.scalars(
+            select(Send.id).where(Send.status.in_(("sending", "paused")), Send.frozen_at.is_not(None), ~unfinished)
+        ))
+    finished = []
+    for send_id in candidates:  # one transaction each: the send's row lock is taken last, alone
+        with transaction(url) as session:
+            if finish_send_if_complete(session, send_id):
+                finished.append(send_id)
+    return finished
 
 
 def batches_to_queue(*, session: Session, settings: Settings, now: dt.datetime, send_id: int | None = None) -> list[int]:
