@@ -61,7 +61,8 @@ def queue_send(settings: Settings, send_id: int) -> None:
     it commits, then publish a task for every other ready batch (not waiting for the sweep)."""
     freeze_send(settings=settings, send_id=send_id, on_batches=publish)
     with transaction(settings.database_url) as session:
-        publish(batches_to_queue(session=session, settings=settings, now=utcnow(), send_id=send_id))
+        ready = batches_to_queue(session=session, settings=settings, now=utcnow(), send_id=send_id)
+    publish(ready)  # after commit: the UPDATE locked these batches, and workers would wait to claim them
 
 
 def publish(batch_ids: list[int]) -> None:
