@@ -40,10 +40,9 @@ def parse_issue(data: dict[str, Any], *, source: str) -> IssueContent:
 
 
 def _parse(path: Path, text: str) -> Any:
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+        return json.loads(text) if kind == "JSON" else yaml.safe_load(text)
     except json.JSONDecodeError as err:
         raise IssueFileError(f"{path}: invalid JSON at line {err.lineno}: {err.msg}") from None
     except yaml.YAMLError as err:
@@ -51,6 +50,15 @@ def _parse(path: Path, text: str) -> Any:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or str(err)
         raise IssueFileError(f"{path}: invalid YAML{where}: {problem}") from None
+    except RecursionError:
+        # Both parsers recurse once per level of nesting; no issue is more than a few deep.
+        raise IssueFileError(f"{path}: nested too deeply to be an issue file (lists or mappings "
+                             "hundreds of levels inside each other)") from None
+    except ValueError as err:
+        # A value the parser cannot hold: a number of thousands of digits, a date such as
+        # 2024-13-45. Neither parser turns these into its own error class. Python's advice
+        # after the ";" (sys.set_int_max_str_digits) is for programmers, not for the file's author.
+        raise IssueFileError(f"{path}: invalid {kind}: {str(err).split(';')[0]}") from None
 
 
 def _where(loc: tuple[Any, ...], shorthand: bool) -> str:
