@@ -248,6 +248,11 @@ class Batch(Base):
     posted_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # Its deliveries by outcome, written with them (sending/states.py); pending = size - the rest.
+    accepted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    suppressed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cancelled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Delivery(Base):

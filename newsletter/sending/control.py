@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer
 
 from newsletter.config import Settings
@@ -17,6 +17,8 @@ from newsletter.db.models import Batch, Delivery, Issue, Send, utcnow
 from newsletter.editorial import get_issue
 from newsletter.errors import NotFoundError, SendStateError
 from newsletter.sending.freeze import create_send, start_send
+from newsletter.sending.progress import counts_by_send
+from newsletter.sending.states import DeliveryStatus, move_deliveries
 from newsletter.sending.sweep import cancel_pending_batches
 
 
@@ -57,7 +59,6 @@ def list_sends(*, session: Session, limit: int = 50) -> list[SendSummary]:
 
 
 UPCOMING = ("scheduled", "held")  # not started: shown by their time, and can be rescheduled
-OUTCOMES = ("pending", "accepted", "failed", "suppressed", "cancelled")
 
 
 def send_overview(
@@ -72,15 +73,7 @@ def send_overview(
         query.where(Send.status.in_(UPCOMING)).order_by(Send.scheduled_at, Send.id))]
     recent = [tuple(row) for row in session.execute(
         query.where(Send.status.not_in(UPCOMING)).order_by(Send.id.desc()).limit(limit))]
-    counts = {send.id: dict.fromkeys(OUTCOMES, 0) for send, _ in recent}
-    if counts:
-        rows = session.execute(
-            select(Delivery.send_id, Delivery.status, func.count())
-            .where(Delivery.send_id.in_(list(counts))).group_by(Delivery.send_id, Delivery.status)
-        )
-        for send_id, status, count in rows:
-            counts[send_id][status] = count
-    return upcoming, recent, counts
+    return upcoming, recent, counts_by_send(session=session, sends=[send for send, _ in recent])
 
 
 def get_send(*, session: Session, send_id: int) -> Send:
@@ -181,10 +174,8 @@ def retry_failed(*, session: Session, send_id: int) -> int:
     ))
     if not reopened:
         return 0
-    count = session.execute(
-        update(Delivery).where(*failed, Delivery.batch_number.in_(reopened)).values(status="pending", updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    count = move_deliveries(session, send_id=send_id, where=[Delivery.batch_number.in_(reopened)],
+                            from_=DeliveryStatus.FAILED, to=DeliveryStatus.PENDING)
     if send.status == "sent":
         send.status, send.finished_at = "sending", None
     return count

@@ -42,10 +42,11 @@ from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.sending.ratelimit import RateLimiter
+from newsletter.sending.states import UNFINISHED_BATCHES, DeliveryStatus, move_deliveries
 
 log = logging.getLogger(__name__)
 
-UNFINISHED = ("pending", "submitting", "posting", "ambiguous")
+UNFINISHED = UNFINISHED_BATCHES
 
 
 @dataclass(frozen=True)
@@ -183,12 +184,8 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
     ).all()
     gone = [row.id for row in rows if not row.eligible]
     if gone:  # unsubscribed or suppressed since the freeze
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(gone), Delivery.status == "pending")
-            .values(status="suppressed", updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        move_deliveries(session, send_id=batch.send_id, batch_number=batch.number, where=[Delivery.id.in_(gone)],
+                        from_=DeliveryStatus.PENDING, to=DeliveryStatus.SUPPRESSED)
     links = Links(settings)
     web_url = links.archive_url(slug)
     recipients = []
@@ -253,14 +250,19 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
         status = "pending" if r.retry else "accepted" if r.accepted else "failed"
         groups.setdefault((status, r.provider_message_id, r.error), []).append(r.delivery_id)
     for (status, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
-        session.execute(
-            update(Delivery)
-            # Confined to the batch's own rows, whatever the id list holds.
-            .where(Delivery.send_id == outgoing.send_id, Delivery.batch_number == number,
-                   one_of(session, Delivery.id, ids), Delivery.status == "pending")
-            .values(status=status, provider_message_id=message_id, error=error, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        if status == "pending":  # to be retried: only the reason changes
+            session.execute(
+                update(Delivery)
+                .where(Delivery.send_id == outgoing.send_id, Delivery.batch_number == number,
+                       one_of(session, Delivery.id, ids), Delivery.status == "pending")
+                .values(error=error, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            continue
+        # Confined to the batch's own rows, whatever the id list holds.
+        move_deliveries(session, send_id=outgoing.send_id, batch_number=number,
+                        where=[one_of(session, Delivery.id, ids)], from_=DeliveryStatus.PENDING,
+                        to=DeliveryStatus(status), provider_message_id=message_id, error=error)
     finish_send_if_complete(session, outgoing.send_id)
     return values["status"]
 

@@ -1,12 +1,14 @@
-"""How far a send has got, counted from its deliveries."""
+"""How far a send has got, summed from its batches' counters (sending/states.py): at most a
+thousand rows for a million recipients, instead of counting every delivery on every poll."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import Batch, Delivery, Send, as_utc, utcnow
+from newsletter.db.models import Batch, Send, as_utc, utcnow
 from newsletter.errors import NotFoundError
+from newsletter.sending.states import COUNTED
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,7 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
     send = session.get(Send, send_id)
     if send is None:
         raise NotFoundError(f"there is no send {send_id}")
-    counts = dict(
-        session.execute(
-            select(Delivery.status, func.count()).where(Delivery.send_id == send_id).group_by(Delivery.status)
-        ).all()
-    )
+    counts = counts_by_send(session=session, sends=[send])[send_id]
     retrying = session.scalar(
         select(Batch.error).where(Batch.send_id == send_id, Batch.status == "pending", Batch.error.is_not(None)).limit(1)
     )
@@ -66,11 +64,11 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
         send_id=send_id,
         status=send.status,
         total=send.recipient_count,
-        pending=counts.get("pending", 0),
-        accepted=counts.get("accepted", 0),
-        failed=counts.get("failed", 0),
-        suppressed=counts.get("suppressed", 0),
-        cancelled=counts.get("cancelled", 0),
+        pending=counts["pending"],
+        accepted=counts["accepted"],
+        failed=counts["failed"],
+        suppressed=counts["suppressed"],
+        cancelled=counts["cancelled"],
         ambiguous_batches=ambiguous,
         retrying=retrying,
         status_reason=send.status_reason,
@@ -78,3 +76,19 @@ def send_progress(*, session: Session, send_id: int) -> SendProgress:
         freezing=send.started_at is not None and send.frozen_at is None and send.status in ("sending", "paused"),
     )
 
+
+
+def counts_by_send(*, session: Session, sends: list[Send]) -> dict[int, dict[str, int]]:
+    """Each send's deliveries by outcome (pending, accepted, failed, suppressed, cancelled),
+    summed from its batches' counters."""
+    counts = {send.id: {"pending": send.recipient_count} | dict.fromkeys(COUNTED, 0) for send in sends}
+    if not counts:
+        return counts
+    sums = [func.coalesce(func.sum(getattr(Batch, outcome.value)), 0) for outcome in COUNTED]
+    for send_id, *totals in session.execute(
+        select(Batch.send_id, *sums).where(Batch.send_id.in_(list(counts))).group_by(Batch.send_id)
+    ):
+        for outcome, total in zip(COUNTED, totals, strict=True):
+            counts[send_id][outcome.value] = total
+            counts[send_id]["pending"] -= total
+    return counts

@@ -10,12 +10,13 @@ changes nothing.
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newsletter.db.models import Batch, Delivery, Subscriber, utcnow
 from newsletter.providers.base import ProviderEvent
 from newsletter.sending.dispatch import finish_send_if_complete
+from newsletter.sending.states import DELIVERY_TRANSITIONS, DeliveryStatus, move_deliveries
 
 _SUPPRESS = {"bounced": "bounced", "complained": "complained", "unsubscribed": "unsubscribed"}
 
@@ -43,21 +44,13 @@ def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileR
         if batch is None:
             continue
         send_id, number = batch
-        session.execute(
-            update(Delivery)
-            .where(Delivery.send_id == send_id, Delivery.batch_number == number, Delivery.status == "pending")
-            .values(status="accepted", provider_message_id=message_id, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        move_deliveries(session, send_id=send_id, batch_number=number, where=[], from_=DeliveryStatus.PENDING,
+                        to=DeliveryStatus.ACCEPTED, provider_message_id=message_id)
         finish_send_if_complete(session, send_id)
         confirmed += 1
     for event in events:
         if event.kind == "dropped" and event.delivery_id is not None:
-            session.execute(
-                update(Delivery).where(Delivery.id == event.delivery_id)
-                .values(status="failed", error=f"dropped by the provider: {event.reason or 'no reason given'}",
-                        updated_at=now)
-            )
+            _fail_dropped(session, event)
     suppressed = 0
     for event in events:
         status = _SUPPRESS.get(event.kind)
@@ -70,3 +63,18 @@ def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileR
         suppressed += changed.rowcount
     return ReconcileReport(confirmed, suppressed)
 
+
+
+def _fail_dropped(session: Session, event: ProviderEvent) -> None:
+    """Fail a delivery the provider dropped, counted on its batch; its batch's row is locked
+    before the delivery's (LOCK ORDER)."""
+    found = session.execute(
+        select(Delivery.send_id, Delivery.batch_number, Delivery.status).where(Delivery.id == event.delivery_id)
+    ).first()
+    if found is None or DeliveryStatus.FAILED not in DELIVERY_TRANSITIONS[DeliveryStatus(found.status)]:
+        return
+    session.execute(select(Batch.id).where(Batch.send_id == found.send_id, Batch.number == found.batch_number)
+                    .with_for_update())
+    move_deliveries(session, send_id=found.send_id, batch_number=found.batch_number,
+                    where=[Delivery.id == event.delivery_id], from_=DeliveryStatus(found.status),
+                    to=DeliveryStatus.FAILED, error=f"dropped by the provider: {event.reason or 'no reason given'}")

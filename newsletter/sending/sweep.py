@@ -19,6 +19,7 @@ from newsletter.db.engine import transaction
 from newsletter.db.models import Batch, Delivery, Send, utcnow
 from newsletter.sending.dispatch import UNFINISHED, finish_send_if_complete
 from newsletter.sending.freeze import freeze_send, sends_to_freeze, start_send
+from newsletter.sending.states import DeliveryStatus, move_deliveries
 
 
 @dataclass
@@ -194,12 +195,8 @@ def cancel_pending_batches(*, session: Session, send_id: int | None = None) -> N
     for batch_send_id, number in batches:
         by_send.setdefault(batch_send_id, []).append(number)
     for batch_send_id, numbers in by_send.items():
-        session.execute(
-            update(Delivery)
-            .where(Delivery.send_id == batch_send_id, Delivery.batch_number.in_(numbers), Delivery.status == "pending")
-            .values(status="cancelled", updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        move_deliveries(session, send_id=batch_send_id, where=[Delivery.batch_number.in_(numbers)],
+                        from_=DeliveryStatus.PENDING, to=DeliveryStatus.CANCELLED)
 
 
 def _duration(delta: dt.timedelta) -> str:

@@ -20,3 +20,35 @@ def test_upgrade_creates_a_fresh_sqlite_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert upgrade_database(url) is True
     assert upgrade_database(url) is False
+
+
+def test_migration_0008_counts_existing_deliveries_on_their_batches(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    from newsletter.db.engine import get_engine
+    from newsletter.db.schema import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        connection.execute(text(
+            "INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
+            "VALUES (1, 's', 'T', '2026-12-03', 'en', 'sent', 1, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, list_names, "
+            "recipient_count) VALUES (1, 1, 'sending', 's', '', '', 'weekly', 5)"))
+        connection.execute(text("INSERT INTO batches (id, send_id, number, size, status, attempts) "
+                                "VALUES (1, 1, 0, 3, 'done', 1), (2, 1, 1, 2, 'pending', 0)"))
+        for n, (batch, status) in enumerate([(0, "accepted"), (0, "accepted"), (0, "failed"),
+                                             (1, "suppressed"), (1, "pending")]):
+            connection.execute(text(
+                "INSERT INTO deliveries (send_id, batch_number, subscriber_id, list_id, email, status) "
+                "VALUES (1, :batch, :n, 1, :email, :status)"), {"batch": batch, "n": n, "email": f"{n}@x.org",
+                                                                 "status": status})
+        command.upgrade(config, "head")
+        rows = connection.execute(text(
+            "SELECT number, accepted, failed, suppressed, cancelled FROM batches ORDER BY number")).all()
+    assert [tuple(row) for row in rows] == [(0, 2, 1, 0, 0), (1, 0, 0, 1, 0)]

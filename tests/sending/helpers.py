@@ -61,3 +61,19 @@ def freeze(settings, issue_id, lists=("weekly",)):
     freeze_send(settings=settings, send_id=send_id)
     with transaction(settings.database_url) as session:
         return send_id, session.get_one(Send, send_id).recipient_count
+
+
+def assert_counters_match_ledger(url, send_id):
+    """The batches' counters say what counting the send's deliveries says."""
+    from sqlalchemy import func
+
+    from newsletter.db.models import Delivery
+    from newsletter.sending import send_progress
+
+    with transaction(url) as session:
+        ledger = dict(session.execute(select(Delivery.status, func.count()).where(Delivery.send_id == send_id)
+                                      .group_by(Delivery.status)).all())
+        progress = send_progress(session=session, send_id=send_id)
+    counters = {status: getattr(progress, status)
+                for status in ("pending", "accepted", "failed", "suppressed", "cancelled")}
+    assert counters == {status: ledger.get(status, 0) for status in counters}

@@ -17,6 +17,7 @@ from newsletter.subscribers import create_list
 from tests.cli import cli_env
 from tests.conftest import make_settings
 from tests.factories import issue
+from tests.sending.helpers import assert_counters_match_ledger
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 from tests.web.conftest import free_port, start_server
 from tests.workers.processes import start_celery, stop
@@ -100,5 +101,6 @@ def test_every_recipient_is_accepted_exactly_once_whatever_fails(tmp_path, postg
     twice = {d: n for d, n in counts.items() if n > 1}
     assert twice == {}, f"{len(twice)} recipients accepted more than once"
     assert outcomes == {"accepted": RECIPIENTS}
+    assert_counters_match_ledger(postgres_url, send_id)
     # The faults really happened: rate limits, server errors, and accepted-then-dropped requests.
     assert fake.answers["429"] and fake.answers["500"] and fake.answers["drop"], fake.answers

@@ -8,10 +8,9 @@ import subprocess
 import time
 from email import policy
 
-from sqlalchemy import update
-
 from newsletter.db import transaction
 from newsletter.db.models import Delivery
+from newsletter.sending.states import DeliveryStatus, move_deliveries
 from tests.cli import cli_env, ok, run_cli
 from tests.conftest import BIN
 from tests.web.conftest import free_port
@@ -67,8 +66,8 @@ def test_failed_recipients_are_listed_and_retried(tmp_path):
     env, url, issue_id = setup(tmp_path, people=4)
     ok(run_cli("send", issue_id, "--list", "weekly", cwd=tmp_path, env=env))
     with transaction(url) as session:  # as if the relay had refused two of them
-        session.execute(update(Delivery).where(Delivery.email.in_(["reader1@example.org", "reader3@example.org"]))
-                        .values(status="failed", error="550 mailbox unavailable"))
+        move_deliveries(session, send_id=1, where=[Delivery.email.in_(["reader1@example.org", "reader3@example.org"])],
+                        from_=DeliveryStatus.ACCEPTED, to=DeliveryStatus.FAILED, error="550 mailbox unavailable")
     failed = list(csv.DictReader(io.StringIO(ok(run_cli("sends", "failed", "1", cwd=tmp_path, env=env)))))
     assert [(r["email"], r["error"]) for r in failed] == [
         ("reader1@example.org", "550 mailbox unavailable"), ("reader3@example.org", "550 mailbox unavailable")]

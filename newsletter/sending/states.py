@@ -1,0 +1,127 @@
+"""The statuses of sends, batches and deliveries, the moves allowed between them, and the one
+helper that moves deliveries and keeps their batch's counters in step.
+
+Values equal the strings stored in the database. A batch counts its deliveries by outcome
+(``accepted``, ``failed``, ``suppressed``, ``cancelled``; pending is what is left of its
+``size``) in the same transaction that changes them, so progress is read by summing a send's
+batch rows, never by counting its deliveries (a million rows a poll). The counts are also the
+denominators of the delivery and click reports.
+
+LOCK ORDER, the same in every transaction that touches several of them: a batch row, then its
+deliveries, then the send, last (:func:`newsletter.sending.dispatch.finish_send_if_complete`
+takes the send's lock only after the rest).
+"""
+
+from collections import Counter
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, update
+from sqlalchemy.orm import Session
+
+from newsletter.db.models import Batch, Delivery, utcnow
+
+
+class SendStatus(StrEnum):
+    """Where a send is: scheduled -> sending -> sent, or held, paused, cancelled on the way."""
+
+    SCHEDULED = "scheduled"
+    HELD = "held"  # found too late: waits for an admin
+    SENDING = "sending"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    SENT = "sent"
+
+
+class BatchStatus(StrEnum):
+    """Where a batch is (see the diagram in :mod:`newsletter.sending.dispatch`)."""
+
+    PENDING = "pending"
+    SUBMITTING = "submitting"  # claimed by a worker, not yet handed to the provider
+    POSTING = "posting"  # handed to the provider, no answer yet
+    AMBIGUOUS = "ambiguous"  # the provider may have it: awaiting confirmation
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    """The fate of one recipient of one send."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"  # by the provider
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"  # unsubscribed or suppressed since the freeze
+    CANCELLED = "cancelled"  # the send was cancelled before it reached them
+
+
+S, B, D = SendStatus, BatchStatus, DeliveryStatus
+
+SEND_TRANSITIONS: dict[SendStatus, frozenset[SendStatus]] = {
+    S.SCHEDULED: frozenset({S.SENDING, S.HELD, S.CANCELLED, S.SCHEDULED}),  # rescheduled: stays
+    S.HELD: frozenset({S.SENDING, S.CANCELLED, S.SCHEDULED}),
+    S.SENDING: frozenset({S.PAUSED, S.CANCELLED, S.SENT}),
+    S.PAUSED: frozenset({S.SENDING, S.CANCELLED, S.SENT}),
+    S.SENT: frozenset({S.SENDING}),  # an admin retries its failed recipients
+    S.CANCELLED: frozenset(),
+}
+
+BATCH_TRANSITIONS: dict[BatchStatus, frozenset[BatchStatus]] = {
+    B.PENDING: frozenset({B.SUBMITTING, B.CANCELLED, B.DONE}),  # done: confirmed by the webhook
+    B.SUBMITTING: frozenset({B.POSTING, B.PENDING}),
+    B.POSTING: frozenset({B.DONE, B.FAILED, B.PENDING, B.AMBIGUOUS}),
+    B.AMBIGUOUS: frozenset({B.DONE, B.PENDING}),
+    B.DONE: frozenset({B.PENDING}),  # its failed recipients retried
+    B.FAILED: frozenset({B.PENDING}),
+    B.CANCELLED: frozenset(),
+}
+
+DELIVERY_TRANSITIONS: dict[DeliveryStatus, frozenset[DeliveryStatus]] = {
+    D.PENDING: frozenset({D.ACCEPTED, D.FAILED, D.SUPPRESSED, D.CANCELLED}),
+    D.ACCEPTED: frozenset({D.FAILED}),  # dropped by the provider after all
+    D.FAILED: frozenset({D.PENDING}),  # retried
+    D.SUPPRESSED: frozenset(),
+    D.CANCELLED: frozenset(),
+}
+
+UNFINISHED_BATCHES = (B.PENDING, B.SUBMITTING, B.POSTING, B.AMBIGUOUS)
+COUNTED = (D.ACCEPTED, D.FAILED, D.SUPPRESSED, D.CANCELLED)  # a column of each on batches
+
+
+def move_deliveries(
+    session: Session, *, send_id: int, where: list[ColumnElement[bool]], from_: DeliveryStatus,
+    to: DeliveryStatus, batch_number: int | None = None, **values: object,
+) -> int:
+    """Move the send's deliveries matching ``where`` from ``from_`` to ``to`` and count the
+    move on their batches, in this transaction; how many moved.
+
+    With ``batch_number`` the move is confined to that batch (the hot path: one statement and
+    its row count); without, the batches are read back from the moved rows. The caller holds
+    the batches' rows first, or takes no other lock after (LOCK ORDER).
+    """
+    if to not in DELIVERY_TRANSITIONS[from_]:
+        raise ValueError(f"a delivery cannot go from {from_} to {to}")
+    statement = (
+        update(Delivery)
+        .where(Delivery.send_id == send_id, Delivery.status == from_, *where)
+        .values(status=to, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if batch_number is not None:
+        moved = Counter({batch_number: session.execute(statement.where(Delivery.batch_number == batch_number)).rowcount})
+    else:
+        moved = Counter(session.scalars(statement.returning(Delivery.batch_number)))
+    for number, count in sorted(moved.items()):
+        if count:
+            count_move(session, send_id=send_id, batch_number=number, from_=from_, to=to, count=count)
+    return sum(moved.values())
+
+
+def count_move(session: Session, *, send_id: int, batch_number: int, from_: DeliveryStatus,
+               to: DeliveryStatus, count: int) -> None:
+    """Record on a batch that ``count`` of its deliveries went from ``from_`` to ``to``."""
+    changes = {}
+    if from_ in COUNTED:
+        changes[from_.value] = getattr(Batch, from_.value) - count
+    if to in COUNTED:
+        changes[to.value] = getattr(Batch, to.value) + count
+    session.execute(update(Batch).where(Batch.send_id == send_id, Batch.number == batch_number).values(**changes))
