@@ -125,3 +125,13 @@ def count_move(session: Session, *, send_id: int, batch_number: int, from_: Deli
     if to in COUNTED:
         changes[to.value] = getattr(Batch, to.value) + count
     session.execute(update(Batch).where(Batch.send_id == send_id, Batch.number == batch_number).values(**changes))
+
+
+def state_diagram() -> str:
+    """The transition tables as Mermaid state diagrams (docs/sending-states.md is this text)."""
+    parts = []
+    for title, table in (("Send", SEND_TRANSITIONS), ("Batch", BATCH_TRANSITIONS), ("Delivery", DELIVERY_TRANSITIONS)):
+        lines = [f"## {title}", "", "```mermaid", "stateDiagram-v2"]
+        lines += [f"    {source} --> {target}" for source in table for target in sorted(table[source])]
+        parts.append("\n".join(lines + ["```", ""]))
+    return "\n".join(parts)
