@@ -1,5 +1,9 @@
 """The newsroom in a real Chromium: two editors on one issue, phone width, keyboard, axe-core."""
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -20,6 +24,51 @@ def signed_in_page(browser, server, email, width=1280):  # noqa: F811
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Issues")
     return page
+
+
+def approve(client, issue_id: int, version: int) -> None:
+    response = client.post(f"/api/issues/{issue_id}/approve", json={"version": version},
+                           headers={"X-CSRF-Token": client.csrf})
+    assert response.status_code == 200, response.text
+
+
+def fill_the_newsroom(server, admin) -> dict[str, str]:
+    """Data on every newsroom page, as an editor and an admin meet it: a draft whose checks
+    find errors and warnings (a long unbroken link among them), an approved issue waiting for
+    its schedule form, a scheduled one, a list with members and an import report, a colleague.
+    Returns {what the page is: its path}."""
+    long_link = "http://example.org/2026/12/04/" + "-".join(["the-regional-court-upholds-the-ban"] * 4)
+    items = [add_item(admin, 1), add_item(admin, 2), add_item(admin, 3, url=long_link, blurb=""),
+             add_item(admin, 4)]
+    draft = new_issue(admin)
+    assert save(admin, draft, 1, [{"title": "Asia", "item_ids": items[:3]}, {"title": "Empty", "item_ids": []}],
+                subject="A subject line long enough to be cut off on most phones, as editors sometimes write"
+                ).status_code == 200
+    ready = new_issue(admin)
+    assert save(admin, ready, 1, [{"item_ids": [items[3]]}], subject="Courts, elections and a long subject "
+                "line that phones cut off").status_code == 200
+    approve(admin, ready, 2)
+    scheduled = new_issue(admin)
+    assert save(admin, scheduled, 1, [{"title": "Asia", "item_ids": items[:2]}]).status_code == 200
+    approve(admin, scheduled, 2)
+    plan = {"lists": ["weekly", "weekly-es"], "at": "2099-12-04 08:00", "timezone": "America/Argentina/ComodRivadavia"}
+    send_id = admin.post(f"/api/issues/{scheduled}/schedule", json=plan,
+                         headers={"X-CSRF-Token": admin.csrf}).json()["send_id"]
+    colleague = add_user(server.settings, "colleague.with.a.long.address@example.org")
+    admin.post("/api/lists/weekly/subscribers", json={"email": "reader@example.org", "name": "Reader"},
+               headers={"X-CSRF-Token": admin.csrf})  # the members table, with its actions
+    admin.post("/api/lists/weekly/import", headers={"X-CSRF-Token": admin.csrf},
+               files={"file": ("people.csv", b"email\nana@example.org\nnot-an-address\n", "text/csv")})
+    run_imports(server.settings)  # the import's report, and the recent imports
+    return {
+        "inbox": "/admin/items", "new item": "/admin/items/new", "item": f"/admin/items/{items[0]}",
+        "issues": "/admin/issues", "new issue": "/admin/issues/new", "composer": f"/admin/issues/{draft}",
+        "preview with checks": f"/admin/issues/{draft}/preview", "schedule form": f"/admin/issues/{ready}/preview",
+        "scheduled composer": f"/admin/issues/{scheduled}", "scheduled preview": f"/admin/issues/{scheduled}/preview",
+        "sends": "/admin/sends", "send": f"/admin/sends/{send_id}", "cancel a send": f"/admin/sends/{send_id}/cancel",
+        "lists": "/admin/lists", "list": "/admin/lists/weekly", "users": "/admin/users",
+        "user": f"/admin/users/{colleague}", "account": "/admin/account",
+    }
 
 
 @SQLITE
@@ -45,16 +94,31 @@ def test_two_editors_on_one_issue_the_second_is_told_and_nothing_is_overwritten(
 
 
 @SQLITE
-def test_the_pages_fit_a_phone_and_the_composer_works_from_the_keyboard(live_server, editor, browser):  # noqa: F811
+@pytest.mark.parametrize("width", [1280, 1024, 375])
+def test_every_page_fits_the_screen_without_scrolling_sideways(live_server, admin, browser, width, tmp_path):  # noqa: F811
+    """Desktop, laptop and phone: nothing is cut off at the right of any newsroom page.
+    NEWSLETTER_SCREENSHOTS=folder keeps a screenshot of each page to look at."""
+    pages = fill_the_newsroom(live_server, admin)
+    page = signed_in_page(browser, live_server, "ad@example.org", width=width)
+    overflowing = {}
+    for name, path in pages.items():
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")  # the preview's frames are laid out
+        shot = Path(os.environ.get("NEWSLETTER_SCREENSHOTS", tmp_path)) / f"{width}-{name.replace(' ', '-')}.png"
+        page.screenshot(path=shot, full_page=True)
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if scroll > inner:
+            overflowing[name] = scroll
+    assert overflowing == {}, f"wider than {width} px"
+    page.context.close()
+
+
+@SQLITE
+def test_the_composer_works_from_the_keyboard_on_a_phone(live_server, editor, browser):  # noqa: F811
     items = [add_item(editor, n) for n in (1, 2)]
     issue_id = new_issue(editor)
     assert save(editor, issue_id, 1, [{"title": "Asia", "item_ids": items}]).status_code == 200
     phone = signed_in_page(browser, live_server, "ed@example.org", width=375)
-    for path in ("/admin/items", "/admin/items/new", "/admin/issues", f"/admin/issues/{issue_id}",
-                 f"/admin/issues/{issue_id}/preview"):
-        phone.goto(f"{live_server.url}{path}")
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, path
-
     phone.goto(f"{live_server.url}/admin/issues/{issue_id}")
     phone.get_by_role("button", name="Move “Story 2” up").focus()
     phone.keyboard.press("Enter")
@@ -113,3 +177,22 @@ def test_every_page_passes_axe_at_desktop_and_phone_widths(live_server, admin, b
         page.goto(f"{live_server.url}/login")
         assert axe.run(page).response["violations"] == []
         page.context.close()
+
+
+@SQLITE
+def test_the_checks_spoken_levels_take_no_room_on_screen(live_server, admin, browser):  # noqa: F811
+    """"error:" and "warning:" are read out before each finding, and never drawn (over the
+    email's frame, as they were once)."""
+    pages = fill_the_newsroom(live_server, admin)
+    page = signed_in_page(browser, live_server, "ad@example.org")
+    page.goto(f"{live_server.url}{pages['preview with checks']}")
+    findings = page.locator("#checks ul.findings > li")
+    expect(findings).to_have_count(4)
+    for finding in findings.all():
+        level = finding.locator("span").first
+        assert re.fullmatch(r"(error|warning): ", level.text_content()), finding.inner_html()
+        box = level.bounding_box()
+        assert box is not None and box["width"] <= 1 and box["height"] <= 1, (finding.inner_text(), box)
+    spoken = page.locator("#checks ul.findings").aria_snapshot()
+    assert '- listitem: "error: Section 2 (Empty) is empty: add items or remove it."' in spoken, spoken
+    assert '- listitem: "warning: The subject has 83 characters' in spoken, spoken
