@@ -63,8 +63,8 @@ def _front_matter(content: IssueContent) -> list[Finding]:
         found.append(Finding("warning", f"The preheader has {len(content.effective_preheader)} characters; "
                                         f"inboxes show about {PREHEADER_WARN_LENGTH}."))
     for name in ("title", "subject", "preheader", "intro"):
-        if match := _UNRESOLVED.search(getattr(content, name) or ""):
-            found.append(Finding("error", f"The {name} contains an unresolved template field ({match.group(0)!r})."))
+        if tags := _leftover_tags(getattr(content, name)):
+            found.append(_leftovers(f"the {name}", tags))
     return found
 
 
@@ -101,12 +101,20 @@ def _items(content: IssueContent, item_ids: list[int]) -> list[Finding]:
                                                 "if the site supports it.", item_id))
         if urls[item.url] > 1:
             found.append(Finding("warning", f"{name} links to {item.url}, as another item does.", item_id))
-        for text in (item.headline, item.blurb, item.source or "", item.image_alt or ""):
-            if match := _UNRESOLVED.search(text):
-                found.append(Finding("error", f"{name} contains an unresolved template field "
-                                              f"({match.group(0)!r}).", item_id))
-                break
+        if tags := _leftover_tags(item.headline, item.blurb, item.source, item.image_alt):
+            found.append(_leftovers(name, tags, item_id))
     return found
+
+
+def _leftover_tags(*texts: str | None) -> list[str]:
+    """Every merge tag or template syntax left in ``texts``, once each, in order: the editor
+    fixes them all in one pass, not one per round of checks."""
+    return list(dict.fromkeys(m.group(0) for text in texts for m in _UNRESOLVED.finditer(text or "")))
+
+
+def _leftovers(where: str, tags: list[str], item_id: int | None = None) -> Finding:
+    what = "Leftover merge tags" if len(tags) > 1 else "A leftover merge tag"
+    return Finding("error", f"{what} in {where}: {', '.join(tags)}.", item_id)
 
 
 def _size(html_bytes: int | None, render_error: str | None) -> list[Finding]:

@@ -36,7 +36,7 @@ def test_each_rule_reports_once_with_the_item_it_is_about():
         "Section 2 (Empty) is empty: add items or remove it.",
         "“No blurb” has no blurb.",
         "“Picture” has an image without alt text (screen readers read it).",
-        "“Same link” contains an unresolved template field ('*|FNAME|*').",
+        "A leftover merge tag in “Same link”: *|FNAME|*.",
     ]
     assert [f.item_id for f in findings if f.level == "error"] == [None, 11, 12, 13]
     assert sum("over plain HTTP" in w for w in warnings) == 2
@@ -57,3 +57,17 @@ def test_size_subject_and_rendering():
     assert messages(broken, "error") == ["The email does not render: template error"]
     empty = check_issue(draft((None, [])), item_ids=[], html_bytes=1000)
     assert messages(empty, "error") == ["The issue has no items yet."]
+
+
+def test_every_leftover_merge_tag_is_reported_not_only_the_first():
+    items = [{"headline": "Hello [FNAME]", "blurb": "Hi *|FNAME|*, {{ name }} and *|FNAME|* again.",
+              "url": "https://example.org/a", "source": "%%Sender%%"},
+             {"headline": "Clean", "blurb": "Dear {{ name }}.", "url": "https://example.org/b"}]
+    findings = check_issue(draft((None, items), subject="News for {{ name }} and *|LNAME|*"), item_ids=[3, 4],
+                           html_bytes=1000)
+    assert messages(findings, "error") == [
+        "Leftover merge tags in the subject: {{ name }}, *|LNAME|*.",
+        "Leftover merge tags in “Hello [FNAME]”: [FNAME], *|FNAME|*, {{ name }}, %%Sender%%.",
+        "A leftover merge tag in “Clean”: {{ name }}.",
+    ]
+    assert [f.item_id for f in findings if f.level == "error"] == [None, 3, 4]
