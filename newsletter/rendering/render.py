@@ -18,6 +18,7 @@ from newsletter.content.models import IssueContent
 from newsletter.errors import RenderError
 from newsletter.rendering.inline import inline_css
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
+from newsletter.rendering.text import wrap_paragraphs
 
 
 @dataclass(frozen=True)
@@ -90,4 +91,5 @@ def template_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["paragraphs"] = _paragraphs
+    env.filters["wrap"] = wrap_paragraphs
     return env
