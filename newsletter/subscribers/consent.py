@@ -1,21 +1,43 @@
 """A subscriber's own consent: subscribing (double opt-in), confirming, unsubscribing and
 preferences. Every function is idempotent and none tells a caller whether an address existed.
 
-Global suppression (bounced, complained) is never lifted here: only an admin can.
-A global unsubscribe is lifted when the person confirms a new subscription themselves.
+Someone who left (unsubscribed from a list or from everything, bounced or complained) comes
+back only by confirming it themselves, through the link the subscribe form emails them: not
+through the form alone (anyone can type their address), an import, an admin adding them, or
+a preferences link (it travels in every issue, so it can be forwarded).
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.db.models import MailingList, Subscriber, Subscription, utcnow
 from newsletter.errors import ContentError, InvalidLinkError
 from newsletter.subscribers.addresses import normalise_email
 from newsletter.subscribers.lists import get_list
+from newsletter.subscribers.rows import confirm_pending, ensure_subscriber, ensure_subscription
 
 SUPPRESSED = ("bounced", "complained")
+# What the person's own status says they left; unsubscribing from everything and complaining
+# withdrew consent to every list, a bounce did not.
+_LEFT = {
+    "unsubscribed": "unsubscribed from every list",
+    "bounced": "their address bounced",
+    "complained": "they reported the newsletter as spam",
+}
+_WITHDREW_ALL = ("unsubscribed", "complained")
+
+
+def why_left(*, subscriber_status: str, membership_status: str | None) -> str | None:
+    """Why nobody but the person can put them on a list (None when they have not left it)."""
+    if subscriber_status != "active":
+        reason = _LEFT.get(subscriber_status, subscriber_status)
+    elif membership_status == "unsubscribed":
+        reason = "unsubscribed from this list"
+    else:
+        return None
+    return f"{reason}; only they can subscribe again, by confirming it themselves"
 
 
 @dataclass(frozen=True)
@@ -34,42 +56,50 @@ def request_subscription(
 ) -> PendingConfirmation | None:
     """Record a wish to subscribe; who to send a confirmation email to, if anyone.
 
-    Nobody is emailed when the address is already confirmed on the list or is suppressed:
-    the caller shows the same page either way, so the form reveals nothing.
+    A new address, or one not yet on the list, becomes pending. No existing membership
+    changes: whoever typed the address, someone who unsubscribed stays unsubscribed until
+    they click the emailed link. Nobody is emailed when the address is already confirmed on
+    the list, bounced or complained: the caller shows the same page either way, so the form
+    reveals nothing. Two requests at once make one subscriber.
     """
     try:
         address = normalise_email(email)
     except ValueError as err:
         raise ContentError(f"that is not a valid email address ({err})") from None
     mailing_list = get_list(session=session, name=list_name)
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.email == address))
-    if subscriber is None:
-        subscriber = Subscriber(email=address, name=name or None, status="active", attributes={}, source=source)
-        session.add(subscriber)
-        session.flush()
+    subscriber = ensure_subscriber(session=session, email=address, name=name or None, source=source)
     if subscriber.status in SUPPRESSED:
         return None
-    subscription = session.get(Subscription, (mailing_list.id, subscriber.id))
-    if subscription is None:
-        session.add(Subscription(list_id=mailing_list.id, subscriber_id=subscriber.id, status="pending"))
-    elif subscription.status == "confirmed" and subscriber.status == "active":
+    subscription = ensure_subscription(session=session, list_id=mailing_list.id, subscriber_id=subscriber.id)
+    if subscription.status == "confirmed" and subscriber.status == "active":
         return None
-    elif subscription.status == "unsubscribed":
-        subscription.status = "pending"
     return PendingConfirmation(
         subscriber.id, mailing_list.id, subscriber.email, subscriber.name, mailing_list.title or mailing_list.name
     )
 
 
 def confirm_subscription(*, session: Session, subscriber_id: int, list_id: int) -> MailingList:
-    """Confirm a pending subscription (a confirmed one stays confirmed); returns the list."""
+    """Confirm the membership that the person's own confirmation link names; returns the list.
+
+    The click is their consent, from the mailbox the link went to, so it is the one way back
+    for someone who left: the membership is confirmed even if they had unsubscribed from it,
+    and a person who unsubscribed from everything, bounced or complained is active again.
+    Their other lists stay off if they had unsubscribed from everything or complained (that
+    withdrew consent to every list); after a bounce, which withdrew nothing, they resume.
+    Confirming twice is the same as once.
+    """
     subscriber, subscription = _membership(session, subscriber_id, list_id)
-    if subscriber.status in SUPPRESSED:
-        raise InvalidLinkError("this link is not valid or has expired")
+    now = utcnow()
     if subscription.status != "confirmed":
-        subscription.status, subscription.confirmed_at = "confirmed", utcnow()
-    if subscriber.status == "unsubscribed":  # they opted in again themselves
-        subscriber.status = "active"
+        subscription.status, subscription.confirmed_at = "confirmed", now
+    if subscriber.status in _WITHDREW_ALL:
+        session.execute(
+            update(Subscription)
+            .where(Subscription.subscriber_id == subscriber_id, Subscription.list_id != list_id,
+                   Subscription.status == "confirmed")
+            .values(status="unsubscribed", unsubscribed_at=now)
+        )
+    subscriber.status = "active"
     return session.get_one(MailingList, list_id)
 
 
@@ -82,52 +112,71 @@ def unsubscribe(*, session: Session, subscriber_id: int, list_id: int) -> Mailin
 
 
 @dataclass(frozen=True)
+class ListChoice:
+    """A list on the preferences page."""
+
+    mailing_list: MailingList
+    subscribed: bool  # confirmed, and mail goes to them
+    left: bool  # see why_left: not a box to tick, only the subscribe form brings them back
+
+
+@dataclass(frozen=True)
 class Preferences:
-    """What the preferences page shows: the person and every list with their membership."""
+    """What the preferences page shows: the person, and the public lists and their own."""
 
     email: str
     name: str | None
     language: str | None
-    lists: list[tuple[MailingList, bool]]  # (list, subscribed)
+    lists: list[ListChoice]
 
 
 def get_preferences(*, session: Session, subscriber_id: int) -> Preferences:
-    """A subscriber's name, language and lists."""
+    """A subscriber's name, language, and the lists they may choose: every public list and
+    every list they are or were on (a private list is nobody else's business)."""
     subscriber = _subscriber(session, subscriber_id)
-    subscribed = set(
-        session.scalars(
-            select(Subscription.list_id).where(
-                Subscription.subscriber_id == subscriber_id, Subscription.status == "confirmed"
-            )
-        )
-    )
-    lists = session.scalars(select(MailingList).order_by(MailingList.name)).all()
-    return Preferences(subscriber.email, subscriber.name, subscriber.language, [(m, m.id in subscribed) for m in lists])
+    memberships = _memberships(session, subscriber_id)
+    return Preferences(subscriber.email, subscriber.name, subscriber.language, _choices(session, subscriber, memberships))
 
 
 def update_preferences(
     *, session: Session, subscriber_id: int, name: str | None, language: str | None, list_ids: set[int]
 ) -> None:
-    """Set name and language, and subscribe to exactly ``list_ids``.
+    """Set name and language, and subscribe to exactly the offered lists in ``list_ids``.
 
-    The signed link proves the mailbox, so lists ticked here are confirmed at once.
+    The signed link proves the mailbox, so lists ticked here are confirmed at once; but the
+    link can be forwarded, so lists the person left (see ListChoice) do not change here, and
+    lists not offered to them (private ones they are not on) are ignored.
     """
     subscriber = _subscriber(session, subscriber_id)
     subscriber.name, subscriber.language = name or None, language or None
-    now = utcnow()
-    known = set(session.scalars(select(MailingList.id)))
-    memberships = {s.list_id: s for s in session.scalars(select(Subscription).where(Subscription.subscriber_id == subscriber_id))}
-    for list_id in known:
-        membership, wanted = memberships.get(list_id), list_id in list_ids
-        if wanted and (membership is None or membership.status != "confirmed"):
-            if membership is None:
-                membership = Subscription(list_id=list_id, subscriber_id=subscriber_id, status="confirmed")
-                session.add(membership)
-            membership.status, membership.confirmed_at = "confirmed", now
-        elif not wanted and membership is not None and membership.status != "unsubscribed":
-            membership.status, membership.unsubscribed_at = "unsubscribed", now
-    if list_ids & known and subscriber.status == "unsubscribed":
-        subscriber.status = "active"
+    memberships = _memberships(session, subscriber_id)
+    for choice in _choices(session, subscriber, memberships):
+        list_id, membership = choice.mailing_list.id, memberships.get(choice.mailing_list.id)
+        if choice.left:
+            continue
+        if list_id in list_ids and not choice.subscribed:
+            ensure_subscription(session=session, list_id=list_id, subscriber_id=subscriber_id)
+            confirm_pending(session=session, list_id=list_id, subscriber_id=subscriber_id)
+        elif list_id not in list_ids and membership is not None and membership.status != "unsubscribed":
+            membership.status, membership.unsubscribed_at = "unsubscribed", utcnow()
+
+
+def _memberships(session: Session, subscriber_id: int) -> dict[int, Subscription]:
+    return {s.list_id: s for s in session.scalars(select(Subscription).where(Subscription.subscriber_id == subscriber_id))}
+
+
+def _choices(session: Session, subscriber: Subscriber, memberships: dict[int, Subscription]) -> list[ListChoice]:
+    offered = session.scalars(
+        select(MailingList).where(or_(MailingList.public, MailingList.id.in_(list(memberships))))
+        .order_by(MailingList.name)
+    )
+    choices = []
+    for mailing_list in offered:
+        membership = memberships.get(mailing_list.id)
+        status = membership.status if membership else None
+        left = why_left(subscriber_status=subscriber.status, membership_status=status) is not None
+        choices.append(ListChoice(mailing_list, subscribed=not left and status == "confirmed", left=left))
+    return choices
 
 
 def _subscriber(session: Session, subscriber_id: int) -> Subscriber:

@@ -3,8 +3,9 @@
 The file needs a header row with an ``email`` column; ``name`` and ``language`` are known
 columns and any other column becomes a free attribute. UTF-8 with or without BOM, commas or
 semicolons, quoted fields. The file is streamed and written in chunks of set-based SQL, so
-memory does not grow with it. Re-importing a file changes nothing, and an import never
-resubscribes anyone who unsubscribed, bounced or complained.
+memory does not grow with it. Re-importing a file changes nothing. An import never puts back
+anyone who left (unsubscribed from the list or from everything, bounced or complained), with
+or without ``confirmed``: their rows are reported with the reason, as rejected rows are.
 """
 
 import csv
@@ -28,6 +29,7 @@ from newsletter.db.engine import transaction
 from newsletter.db.models import utcnow
 from newsletter.errors import ImportFileError
 from newsletter.subscribers.addresses import normalise_email
+from newsletter.subscribers.consent import why_left
 from newsletter.subscribers.lists import get_list
 
 CHUNK_ROWS = 5000
@@ -65,6 +67,7 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class _ValidRow:
+    line: int
     email: str
     name: str | None
     language: str | None
@@ -99,9 +102,10 @@ def import_subscribers(
         rows = _validated_rows(handle, path, report, write_reject)
         while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
             with transaction(database_url) as session:
-                _write_chunk(session, chunk, list_id, confirmed, source, report)
+                _write_chunk(session, chunk, list_id, confirmed, source, report, write_reject)
             if on_progress:
                 on_progress(handle.buffer.tell())
+    report.rejected.sort(key=lambda reject: reject.line)  # a chunk's people who left come after its bad rows
     return report
 
 
@@ -126,11 +130,7 @@ def _validated_rows(
                     row = _validate(record, columns, seen, start)
                 except ValueError as err:
                     raw = record[columns.index("email")] if len(record) > columns.index("email") else ""
-                    reject = RejectedRow(start, raw.strip(), str(err))
-                    report.rejected_count += 1
-                    if len(report.rejected) < MAX_REPORTED_REJECTS:
-                        report.rejected.append(reject)
-                    write_reject(reject)
+                    _reject(report, write_reject, RejectedRow(start, raw.strip(), str(err)))
                     continue
                 yield row
         except UnicodeDecodeError:
@@ -180,7 +180,7 @@ def _validate(record: list[str], columns: list[str], seen: "_FirstSeen", line: i
     first = seen.first_line(email, line)  # last: only a valid row claims its address
     if first is not None:
         raise ValueError(f"duplicate of line {first}")
-    return _ValidRow(email, name, language, attributes)
+    return _ValidRow(line, email, name, language, attributes)
 
 
 def _checked(value: str, column: str) -> str:
@@ -208,32 +208,39 @@ _INSERT_SUBSCRIBERS = """
 INSERT INTO subscribers (email, name, language, attributes, source, status, created_at)
 SELECT r.email, r.name, r.language, r.attributes, :source, 'active', :now FROM ({rows}) AS r WHERE true
 ON CONFLICT (email) DO NOTHING RETURNING id"""
+# People who left are found first (to be reported); the writes below leave them out as well,
+# so that one who leaves while the chunk is written is not put back either.
+_LEFT = """
+SELECT r.email, s.status, m.status FROM subscribers AS s JOIN ({rows}) AS r ON s.email = r.email
+LEFT JOIN subscriptions AS m ON m.subscriber_id = s.id AND m.list_id = :list_id
+WHERE s.status <> 'active' OR m.status = 'unsubscribed'"""
 _INSERT_SUBSCRIPTIONS = """
 INSERT INTO subscriptions (list_id, subscriber_id, status, created_at, confirmed_at)
 SELECT :list_id, s.id, :status, :now, :confirmed_at FROM subscribers AS s JOIN ({rows}) AS r ON s.email = r.email
-WHERE true ON CONFLICT (list_id, subscriber_id) DO NOTHING RETURNING subscriber_id"""
+WHERE s.status = 'active' ON CONFLICT (list_id, subscriber_id) DO NOTHING RETURNING subscriber_id"""
 _CONFIRM_PENDING = """
 UPDATE subscriptions SET status = 'confirmed', confirmed_at = :now
 WHERE list_id = :list_id AND status = 'pending'
-AND subscriber_id IN (SELECT s.id FROM subscribers AS s JOIN ({rows}) AS r ON s.email = r.email)"""
+AND subscriber_id IN (SELECT s.id FROM subscribers AS s JOIN ({rows}) AS r ON s.email = r.email
+                      WHERE s.status = 'active')"""
 
 
 @lru_cache(maxsize=4)
-def _statements(dialect: str) -> tuple[TextClause, TextClause, TextClause]:
-    """The three statements of a chunk for ``dialect``, built once."""
+def _statements(dialect: str) -> tuple[TextClause, TextClause, TextClause, TextClause]:
+    """The four statements of a chunk for ``dialect``, built once."""
     def statement(sql: str) -> TextClause:
         clause = text(sql.format(rows=_CHUNK_ROWS[dialect]))
         times = [n for n in ("now", "confirmed_at") if f":{n}" in sql]
         return clause.bindparams(*(bindparam(n, type_=DateTime(timezone=True)) for n in times))
 
-    return statement(_INSERT_SUBSCRIBERS), statement(_INSERT_SUBSCRIPTIONS), statement(_CONFIRM_PENDING)
+    return tuple(statement(sql) for sql in (_LEFT, _INSERT_SUBSCRIBERS, _INSERT_SUBSCRIPTIONS, _CONFIRM_PENDING))
 
 
 def _write_chunk(
     session: Session, chunk: list[_ValidRow], list_id: int, confirmed: bool, source: str,
-    report: ImportReport,
+    report: ImportReport, write_reject: Callable[[RejectedRow], None],
 ) -> None:
-    insert_subscribers, insert_subscriptions, confirm_pending = _statements(session.get_bind().dialect.name)
+    left, insert_subscribers, insert_subscriptions, confirm_pending = _statements(session.get_bind().dialect.name)
     now = utcnow()
     params = {
         "rows": json.dumps([{"email": r.email, "name": r.name, "language": r.language, "attributes": r.attributes}
@@ -241,10 +248,21 @@ def _write_chunk(
         "source": source, "now": now, "list_id": list_id,
         "status": "confirmed" if confirmed else "pending", "confirmed_at": now if confirmed else None,
     }
+    lines = {row.email: row.line for row in chunk}
+    for email, subscriber_status, membership_status in sorted(session.execute(left, params), key=lambda r: lines[r[0]]):
+        reason = why_left(subscriber_status=subscriber_status, membership_status=membership_status)
+        _reject(report, write_reject, RejectedRow(lines[email], email, reason))
     report.new_subscribers += len(session.execute(insert_subscribers, params).all())
     report.new_subscriptions += len(session.execute(insert_subscriptions, params).all())
     if confirmed:  # the admin vouches for consent: pending becomes confirmed, nothing else moves
         report.confirmed += session.execute(confirm_pending, params).rowcount
+
+
+def _reject(report: ImportReport, write_reject: Callable[[RejectedRow], None], reject: RejectedRow) -> None:
+    report.rejected_count += 1
+    if len(report.rejected) < MAX_REPORTED_REJECTS:
+        report.rejected.append(reject)
+    write_reject(reject)
 
 
 class _FirstSeen:

@@ -11,33 +11,36 @@ from newsletter.content.safety import check_text
 from newsletter.db.models import Subscriber, Subscription, utcnow
 from newsletter.errors import ContentError, NotFoundError
 from newsletter.subscribers.addresses import normalise_email
+from newsletter.subscribers.consent import why_left
 from newsletter.subscribers.lists import get_list
+from newsletter.subscribers.rows import confirm_pending, ensure_subscriber, ensure_subscription
 
 EXPORT_COLUMNS = ["email", "name", "language", "status", "subscribed_at", "confirmed_at"]
 STATUSES = ("confirmed", "pending", "unsubscribed", "all")
 
 
 def add_subscriber(*, session: Session, email: str, name: str | None, list_name: str, confirmed: bool) -> str:
-    """Put a person on a list; the resulting status. Never resubscribes an unsubscribed one."""
+    """Put a person on a list, pending, or confirmed when the admin holds their consent; the
+    resulting status.
+
+    Nobody who left comes back this way: someone who unsubscribed from the list or from
+    everything, bounced or complained is refused with a ContentError saying why (only their
+    own confirmation brings them back). Two adds of one address at once make one subscriber.
+    """
     try:
         address = normalise_email(email)
         clean_name = check_text(name) if name else None
     except ValueError as err:
         raise ContentError(f"{email!r}: {err}") from None
     list_id = get_list(session=session, name=list_name).id
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.email == address))
-    if subscriber is None:
-        subscriber = Subscriber(email=address, name=clean_name, status="active", attributes={}, source="admin")
-        session.add(subscriber)
-        session.flush()
-    subscription = session.get(Subscription, (list_id, subscriber.id))
-    if subscription is None:
-        subscription = Subscription(list_id=list_id, subscriber_id=subscriber.id, status="pending")
-        session.add(subscription)
-    if confirmed and subscription.status == "pending":
-        subscription.status, subscription.confirmed_at = "confirmed", utcnow()
-    if subscriber.status != "active":
-        return f"{subscription.status}, but suppressed ({subscriber.status}): no mail will go to them"
+    subscriber = ensure_subscriber(session=session, email=address, name=clean_name, source="admin")
+    membership = session.get(Subscription, (list_id, subscriber.id))
+    refusal = why_left(subscriber_status=subscriber.status, membership_status=membership.status if membership else None)
+    if refusal is not None:
+        raise ContentError(f"{address} cannot be added: {refusal}")
+    subscription = ensure_subscription(session=session, list_id=list_id, subscriber_id=subscriber.id)
+    if confirmed:  # only from pending: an unsubscribe that commits in between stands
+        confirm_pending(session=session, list_id=list_id, subscriber_id=subscriber.id)
     return subscription.status
 
 
