@@ -61,6 +61,19 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def safe_next(value: str | None, default: str) -> str:
+    """``value`` if it is a path on this site, else ``default``: the one check of every
+    ``next`` (where a form goes back to), so that no link or redirect leads off the site or
+    runs a ``javascript:`` URL."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return default
+    # Browsers read a backslash as "/" and drop tabs and line breaks, so "/<backslash>evil.example"
+    # and "/<tab>/evil.example" are both "//evil.example": another site. No path of ours has these.
+    if any(char == "\\" or char <= " " or char == "\x7f" for char in value):
+        return default
+    return value
+
+
 def sign_in(request: Request, user_id: int, session_version: int) -> None:
     """Start a fresh session for ``user_id`` (a new CSRF token too)."""
     request.session.clear()

@@ -8,11 +8,12 @@ from newsletter.db import transaction
 from newsletter.editorial.drafts import ItemDraft
 from newsletter.editorial.items import create_item, get_item, item_uses, search_items, update_item
 from newsletter.web.admin.render import field_errors, page, see_other
-from newsletter.web.deps import SettingsDep
-from newsletter.web.security import Editor
+from newsletter.web.deps import IdPath, SettingsDep
+from newsletter.web.security import Editor, safe_next
 
 router = APIRouter(prefix="/admin/items", tags=["admin"])
 FIELDS = tuple(ItemDraft.model_fields)
+INBOX = "/admin/items"  # where an item form goes back to when it was not opened from elsewhere
 
 
 @router.get("", response_class=HTMLResponse)
@@ -30,7 +31,7 @@ def inbox(request: Request, viewer: Editor, settings: SettingsDep, q: str = "", 
 def new_item_form(request: Request, viewer: Editor, next: str = "") -> HTMLResponse:
     """An empty item form."""
     return page(request, viewer, "item_form", title="Add an item", values={"language": "en"}, errors={},
-                item=None, uses=[], next=next)
+                item=None, uses=[], next=safe_next(next, INBOX))
 
 
 @router.post("/new", response_class=HTMLResponse)
@@ -46,11 +47,11 @@ async def add_item(request: Request, viewer: Editor, settings: SettingsDep) -> R
         item_id = create_item(session=session, draft=draft).id
     if next_url.startswith("/admin/issues/"):  # from the composer: it adds the new item to the issue
         return see_other(f"{next_url}?add={item_id}")
-    return see_other(next_url or "/admin/items", notice=f"Added “{draft.headline}”.", request=request)
+    return see_other(next_url, notice=f"Added “{draft.headline}”.", request=request)
 
 
 @router.get("/{item_id}", response_class=HTMLResponse)
-def edit_item_form(request: Request, item_id: int, viewer: Editor, settings: SettingsDep, next: str = "") -> HTMLResponse:
+def edit_item_form(request: Request, item_id: IdPath, viewer: Editor, settings: SettingsDep, next: str = "") -> HTMLResponse:
     """The form of an existing item, and the issues it is in."""
     with transaction(settings.database_url) as session:
         item = get_item(session=session, item_id=item_id)
@@ -59,11 +60,11 @@ def edit_item_form(request: Request, item_id: int, viewer: Editor, settings: Set
         uses = item_uses(session=session, item_ids=[item_id]).get(item_id, [])
         session.expunge_all()
     return page(request, viewer, "item_form", title="Edit item", values=values, errors={}, item=item,
-                uses=uses, next=next)
+                uses=uses, next=safe_next(next, INBOX))
 
 
 @router.post("/{item_id}", response_class=HTMLResponse)
-async def save_item(request: Request, item_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+async def save_item(request: Request, item_id: IdPath, viewer: Editor, settings: SettingsDep) -> Response:
     """Save an item, or show the form again with what is wrong."""
     values, next_url = await _form(request)
     with transaction(settings.database_url) as session:
@@ -76,11 +77,10 @@ async def save_item(request: Request, item_id: int, viewer: Editor, settings: Se
             return page(request, viewer, "item_form", title="Edit item", values=values, errors=field_errors(err),
                         item=item, uses=uses, next=next_url, status=422)
         update_item(session=session, item_id=item_id, draft=draft)
-    return see_other(next_url or "/admin/items", notice=f"Saved “{draft.headline}”.", request=request)
+    return see_other(next_url, notice=f"Saved “{draft.headline}”.", request=request)
 
 
 async def _form(request: Request) -> tuple[dict[str, str], str]:
     form = await request.form()
     values = {f: str(form.get(f, "")) for f in FIELDS}
-    next_url = str(form.get("next", ""))
-    return values, next_url if next_url.startswith("/admin/") else ""
+    return values, safe_next(str(form.get("next", "")), INBOX)

@@ -10,7 +10,7 @@ from newsletter.db import transaction
 from newsletter.errors import AuthenticationError
 from newsletter.web.admin.render import page, see_other
 from newsletter.web.deps import LoginLimiterDep, SettingsDep
-from newsletter.web.security import Editor, check_csrf, sign_in, sign_out
+from newsletter.web.security import Editor, check_csrf, safe_next, sign_in, sign_out
 
 router = APIRouter(tags=["admin"])
 
@@ -18,7 +18,8 @@ router = APIRouter(tags=["admin"])
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/admin") -> HTMLResponse:
     """The sign-in form."""
-    return page(request, None, "login", title="Sign in", next=_local(next), email="", error=None)
+    return page(request, None, "login", title="Sign in", next=safe_next(next, "/admin"), email="",
+                error=None)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -34,17 +35,17 @@ async def login(
     await check_csrf(request)
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
-        return page(request, None, "login", title="Sign in", next=_local(next), email=email, status=429,
+        return page(request, None, "login", title="Sign in", next=safe_next(next, "/admin"), email=email, status=429,
                     error="Too many attempts. Wait a few minutes and try again.")
     try:
         with transaction(settings.database_url) as session:
             user = authenticate(session=session, email=email, password=password)
             user_id, version = user.id, user.session_version
     except AuthenticationError:
-        return page(request, None, "login", title="Sign in", next=_local(next), email=email, status=400,
+        return page(request, None, "login", title="Sign in", next=safe_next(next, "/admin"), email=email, status=400,
                     error="That address and password do not match an account.")
     sign_in(request, user_id, version)
-    return RedirectResponse(_local(next), status_code=303)
+    return RedirectResponse(safe_next(next, "/admin"), status_code=303)
 
 
 @router.post("/logout")
@@ -61,7 +62,3 @@ def dashboard(request: Request, viewer: Editor) -> RedirectResponse:
     """The start page: the issues."""
     return see_other("/admin/issues")
 
-
-def _local(url: str) -> str:
-    """``url`` if it is a path on this site, else the dashboard (no open redirects)."""
-    return url if url.startswith("/") and not url.startswith(("//", "/\\")) else "/admin"

