@@ -17,11 +17,15 @@ app.add_typer(lists_app, name="lists")
 def create(
     name: Annotated[str, typer.Argument(help="Short name, e.g. weekly or weekly-es.")],
     title: Annotated[str | None, typer.Option(help="A title shown to subscribers.")] = None,
+    description: Annotated[str | None, typer.Option(
+        help="What the subscribe page says about the list (a blank line between paragraphs).")] = None,
+    private: Annotated[bool, typer.Option(
+        "--private", help="Offer it on the preferences page only to its own members.")] = False,
 ) -> None:
     """Create a mailing list."""
     settings = ready_settings()
     with transaction(settings.database_url) as session:
-        create_list(session=session, name=name, title=title)
+        create_list(session=session, name=name, title=title, description=description, public=not private)
     console.print(f"created list {name}", markup=False)
 
 

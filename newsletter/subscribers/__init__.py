@@ -2,7 +2,7 @@
 
 from newsletter.subscribers.addresses import normalise_email
 from newsletter.subscribers.importer import ImportReport, RejectedRow, import_subscribers
-from newsletter.subscribers.lists import ListCounts, create_list, get_list, list_counts
+from newsletter.subscribers.lists import ListCounts, create_list, get_list, list_counts, update_list
 from newsletter.subscribers.search import SEARCH_STATUSES, ListMember, MemberPage, search_members
 
 __all__ = [
@@ -18,4 +18,5 @@ __all__ = [
     "list_counts",
     "normalise_email",
     "search_members",
+    "update_list",
 ]

@@ -11,6 +11,7 @@ from newsletter.db.models import MailingList, Subscriber, Subscription
 from newsletter.errors import ContentError, NotFoundError
 
 _LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+MAX_TITLE, MAX_DESCRIPTION = 200, 2000
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,14 @@ class ListCounts:
     suppressed: int
 
 
-def create_list(*, session: Session, name: str, title: str | None = None) -> MailingList:
-    """Create a list named ``name`` (lower case letters, digits, - and _)."""
+def create_list(
+    *, session: Session, name: str, title: str | None = None, description: str | None = None, public: bool = True
+) -> MailingList:
+    """Create a list named ``name`` (lower case letters, digits, - and _).
+
+    ``description`` is the subscribe page's pitch (paragraphs separated by a blank line); a
+    list that is not ``public`` is offered on the preferences page only to its own members.
+    """
     if not _LIST_NAME.match(name):
         raise ContentError(
             f"list name {name!r} is not valid: use lower case letters, digits, - and _ "
@@ -34,17 +41,39 @@ def create_list(*, session: Session, name: str, title: str | None = None) -> Mai
         )
     if session.scalar(select(MailingList.id).where(MailingList.name == name)) is not None:
         raise ContentError(f"a list named {name!r} already exists")
-    if title is not None:
-        try:
-            title = check_text(title) if title.strip() else None
-        except ValueError as err:
-            raise ContentError(f"the list's title {err}") from None
-        if title and len(title) > 200:
-            raise ContentError("the list's title must be at most 200 characters")
-    mailing_list = MailingList(name=name, title=title)
+    mailing_list = MailingList(name=name)
+    _describe(mailing_list, title=title, description=description, public=public)
     session.add(mailing_list)
     session.flush()
     return mailing_list
+
+
+def update_list(
+    *, session: Session, name: str, title: str | None, description: str | None, public: bool
+) -> MailingList:
+    """Set the title, description and public flag of the list ``name`` (see create_list); an
+    empty title or description clears it."""
+    mailing_list = get_list(session=session, name=name)
+    _describe(mailing_list, title=title, description=description, public=public)
+    return mailing_list
+
+
+def _describe(mailing_list: MailingList, *, title: str | None, description: str | None, public: bool) -> None:
+    mailing_list.title = _checked(title, "title", MAX_TITLE, multiline=False)
+    mailing_list.description = _checked(description, "description", MAX_DESCRIPTION, multiline=True)
+    mailing_list.public = public
+
+
+def _checked(value: str | None, field: str, limit: int, *, multiline: bool) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        value = check_text(value, multiline=multiline)
+    except ValueError as err:
+        raise ContentError(f"the list's {field} {err}") from None
+    if len(value) > limit:
+        raise ContentError(f"the list's {field} must be at most {limit} characters")
+    return value
 
 
 def get_list(*, session: Session, name: str) -> MailingList:

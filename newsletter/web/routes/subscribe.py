@@ -27,7 +27,8 @@ def subscribe_form(list_name: str, settings: SettingsDep, pages: PagesDep) -> HT
     with transaction(settings.database_url) as session:
         mailing_list = get_list(session=session, name=list_name)
     return pages.render("subscribe", title=f"Subscribe to {mailing_list.title or mailing_list.name}",
-                        list_name=mailing_list.name, email="", name="", error=None)
+                        list_name=mailing_list.name, description=mailing_list.description, email="", name="",
+                        error=None)
 
 
 @router.post("/subscribe/{list_name}", response_class=HTMLResponse)
@@ -71,7 +72,7 @@ def subscribe(
 
 
 def _form_again(pages: Pages, list_name: str, email: str, name: str, error: str) -> HTMLResponse:
-    return pages.render("subscribe", status=400, title="Subscribe", list_name=list_name,
+    return pages.render("subscribe", status=400, title="Subscribe", list_name=list_name, description=None,
                         email=email, name=name, error=error)
 
 
