@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         default=None, description="Redis for shared limits; defaults to the broker when it is Redis."
     )
     subscribe_rate_limit: str = "5/10 minutes"
+    subscribe_address_rate_limit: str = Field(
+        default="3/hour", description="Confirmation emails per address, whoever asks for them."
+    )
     login_rate_limit: str = Field(default="10/5 minutes", description="Sign-in attempts per client address.")
     max_upload_mb: int = Field(default=100, gt=0, description="The largest request body (a CSV upload) accepted.")
     templates_dir: Path = REPOSITORY_ROOT / "templates"
@@ -104,7 +107,7 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("subscribe_rate_limit", "login_rate_limit")
+    @field_validator("subscribe_rate_limit", "subscribe_address_rate_limit", "login_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse  # imported here: only this check and the web app need it

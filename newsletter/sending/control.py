@@ -18,7 +18,7 @@ from newsletter.editorial import get_issue
 from newsletter.errors import NotFoundError, SendStateError
 from newsletter.sending.freeze import create_send, start_send
 from newsletter.sending.progress import counts_by_send
-from newsletter.sending.states import DeliveryStatus, move_deliveries
+from newsletter.sending.states import B, DeliveryStatus, S, SendStatus, move_deliveries, transition
 from newsletter.sending.sweep import cancel_pending_batches
 
 
@@ -86,17 +86,18 @@ def get_send(*, session: Session, send_id: int) -> Send:
 
 def pause_send(*, session: Session, send_id: int) -> None:
     """Stop a sending send from starting new batches."""
-    _change(session, send_id, ("sending",), "paused", "paused by an admin")
+    _change(session, send_id, (S.SENDING,), S.PAUSED, "paused by an admin")
 
 
 def resume_send(*, session: Session, send_id: int) -> None:
     """Continue a paused send (its pending batches queued again), or start a held one now."""
     send = get_send(session=session, send_id=send_id)
-    if send.status == "held":
-        _change(session, send_id, ("held",), "starting", None)
-        start_send(session=session, send=send)
+    if send.status == S.HELD:
+        if not start_send(session=session, send_id=send_id, from_=S.HELD):
+            raise SendStateError(f"send {send_id} is no longer held; reload and try again")
+        session.expire_all()
         return
-    _change(session, send_id, ("paused",), "sending", None)
+    _change(session, send_id, (S.PAUSED,), S.SENDING, None)
     _requeue_pending(session, send_id)
 
 
@@ -108,8 +109,7 @@ def cancel_send(*, session: Session, send_id: int) -> None:
     """
     send = get_send(session=session, send_id=send_id)
     never_started = send.started_at is None
-    _change(session, send_id, ("scheduled", "held", "sending", "paused"), "cancelled", None)
-    send.finished_at = utcnow()
+    _change(session, send_id, (S.SCHEDULED, S.HELD, S.SENDING, S.PAUSED), S.CANCELLED, None, finished_at=utcnow())
     cancel_pending_batches(session=session, send_id=send_id)
     if never_started:
         session.get_one(Issue, send.issue_id).status = "draft"
@@ -129,10 +129,9 @@ def reschedule_send(*, session: Session, send_id: int, at: dt.datetime, timezone
         raise SendStateError(f"unknown time zone {timezone!r} (use a name like Europe/London or UTC)") from None
     if at <= utcnow():
         raise SendStateError(f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC is in the past")
-    allowed = ("scheduled", "held")
     changed = session.execute(
-        update(Send).where(Send.id == send_id, Send.status.in_(allowed))
-        .values(status="scheduled", status_reason=None, scheduled_at=at.astimezone(dt.UTC), timezone=timezone)
+        transition(Send, (S.SCHEDULED, S.HELD), S.SCHEDULED, Send.id == send_id,
+                   status_reason=None, scheduled_at=at.astimezone(dt.UTC), timezone=timezone)
     )
     if changed.rowcount != 1:
         current = get_send(session=session, send_id=send_id).status
@@ -167,23 +166,23 @@ def retry_failed(*, session: Session, send_id: int) -> int:
     # Only finished batches: a batch under way records just the recipients it loaded, so one
     # of its recipients made pending now would be left behind in a finished batch.
     reopened = list(session.scalars(  # batches before deliveries: the LOCK ORDER of dispatch
-        update(Batch)
-        .where(Batch.send_id == send_id, Batch.number.in_(numbers), Batch.status.in_(("done", "failed")))
-        .values(status="pending", retry_at=None, queued_at=None, finished_at=None)
+        transition(Batch, (B.DONE, B.FAILED), B.PENDING, Batch.send_id == send_id, Batch.number.in_(numbers),
+                   retry_at=None, queued_at=None, finished_at=None)
         .returning(Batch.number)
     ))
     if not reopened:
         return 0
     count = move_deliveries(session, send_id=send_id, where=[Delivery.batch_number.in_(reopened)],
                             from_=DeliveryStatus.FAILED, to=DeliveryStatus.PENDING)
-    if send.status == "sent":
-        send.status, send.finished_at = "sending", None
+    session.execute(transition(Send, S.SENT, S.SENDING, Send.id == send_id, finished_at=None))
+    session.expire_all()
     return count
 
 
-def _change(session: Session, send_id: int, allowed: tuple[str, ...], status: str, reason: str | None) -> None:
+def _change(session: Session, send_id: int, allowed: tuple[SendStatus, ...], status: SendStatus, reason: str | None,
+            **values: object) -> None:
     changed = session.execute(
-        update(Send).where(Send.id == send_id, Send.status.in_(allowed)).values(status=status, status_reason=reason)
+        transition(Send, allowed, status, Send.id == send_id, status_reason=reason, **values)
     )
     if changed.rowcount != 1:
         current = get_send(session=session, send_id=send_id).status
@@ -193,7 +192,7 @@ def _change(session: Session, send_id: int, allowed: tuple[str, ...], status: st
 
 def _requeue_pending(session: Session, send_id: int) -> None:
     session.execute(
-        update(Batch).where(Batch.send_id == send_id, Batch.status == "pending").values(retry_at=None, queued_at=None)
+        update(Batch).where(Batch.send_id == send_id, Batch.status == B.PENDING).values(retry_at=None, queued_at=None)
     )
 
 

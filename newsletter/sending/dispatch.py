@@ -42,7 +42,15 @@ from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.sending.ratelimit import RateLimiter
-from newsletter.sending.states import UNFINISHED_BATCHES, DeliveryStatus, move_deliveries
+from newsletter.sending.states import (
+    UNFINISHED_BATCHES,
+    B,
+    BatchStatus,
+    DeliveryStatus,
+    S,
+    move_deliveries,
+    transition,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,29 +90,28 @@ def send_batch(
     if outgoing.recipients and limiter is not None:
         turn = limiter.reserve(len(outgoing.recipients))
         if not turn.granted:
-            return _put_back(url, batch_id, "submitting", delay=turn.wait - limiter.max_wait / 2,
+            return _put_back(url, batch_id, B.SUBMITTING, delay=turn.wait - limiter.max_wait / 2,
                              error=None, suppressed=suppressed)
         time.sleep(turn.wait)
     with transaction(url) as session:
         if not _mark_posting(session, batch_id):  # paused, cancelled or recovered meanwhile
-            return _put_back(url, batch_id, "submitting", delay=0, error=None, suppressed=suppressed)
+            return _put_back(url, batch_id, B.SUBMITTING, delay=0, error=None, suppressed=suppressed)
     try:
         results = provider.send_batch(outgoing) if outgoing.recipients else []
     except TransientProviderError as err:
         delay = err.retry_after if err.retry_after is not None else _backoff(attempt)
-        return _put_back(url, batch_id, "posting", delay=delay, error=str(err), suppressed=suppressed)
+        return _put_back(url, batch_id, B.POSTING, delay=delay, error=str(err), suppressed=suppressed)
     except AmbiguousDeliveryError as err:
         log.warning("batch %s: outcome unknown, awaiting confirmation: %s", batch_id, err)
         with transaction(url) as session:
-            session.execute(update(Batch).where(Batch.id == batch_id, Batch.status == "posting")
-                            .values(status="ambiguous", error=str(err)))
+            session.execute(transition(Batch, B.POSTING, B.AMBIGUOUS, Batch.id == batch_id, error=str(err)))
         return BatchOutcome(batch_id, "ambiguous", suppressed=suppressed, error=str(err))
     except ProviderAuthError as err:
         log.error("batch %s: %s; pausing send %s", batch_id, err, outgoing.send_id)
         with transaction(url) as session:
-            session.execute(update(Send).where(Send.id == outgoing.send_id, Send.status == "sending")
-                            .values(status="paused", status_reason=f"{err} (fix it, then resume the send)"))
-        return _put_back(url, batch_id, "posting", delay=0, error=str(err), suppressed=suppressed)
+            session.execute(transition(Send, S.SENDING, S.PAUSED, Send.id == outgoing.send_id,
+                                       status_reason=f"{err} (fix it, then resume the send)"))
+        return _put_back(url, batch_id, B.POSTING, delay=0, error=str(err), suppressed=suppressed)
     except Exception as err:  # recorded on every recipient, so the batch never hangs
         log.error("batch %s failed: %s", batch_id, err, exc_info=not isinstance(err, ProviderError))
         results = [RecipientResult(r.delivery_id, False, error=str(err)) for r in outgoing.recipients]
@@ -119,12 +126,11 @@ def send_batch(
 
 def _claim(session: Session, batch_id: int) -> tuple[int, int] | None:
     """Take a due, pending batch of a sending send; (its attempt, its number), or None."""
-    sending = exists().where(Send.id == Batch.send_id, Send.status == "sending")
+    sending = exists().where(Send.id == Batch.send_id, Send.status == S.SENDING)
     due = (Batch.retry_at.is_(None)) | (Batch.retry_at <= utcnow())
     claimed = session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id, Batch.status == "pending", due, sending)
-        .values(status="submitting", claimed_at=utcnow(), attempts=Batch.attempts + 1)
+        transition(Batch, B.PENDING, B.SUBMITTING, Batch.id == batch_id, due, sending,
+                   claimed_at=utcnow(), attempts=Batch.attempts + 1)
         .returning(Batch.attempts, Batch.number)
     ).first()
     return tuple(claimed) if claimed else None
@@ -132,23 +138,19 @@ def _claim(session: Session, batch_id: int) -> tuple[int, int] | None:
 
 def _mark_posting(session: Session, batch_id: int) -> bool:
     """Record that the batch is about to reach the provider, if its send is still sending."""
-    sending = exists().where(Send.id == Batch.send_id, Send.status == "sending")
+    sending = exists().where(Send.id == Batch.send_id, Send.status == S.SENDING)
     posting = session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id, Batch.status == "submitting", sending)
-        .values(status="posting", posted_at=utcnow())
+        transition(Batch, B.SUBMITTING, B.POSTING, Batch.id == batch_id, sending, posted_at=utcnow())
     )
     return posting.rowcount == 1
 
 
-def _put_back(url: str, batch_id: int, state: str, *, delay: float, error: str | None, suppressed: int) -> BatchOutcome:
+def _put_back(url: str, batch_id: int, state: BatchStatus, *, delay: float, error: str | None,
+              suppressed: int) -> BatchOutcome:
     """Return a batch from ``state`` to pending, due again after ``delay`` seconds."""
     with transaction(url) as session:
-        session.execute(
-            update(Batch)
-            .where(Batch.id == batch_id, Batch.status == state)
-            .values(status="pending", error=error, retry_at=utcnow() + dt.timedelta(seconds=max(0.0, delay)))
-        )
+        session.execute(transition(Batch, state, B.PENDING, Batch.id == batch_id, error=error,
+                                   retry_at=utcnow() + dt.timedelta(seconds=max(0.0, delay))))
     return BatchOutcome(batch_id, "pending", suppressed=suppressed, error=error)
 
 
@@ -235,22 +237,22 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
     now = utcnow()
     failed = [r for r in results if not r.accepted]
     if any(r.retry for r in results):
-        values = {"status": "pending", "retry_at": retry_at}
+        status, values = B.PENDING, {"retry_at": retry_at}
     elif failed and len(failed) == len(results):
-        values = {"status": "failed", "finished_at": now}
+        status, values = B.FAILED, {"finished_at": now}
     else:
-        values = {"status": "done", "finished_at": now}
-    session.execute(
-        update(Batch)
-        .where(Batch.id == outgoing.batch_id, Batch.attempts == attempt)  # not if recovered and re-claimed
-        .values(error=failed[0].error if failed else None, **values)
-    )
+        status, values = B.DONE, {"finished_at": now}
+    # The answer counts unless the batch was claimed again since (attempts); the sweep may have
+    # taken it back meanwhile, into ambiguous or pending, and the answer settles it.
+    session.execute(transition(
+        Batch, (B.POSTING, B.AMBIGUOUS, B.PENDING), status, Batch.id == outgoing.batch_id, Batch.attempts == attempt,
+        error=failed[0].error if failed else None, **values))
     groups: dict[tuple[str, str | None, str | None], list[int]] = {}
     for r in results:
-        status = "pending" if r.retry else "accepted" if r.accepted else "failed"
-        groups.setdefault((status, r.provider_message_id, r.error), []).append(r.delivery_id)
-    for (status, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
-        if status == "pending":  # to be retried: only the reason changes
+        outcome = "pending" if r.retry else "accepted" if r.accepted else "failed"
+        groups.setdefault((outcome, r.provider_message_id, r.error), []).append(r.delivery_id)
+    for (outcome, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
+        if outcome == "pending":  # to be retried: only the reason changes
             session.execute(
                 update(Delivery)
                 .where(Delivery.send_id == outgoing.send_id, Delivery.batch_number == number,
@@ -262,9 +264,9 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
         # Confined to the batch's own rows, whatever the id list holds.
         move_deliveries(session, send_id=outgoing.send_id, batch_number=number,
                         where=[one_of(session, Delivery.id, ids)], from_=DeliveryStatus.PENDING,
-                        to=DeliveryStatus(status), provider_message_id=message_id, error=error)
+                        to=DeliveryStatus(outcome), provider_message_id=message_id, error=error)
     finish_send_if_complete(session, outgoing.send_id)
-    return values["status"]
+    return status
 
 
 def finish_send_if_complete(session: Session, send_id: int) -> bool:
@@ -278,7 +280,7 @@ def finish_send_if_complete(session: Session, send_id: int) -> bool:
     The lock is taken last of all (LOCK ORDER), after the batch and its deliveries.
     """
     locked = session.execute(
-        select(Send.id).where(Send.id == send_id, Send.status.in_(("sending", "paused")),
+        select(Send.id).where(Send.id == send_id, Send.status.in_((S.SENDING, S.PAUSED)),
                               Send.frozen_at.is_not(None)).with_for_update()
     ).first()
     if locked is None:
@@ -288,11 +290,8 @@ def finish_send_if_complete(session: Session, send_id: int) -> bool:
     )
     if unfinished:
         return False
-    finished = session.execute(
-        update(Send)
-        .where(Send.id == send_id, Send.status.in_(("sending", "paused")))
-        .values(status="sent", finished_at=utcnow(), status_reason=None)
-    )
+    finished = session.execute(transition(Send, (S.SENDING, S.PAUSED), S.SENT, Send.id == send_id,
+                                          finished_at=utcnow(), status_reason=None))
     return finished.rowcount == 1
 
 

@@ -24,9 +24,12 @@ from newsletter.config import Settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
 from newsletter.editorial import get_issue, issue_content
+from newsletter.editorial.archive import archive_slug, snapshot
+from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError
 from newsletter.rendering import render_issue
 from newsletter.sending.dispatch import finish_send_if_complete
+from newsletter.sending.states import SendStatus, transition
 from newsletter.subscribers.lists import get_list
 
 FREEZING = ("sending", "paused")  # a paused send keeps freezing; it just sends nothing
@@ -35,22 +38,26 @@ FREEZE_CHUNK_BATCHES = 50  # batches frozen per transaction (~0.2 s for 50,000 r
 
 def create_send(
     *, session: Session, settings: Settings, issue_id: int, list_names: list[str],
-    scheduled_at: dt.datetime | None = None, timezone: str | None = None,
+    scheduled_at: dt.datetime | None = None, timezone: str | None = None, force: bool = False,
 ) -> Send:
     """Create a send of issue ``issue_id`` to ``list_names``: rendered now, and either
     started at once (``sending``, its recipients frozen next by :func:`freeze_send`) or
     ``scheduled`` for ``scheduled_at``.
 
     The issue is rendered here, so what an admin schedules is what goes out and a template
-    error shows at once, not at the scheduled hour.
+    error shows at once, not at the scheduled hour. It is checked here too, with the
+    pre-flight checks approval runs (an issue may break after approval, or be sent without):
+    ContentError names every error, unless ``force``, and the send keeps the errors forced past.
     """
     names = list(dict.fromkeys(list_names))
-    if not names:
-        raise ContentError("name at least one list to send to (--list NAME)")
+    if not names:  # the newsroom's form shows this too, so it names no command-line flag
+        raise ContentError("choose at least one list to send to")
     for name in names:
         get_list(session=session, name=name)
     issue = get_issue(session=session, issue_id=issue_id)
-    rendered = render_issue(issue_content(issue), settings)
+    forced_errors = _preflight_errors(issue, settings, force=force)
+    content = issue_content(issue)
+    rendered = render_issue(content, settings)
     send = Send(
         issue_id=issue.id,
         status="scheduled",
@@ -60,22 +67,50 @@ def create_send(
         list_names=", ".join(names),
         scheduled_at=scheduled_at,
         timezone=timezone,
+        forced_errors=forced_errors,
+        archive=snapshot(content),  # the archive shows the issue as sent, not as edited since
+        archive_slug=archive_slug(session=session, issue_id=issue.id, content=content),
     )
     session.add(send)
     session.flush()
     if scheduled_at is None:
-        start_send(session=session, send=send)
+        start_send(session=session, send_id=send.id)
+        session.refresh(send)
     else:
         issue.status = "scheduled"
     return send
 
 
-def start_send(*, session: Session, send: Send) -> None:
-    """Make a send ``sending``. Its recipients are frozen next, by :func:`freeze_send`: the
-    sender's process does it (``queue_send``), or the sweep, which also takes over a freeze
-    that stopped (see :func:`sends_to_freeze`)."""
-    send.status, send.started_at, send.status_reason = "sending", utcnow(), None
-    session.get_one(Issue, send.issue_id).status = "sent"
+def _preflight_errors(issue: Issue, settings: Settings, *, force: bool) -> str | None:
+    """The pre-flight errors of ``issue``, one a line, that ``force`` overrides (None: none).
+
+    Without ``force``, an error refuses the send: ContentError names each, on a line of its own.
+    """
+    errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
+    if errors and not force:
+        raise ContentError(f"issue {issue.id} fails the pre-flight checks; fix these first "
+                           "(or, from the command line, send it anyway with --force):\n"
+                           + "\n".join(f"  - {error}" for error in errors))
+    return "\n".join(errors) or None
+
+
+def start_send(*, session: Session, send_id: int, from_: SendStatus | tuple[SendStatus, ...] = SendStatus.SCHEDULED,
+               where: tuple = ()) -> bool:
+    """Make a scheduled (or held) send ``sending`` now; False if it no longer is one (another
+    poller started it, or an admin changed it meanwhile).
+
+    Its recipients are frozen next, by :func:`freeze_send`: the sender's process does it
+    (``queue_send``), or the sweep, which also takes over a freeze that stopped (see
+    :func:`sends_to_freeze`).
+    """
+    started = session.execute(
+        transition(Send, from_, SendStatus.SENDING, Send.id == send_id, *where, started_at=utcnow(),
+                   status_reason=None).returning(Send.issue_id)
+    ).first()
+    if started is None:
+        return False
+    session.get_one(Issue, started.issue_id).status = "sent"
+    return True
 
 
 def freeze_send(

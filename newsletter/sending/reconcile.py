@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 from newsletter.db.models import Batch, Delivery, Subscriber, utcnow
 from newsletter.providers.base import ProviderEvent
 from newsletter.sending.dispatch import finish_send_if_complete
-from newsletter.sending.states import DELIVERY_TRANSITIONS, DeliveryStatus, move_deliveries
+from newsletter.sending.states import (
+    DELIVERY_TRANSITIONS,
+    B,
+    DeliveryStatus,
+    move_deliveries,
+    transition,
+)
 
 _SUPPRESS = {"bounced": "bounced", "complained": "complained", "unsubscribed": "unsubscribed"}
 
@@ -36,9 +42,8 @@ def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileR
     message_ids = {e.batch_id: e.message_id for e in events if e.batch_id is not None}
     for batch_id, message_id in sorted(message_ids.items()):  # batch, deliveries, send: the LOCK ORDER of dispatch
         batch = session.execute(
-            update(Batch)
-            .where(Batch.id == batch_id, Batch.status.in_(("posting", "ambiguous", "pending")))
-            .values(status="done", finished_at=now, error=None)
+            transition(Batch, (B.POSTING, B.AMBIGUOUS, B.PENDING), B.DONE, Batch.id == batch_id,
+                       finished_at=now, error=None)
             .returning(Batch.send_id, Batch.number)
         ).first()
         if batch is None:

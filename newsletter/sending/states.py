@@ -15,10 +15,10 @@ takes the send's lock only after the rest).
 from collections import Counter
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, Update, update
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import Batch, Delivery, utcnow
+from newsletter.db.models import Batch, Delivery, Send, utcnow
 
 
 class SendStatus(StrEnum):
@@ -66,10 +66,12 @@ SEND_TRANSITIONS: dict[SendStatus, frozenset[SendStatus]] = {
 }
 
 BATCH_TRANSITIONS: dict[BatchStatus, frozenset[BatchStatus]] = {
-    B.PENDING: frozenset({B.SUBMITTING, B.CANCELLED, B.DONE}),  # done: confirmed by the webhook
+    # done, failed or pending again: confirmed by the webhook, or the answer of a worker whose
+    # batch was taken back while it waited for the provider
+    B.PENDING: frozenset({B.SUBMITTING, B.CANCELLED, B.DONE, B.FAILED, B.PENDING}),
     B.SUBMITTING: frozenset({B.POSTING, B.PENDING}),
     B.POSTING: frozenset({B.DONE, B.FAILED, B.PENDING, B.AMBIGUOUS}),
-    B.AMBIGUOUS: frozenset({B.DONE, B.PENDING}),
+    B.AMBIGUOUS: frozenset({B.DONE, B.FAILED, B.PENDING}),
     B.DONE: frozenset({B.PENDING}),  # its failed recipients retried
     B.FAILED: frozenset({B.PENDING}),
     B.CANCELLED: frozenset(),
@@ -85,6 +87,23 @@ DELIVERY_TRANSITIONS: dict[DeliveryStatus, frozenset[DeliveryStatus]] = {
 
 UNFINISHED_BATCHES = (B.PENDING, B.SUBMITTING, B.POSTING, B.AMBIGUOUS)
 COUNTED = (D.ACCEPTED, D.FAILED, D.SUPPRESSED, D.CANCELLED)  # a column of each on batches
+
+
+def transition(model: type[Send] | type[Batch], from_: StrEnum | tuple[StrEnum, ...], to: StrEnum,
+               *where: ColumnElement[bool], **values: object) -> Update:
+    """The state-conditioned UPDATE that moves sends or batches matching ``where`` from
+    ``from_`` (one status or several) to ``to``, setting ``values`` too.
+
+    Every status change of a send or a batch is made with it, so an edge missing from the
+    table (a programming error) fails the first time it is tried, in the tests.
+    """
+    table = SEND_TRANSITIONS if model is Send else BATCH_TRANSITIONS
+    sources = from_ if isinstance(from_, tuple) else (from_,)
+    for source in sources:
+        if to not in table[source]:
+            raise ValueError(f"a {'send' if model is Send else 'batch'} cannot go from {source} to {to}")
+    condition = model.status == sources[0] if len(sources) == 1 else model.status.in_(sources)
+    return update(model).where(condition, *where).values(status=to, **values)
 
 
 def move_deliveries(

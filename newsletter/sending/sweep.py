@@ -19,7 +19,7 @@ from newsletter.db.engine import transaction
 from newsletter.db.models import Batch, Delivery, Send, utcnow
 from newsletter.sending.dispatch import UNFINISHED, finish_send_if_complete
 from newsletter.sending.freeze import freeze_send, sends_to_freeze, start_send
-from newsletter.sending.states import DeliveryStatus, move_deliveries
+from newsletter.sending.states import B, DeliveryStatus, S, move_deliveries, transition
 
 
 @dataclass
@@ -78,10 +78,9 @@ def hold_late_sends(*, session: Session, settings: Settings, now: dt.datetime) -
     """Hold scheduled sends found more than NEWSLETTER_LATE_SEND_LIMIT past their time."""
     limit = dt.timedelta(seconds=settings.late_send_limit)
     late = session.scalars(
-        update(Send)
-        .where(Send.status == "scheduled", Send.scheduled_at < now - limit)
-        .values(status="held", status_reason=f"found more than {_duration(limit)} past its scheduled time; "
-                "resume it to send now, or cancel it")
+        transition(Send, S.SCHEDULED, S.HELD, Send.scheduled_at < now - limit,
+                   status_reason=f"found more than {_duration(limit)} past its scheduled time; "
+                   "resume it to send now, or cancel it")
         .returning(Send.id)
     )
     return sorted(late)
@@ -91,21 +90,14 @@ def due_send_ids(url: str, now: dt.datetime) -> list[int]:
     """Scheduled sends whose time has come, earliest first."""
     with transaction(url) as session:
         return list(session.scalars(
-            select(Send.id).where(Send.status == "scheduled", Send.scheduled_at <= now).order_by(Send.scheduled_at)
+            select(Send.id).where(Send.status == S.SCHEDULED, Send.scheduled_at <= now).order_by(Send.scheduled_at)
         ))
 
 
 def claim_scheduled_send(*, session: Session, send_id: int, now: dt.datetime) -> bool:
     """Start a scheduled send if it still is one and is due; False if another poller got there
     first, or an admin rescheduled it later since it was found due."""
-    claimed = session.execute(  # "starting" never outlives this transaction: start_send moves it on
-        update(Send).where(Send.id == send_id, Send.status == "scheduled", Send.scheduled_at <= now)
-        .values(status="starting")
-    )
-    if claimed.rowcount != 1:
-        return False
-    start_send(session=session, send=session.get_one(Send, send_id))
-    return True
+    return start_send(session=session, send_id=send_id, where=(Send.scheduled_at <= now,))
 
 
 def recover_batches(
@@ -114,28 +106,25 @@ def recover_batches(
     """Take back stuck batches; (returned to pending, made ambiguous, re-sent after the window)."""
     stuck = now - dt.timedelta(seconds=settings.batch_stuck_after)
     unclaimed = session.execute(  # nothing was posted: safe to send
-        update(Batch)
-        .where(Batch.status == "submitting", Batch.claimed_at < stuck)
-        .values(status="pending", queued_at=None, error="taken back from a worker that stopped before posting")
+        transition(Batch, B.SUBMITTING, B.PENDING, Batch.claimed_at < stuck,
+                   queued_at=None, error="taken back from a worker that stopped before posting")
     ).rowcount
-    interrupted = (Batch.status == "posting", Batch.posted_at < stuck)
+    interrupted = Batch.posted_at < stuck
     if resend_is_harmless:
         unclaimed += session.execute(
-            update(Batch).where(*interrupted)
-            .values(status="pending", queued_at=None, error="taken back from a worker that stopped while posting")
+            transition(Batch, B.POSTING, B.PENDING, interrupted,
+                       queued_at=None, error="taken back from a worker that stopped while posting")
         ).rowcount
         ambiguous = 0
     else:
         ambiguous = session.execute(
-            update(Batch).where(*interrupted)
-            .values(status="ambiguous", error="the worker stopped while posting; awaiting the provider's confirmation")
+            transition(Batch, B.POSTING, B.AMBIGUOUS, interrupted,
+                       error="the worker stopped while posting; awaiting the provider's confirmation")
         ).rowcount
     window = dt.timedelta(seconds=settings.ambiguous_resend_after)
     resent = session.execute(
-        update(Batch)
-        .where(Batch.status == "ambiguous", Batch.posted_at < now - window)
-        .values(status="pending", queued_at=None, retry_at=None,
-                error=f"re-sent: no confirmation within {_duration(window)}")
+        transition(Batch, B.AMBIGUOUS, B.PENDING, Batch.posted_at < now - window, queued_at=None, retry_at=None,
+                   error=f"re-sent: no confirmation within {_duration(window)}")
     ).rowcount
     cancel_pending_batches(session=session)
     return unclaimed, ambiguous, resent
@@ -151,7 +140,7 @@ def finish_complete_sends(url: str) -> list[int]:
     unfinished = exists().where(Batch.send_id == Send.id, Batch.status.in_(UNFINISHED))
     with transaction(url) as session:
         candidates = list(session.scalars(
-            select(Send.id).where(Send.status.in_(("sending", "paused")), Send.frozen_at.is_not(None), ~unfinished)
+            select(Send.id).where(Send.status.in_((S.SENDING, S.PAUSED)), Send.frozen_at.is_not(None), ~unfinished)
         ))
     finished = []
     for send_id in candidates:  # one transaction each: the send's row lock is taken last, alone
@@ -169,9 +158,9 @@ def batches_to_queue(*, session: Session, settings: Settings, now: dt.datetime, 
     killed worker or a flushed broker). A duplicate message is harmless: claims are conditional.
     """
     stale = now - dt.timedelta(seconds=settings.batch_stuck_after)
-    sending = exists().where(Send.id == Batch.send_id, Send.status == "sending")
+    sending = exists().where(Send.id == Batch.send_id, Send.status == S.SENDING)
     conditions = [
-        Batch.status == "pending",
+        Batch.status == B.PENDING,
         sending,
         or_(Batch.retry_at.is_(None), Batch.retry_at <= now),
         or_(Batch.queued_at.is_(None), Batch.queued_at < stale,
@@ -185,10 +174,10 @@ def batches_to_queue(*, session: Session, settings: Settings, now: dt.datetime, 
 
 def cancel_pending_batches(*, session: Session, send_id: int | None = None) -> None:
     """Cancel the pending batches (and their pending deliveries) of cancelled sends."""
-    cancelled = exists().where(Send.id == Batch.send_id, Send.status == "cancelled")
-    conditions = [Batch.status == "pending", cancelled] + ([Batch.send_id == send_id] if send_id else [])
+    cancelled = exists().where(Send.id == Batch.send_id, Send.status == S.CANCELLED)
+    conditions = [cancelled] + ([Batch.send_id == send_id] if send_id else [])
     batches = session.execute(
-        update(Batch).where(*conditions).values(status="cancelled", finished_at=utcnow())
+        transition(Batch, B.PENDING, B.CANCELLED, *conditions, finished_at=utcnow())
         .returning(Batch.send_id, Batch.number)
     ).all()
     by_send: dict[int, list[int]] = {}

@@ -46,6 +46,8 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
     app.state.pages = pages = Pages(settings)
     app.state.provider = provider = provider or provider_from_settings(settings)
     app.state.limiter = RateLimiter(settings, limit=settings.subscribe_rate_limit, namespace="subscribe")
+    app.state.address_limiter = RateLimiter(settings, limit=settings.subscribe_address_rate_limit,
+                                            namespace="subscribe-address")
     app.state.login_limiter = RateLimiter(settings, limit=settings.login_rate_limit, namespace="login")
     for module in (subscribe, unsubscribe, preferences, archive, webhooks):
         app.include_router(module.router)

@@ -3,7 +3,7 @@
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from newsletter.content.safety import check_text
@@ -16,9 +16,18 @@ from newsletter.subscribers.consent import confirm_subscription, request_subscri
 from newsletter.tokens import Purpose, read_token
 from newsletter.web.deps import LimiterDep, PagesDep, ProviderDep, SettingsDep
 from newsletter.web.pages import Pages
+from newsletter.web.ratelimit import RateLimiter
 
 router = APIRouter(tags=["subscribers"])
 log = logging.getLogger(__name__)
+
+
+def _address_limiter(request: Request) -> RateLimiter:
+    return request.app.state.address_limiter
+
+
+# Confirmation emails per address: a stranger with many client addresses cannot flood one inbox.
+AddressLimiterDep = Annotated[RateLimiter, Depends(_address_limiter)]
 
 
 @router.get("/subscribe/{list_name}", response_class=HTMLResponse)
@@ -39,11 +48,13 @@ def subscribe(
     pages: PagesDep,
     provider: ProviderDep,
     limiter: LimiterDep,
+    address_limiter: AddressLimiterDep,
     email: Annotated[str, Form(max_length=320)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     website: Annotated[str, Form(max_length=500)] = "",
 ) -> HTMLResponse:
-    """Take a subscription request. The answer is the same whether or not the address is known."""
+    """Take a subscription request. The answer is the same whether or not the address is known,
+    and whether or not it is over its limit of confirmation emails (then none is sent)."""
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
         return pages.message("Too many attempts", "Please wait a few minutes and try again.", status=429)
@@ -63,7 +74,7 @@ def subscribe(
             pending = request_subscription(session=session, email=email, name=clean_name, list_name=list_name)
     except ContentError:
         return _form_again(pages, list_name, email, name, "Please enter a valid email address, such as name@example.org.")
-    if pending is not None:
+    if pending is not None and address_limiter.allow(pending.email):
         try:
             send_confirmation(settings=settings, provider=provider, pending=pending)
         except NewsletterError as err:  # the person sees the same page; the admin sees the log
