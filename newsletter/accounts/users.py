@@ -8,10 +8,10 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import User
+from newsletter.db.models import ApiToken, User
 from newsletter.errors import AuthenticationError, ContentError, NotFoundError
 from newsletter.subscribers.addresses import normalise_email
 
@@ -48,10 +48,12 @@ def create_user(*, session: Session, email: str, name: str, role: str, password:
 
 
 def set_password(*, session: Session, user_id: int, password: str) -> None:
-    """Give user ``user_id`` a new password; their sessions end."""
+    """Give user ``user_id`` a new password; their sessions end and their API tokens are
+    revoked, since a new password is what follows a leak (they make new tokens after)."""
     user = get_user(session=session, user_id=user_id)
     user.password_hash = _hash(password)
     user.session_version += 1
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
 def change_user(

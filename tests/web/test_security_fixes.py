@@ -74,3 +74,37 @@ def test_a_local_next_is_kept_and_followed(live_server, editor):
     response = client.post("/login", data={"email": "ed@example.org", "password": PASSWORD, "next": "/admin/lists",
                                            "csrf_token": csrf_of(client.get("/login").text)})
     assert response.headers["location"] == "/admin/lists"
+
+
+# API tokens after a new password -----------------------------------------------------------
+
+def token_for(settings, user_id: int) -> str:
+    with transaction(settings.database_url) as session:
+        return create_api_token(session=session, user_id=user_id, name="intake")
+
+
+def api_status(server: LiveServer, token: str) -> int:
+    return server.client.get("/api/items", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_a_new_password_from_an_admin_revokes_the_users_api_tokens(live_server, admin):
+    ed = add_user(live_server.settings, "ed@example.org")
+    bo = add_user(live_server.settings, "bo@example.org")
+    token, other = token_for(live_server.settings, ed), token_for(live_server.settings, bo)
+    assert api_status(live_server, token) == 200
+    response = admin.post(f"/admin/users/{ed}/password", data={"password": NEW_PASSWORD, "csrf_token": admin.csrf})
+    assert response.status_code == 303
+    assert api_status(live_server, token) == 401
+    assert api_status(live_server, other) == 200  # nobody else's
+    sign_in(live_server, "ed@example.org", NEW_PASSWORD).close()
+
+
+def test_a_password_changed_from_the_command_line_revokes_the_users_api_tokens(live_server, tmp_path):
+    ed = add_user(live_server.settings, "ed@example.org")
+    token = token_for(live_server.settings, ed)
+    assert api_status(live_server, token) == 200
+    env = cli_env(tmp_path, database_url=live_server.settings.database_url)
+    ok(run_cli("users", "password", "ed@example.org", "--password", NEW_PASSWORD, cwd=tmp_path, env=env))
+    assert api_status(live_server, token) == 401
+    fresh = ok(run_cli("users", "token", "ed@example.org", cwd=tmp_path, env=env)).strip()
+    assert api_status(live_server, fresh) == 200  # a token made after the change works
