@@ -15,6 +15,7 @@ from newsletter.accounts.users import (
     get_user,
     list_users,
     set_password,
+    sign_in_address,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "list_users",
     "revoke_api_token",
     "set_password",
+    "sign_in_address",
     "user_for_api_token",
 ]

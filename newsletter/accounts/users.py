@@ -92,7 +92,7 @@ def end_sessions(*, session: Session, user_id: int) -> None:
 def authenticate(*, session: Session, email: str, password: str) -> User:
     """The active user with this address and password, or AuthenticationError (which never
     says which of the two was wrong). Rehashes a password stored with older parameters."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower(), User.active))
+    user = session.scalar(select(User).where(User.email == sign_in_address(email), User.active))
     try:
         _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
@@ -102,6 +102,12 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def sign_in_address(email: str) -> str:
+    """The form of a typed address that sign-in looks up: every spelling of one account's
+    address gives the same string (so that failed sign-ins are counted per account)."""
+    return email.strip().lower()
 
 
 def get_user(*, session: Session, user_id: int) -> User:

@@ -108,3 +108,63 @@ def test_a_password_changed_from_the_command_line_revokes_the_users_api_tokens(l
     assert api_status(live_server, token) == 401
     fresh = ok(run_cli("users", "token", "ed@example.org", cwd=tmp_path, env=env)).strip()
     assert api_status(live_server, fresh) == 200  # a token made after the change works
+
+
+# The sign-in rate limit --------------------------------------------------------------------
+
+LIMIT = 3
+
+
+@pytest.fixture
+def strict_server(tmp_path, database_url):
+    """The web app allowing LIMIT failed sign-ins a minute."""
+    settings = make_settings(tmp_path, database_url=database_url, base_url=f"http://127.0.0.1:{free_port()}",
+                             login_rate_limit=f"{LIMIT}/minute")
+    for email in ("ed@example.org", "bo@example.org"):
+        add_user(settings, email)
+    server, thread = start_server(settings)
+    yield settings.base_url
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def attempt(url: str, email: str, password: str, *, ip: str = "127.0.0.1") -> httpx.Response:
+    """One sign-in from the local address ``ip`` (any 127.x.y.z reaches the server)."""
+    with httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=ip)) as client:
+        token = csrf_of(client.get("/login").text)
+        return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@SQLITE
+def test_successful_sign_ins_do_not_use_up_the_limit(strict_server):
+    assert [attempt(strict_server, "ed@example.org", PASSWORD).status_code for _ in range(3 * LIMIT)] == [303] * 9
+
+
+def test_failures_for_one_account_lock_that_account_from_every_address(strict_server):
+    for n in range(LIMIT):  # from a different address each time: no address reaches the limit
+        assert attempt(strict_server, " ED@Example.org", "wrong password", ip=f"127.0.0.{10 + n}").status_code == 400
+    locked = attempt(strict_server, "ed@example.org", PASSWORD, ip="127.0.0.20")
+    assert locked.status_code == 429 and "Too many failed attempts" in locked.text
+    assert attempt(strict_server, "bo@example.org", PASSWORD, ip="127.0.0.10").status_code == 303
+
+
+@SQLITE
+def test_failures_from_one_address_lock_that_address_for_every_account(strict_server):
+    for email in ("ed@example.org", "ghost@example.org", "nobody@example.org"):
+        assert attempt(strict_server, email, "wrong password", ip="127.0.0.30").status_code == 400
+    assert attempt(strict_server, "bo@example.org", PASSWORD, ip="127.0.0.30").status_code == 429
+    assert attempt(strict_server, "bo@example.org", PASSWORD, ip="127.0.0.31").status_code == 303
+
+
+@SQLITE
+def test_a_locked_account_that_does_not_exist_looks_like_one_that_does(strict_server):
+    for n in range(LIMIT):
+        for email in ("ed@example.org", "ghost@example.org"):
+            attempt(strict_server, email, "wrong password", ip=f"127.0.0.{40 + n}")
+    real, ghost = (attempt(strict_server, email, "wrong password", ip="127.0.0.50")
+                   for email in ("ed@example.org", "ghost@example.org"))
+    assert real.status_code == ghost.status_code == 429
+
+    def shown(response, email):
+        return response.text.replace(csrf_of(response.text), "").replace(email, "")
+    assert shown(real, "ed@example.org") == shown(ghost, "ghost@example.org")

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from newsletter.accounts import authenticate, end_sessions
+from newsletter.accounts import authenticate, end_sessions, sign_in_address
 from newsletter.db import transaction
 from newsletter.errors import AuthenticationError
 from newsletter.web.admin.render import page, see_other
@@ -31,21 +31,30 @@ async def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=500)] = "/admin",
 ) -> Response:
-    """Check the password; on success start a session and go where the user was headed."""
+    """Check the password; on success start a session and go where the user was headed.
+
+    Only failures count against the limit, per account and per client address: guessing at
+    one account from many addresses, or at many accounts from one, is stopped, while people
+    who sign in correctly behind one shared address never are. A locked account that does
+    not exist looks like one that does.
+    """
     await check_csrf(request)
+    next = safe_next(next, "/admin")
     client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client):
-        return page(request, None, "login", title="Sign in", next=safe_next(next, "/admin"), email=email, status=429,
-                    error="Too many attempts. Wait a few minutes and try again.")
+    counted = (f"account:{sign_in_address(email)}", f"address:{client}")
+    if limiter.exceeded(*counted):
+        return page(request, None, "login", title="Sign in", next=next, email=email, status=429,
+                    error="Too many failed attempts. Wait a few minutes and try again.")
     try:
         with transaction(settings.database_url) as session:
             user = authenticate(session=session, email=email, password=password)
             user_id, version = user.id, user.session_version
     except AuthenticationError:
-        return page(request, None, "login", title="Sign in", next=safe_next(next, "/admin"), email=email, status=400,
+        limiter.count(*counted)
+        return page(request, None, "login", title="Sign in", next=next, email=email, status=400,
                     error="That address and password do not match an account.")
     sign_in(request, user_id, version)
-    return RedirectResponse(safe_next(next, "/admin"), status_code=303)
+    return RedirectResponse(next, status_code=303)
 
 
 @router.post("/logout")
@@ -61,4 +70,3 @@ def logout(request: Request, viewer: Editor, settings: SettingsDep) -> RedirectR
 def dashboard(request: Request, viewer: Editor) -> RedirectResponse:
     """The start page: the issues."""
     return see_other("/admin/issues")
-
