@@ -1,6 +1,5 @@
 """`newsletter sends ...`: see and steer sends (list, status, pause, resume, cancel, failed, retry)."""
 
-import csv
 import datetime as dt
 import sys
 from typing import Annotated
@@ -13,6 +12,7 @@ from rich.table import Table
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.cli.send import follow, summary, watch
 from newsletter.config import Settings
+from newsletter.csv_safety import SafeCsvWriter
 from newsletter.db import transaction
 from newsletter.db.models import as_utc
 from newsletter.sending import (
@@ -106,7 +106,7 @@ def failed_command(send_id: SendId) -> None:
     settings = ready_settings()
     with transaction(settings.database_url) as session:
         rows = failed_recipients(session=session, send_id=send_id)
-    writer = csv.writer(sys.stdout)
+    writer = SafeCsvWriter(sys.stdout)
     writer.writerow(["email", "error"])
     writer.writerows([row.email, row.error or ""] for row in rows)
 

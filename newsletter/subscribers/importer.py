@@ -25,6 +25,7 @@ from sqlalchemy import DateTime, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from newsletter.content.safety import check_text
+from newsletter.csv_safety import SafeCsvWriter, restore_cell
 from newsletter.db.engine import transaction
 from newsletter.db.models import utcnow
 from newsletter.errors import ImportFileError
@@ -146,7 +147,7 @@ def _validated_rows(
 def _columns(header: list[str] | None, path: Path) -> list[str]:
     if not header:
         raise ImportFileError(f"{path}: is empty; expected a header row with an email column")
-    columns = [name.strip().lower() for name in header]
+    columns = [restore_cell(name.strip()).lower() for name in header]
     if "email" not in columns:
         raise ImportFileError(
             f"{path}: the header row has no 'email' column (it has: {', '.join(columns)})"
@@ -160,7 +161,8 @@ def _columns(header: list[str] | None, path: Path) -> list[str]:
 def _validate(record: list[str], columns: list[str], seen: "_FirstSeen", line: int) -> _ValidRow:
     if len(record) > len(columns):
         raise ValueError(f"has {len(record)} fields but the header has {len(columns)}")
-    values = {column: value.strip() for column, value in zip(columns, record)}
+    # An export marks a cell such as "-2+3" as text ("'-2+3"): it comes back as it was.
+    values = {column: restore_cell(value.strip()) for column, value in zip(columns, record)}
     raw_email = values.pop("email", "")
     if not raw_email:
         raise ValueError("email is missing")
@@ -298,6 +300,6 @@ def _rejects_writer(path: Path | None) -> Iterator[Callable[[RejectedRow], None]
         yield lambda reject: None
         return
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeCsvWriter(handle)
         writer.writerow(["line", "email", "reason"])
         yield lambda reject: writer.writerow([reject.line, reject.email, reject.reason])

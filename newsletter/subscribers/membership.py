@@ -1,6 +1,5 @@
 """An admin's changes to a list one person at a time, and exporting a list."""
 
-import csv
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -8,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsletter.content.safety import check_text
+from newsletter.csv_safety import SafeCsvWriter
 from newsletter.db.models import Subscriber, Subscription, utcnow
 from newsletter.errors import ContentError, NotFoundError
 from newsletter.subscribers.addresses import normalise_email
@@ -69,7 +69,7 @@ def export_subscribers(*, session: Session, list_name: str, status: str, out: Te
         raise ContentError(f"status must be one of {', '.join(STATUSES)}")
     list_id = get_list(session=session, name=list_name).id
     attribute_names = sorted({key for attributes in _rows(session, list_id, status, Subscriber.attributes) for key in attributes})
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(EXPORT_COLUMNS + attribute_names)
     count = 0
     for subscriber, subscription in _rows(session, list_id, status, Subscriber, Subscription):

