@@ -1,27 +1,79 @@
-"""The public archive: issues that have been sent, and only those."""
+"""The public archive: issues that have been sent, and only those, as they were sent.
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+A send keeps the issue's content as it was when the send was made (``Send.archive``) and an
+archive address made from that content's date and title (``Send.archive_slug``). An issue
+shows in the archive as its earliest started send kept it, at that send's address, so an
+item edited later, or an issue whose date changed before it went out, does not change what
+readers were sent or where it lives. The address the issue was created with leads there too
+(the page redirects). Sends made before migration 0007 kept nothing: their issue shows as
+it is now, at the address it was created with.
+"""
 
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from newsletter.content.models import IssueContent
 from newsletter.db.models import Issue, Send
-from newsletter.editorial.issues import get_issue
+from newsletter.editorial.issues import get_issue, unique_slug
+from newsletter.editorial.preview import draft_content
 from newsletter.errors import NotFoundError
 
 _SENT = exists().where(Send.issue_id == Issue.id, Send.started_at.is_not(None))  # reached someone
+_earlier = aliased(Send)
+_FIRST_SEND = (  # the id of an issue's earliest started send: the one the archive shows
+    select(_earlier.id).where(_earlier.issue_id == Issue.id, _earlier.started_at.is_not(None))
+    .order_by(_earlier.started_at, _earlier.id).limit(1).correlate(Issue).scalar_subquery()
+)
+_AS_SENT = select(Issue, Send.archive, Send.archive_slug, Send.started_at).join(Send, Send.id == _FIRST_SEND)
 
 
-def sent_issues(*, session: Session, limit: int = 200) -> list[tuple[Issue, object]]:
-    """Sent issues, newest first, each with when its first send started."""
-    first_sent = select(func.min(Send.started_at)).where(Send.issue_id == Issue.id).scalar_subquery()
-    rows = session.execute(
-        select(Issue, first_sent).where(_SENT).order_by(Issue.date.desc(), Issue.id.desc()).limit(limit)
-    )
-    return [(issue, sent_at) for issue, sent_at in rows]
+@dataclass(frozen=True)
+class ArchivedIssue:
+    """A sent issue as the archive shows it: its content as first sent, its address, and when
+    that send started."""
+
+    issue_id: int
+    slug: str
+    content: IssueContent
+    sent_at: dt.datetime
 
 
-def get_sent_issue(*, session: Session, slug: str) -> Issue:
-    """A sent issue by slug, with its items; drafts are NotFoundError like unknown slugs."""
-    issue_id = session.scalar(select(Issue.id).where(Issue.slug == slug, _SENT))
+def snapshot(content: IssueContent) -> dict[str, Any]:
+    """``content`` as JSON, to keep with a send (``Send.archive``)."""
+    return content.model_dump(mode="json")
+
+
+def archive_slug(*, session: Session, issue_id: int, content: IssueContent) -> str:
+    """The archive address of issue ``issue_id`` sent as ``content``: made from its date and
+    title as sent, like the address an issue is created with, and unique among issues."""
+    return unique_slug(session, content.slug, issue_id=issue_id)
+
+
+def sent_issues(*, session: Session, limit: int = 200) -> list[ArchivedIssue]:
+    """Sent issues, newest first, as their earliest started send kept them."""
+    rows = session.execute(_AS_SENT.order_by(Issue.date.desc(), Issue.id.desc()).limit(limit))
+    return [_archived(session, *row) for row in rows]
+
+
+def archived_issue(*, session: Session, slug: str) -> ArchivedIssue:
+    """The sent issue at ``slug``: its archive address, or another address it had (the one it
+    was created with, or a later send's); then the result's ``slug`` differs, and is where it
+    lives. A draft or an unknown slug is NotFoundError."""
+    issue_id = session.scalar(
+        select(Send.issue_id).where(Send.archive_slug == slug, Send.started_at.is_not(None)).limit(1)
+    ) or session.scalar(select(Issue.id).where(Issue.slug == slug, _SENT))
     if issue_id is None:
         raise NotFoundError("there is no such issue in the archive")
-    return get_issue(session=session, issue_id=issue_id)
+    return _archived(session, *session.execute(_AS_SENT.where(Issue.id == issue_id)).one())
+
+
+def _archived(session: Session, issue: Issue, archive: dict | None, slug: str, sent_at: dt.datetime) -> ArchivedIssue:
+    if archive is None:  # sent before sends kept the issue (migration 0007): the issue as it is now
+        # Without the completeness rules: an item of it may since have lost its blurb.
+        content = draft_content(get_issue(session=session, issue_id=issue.id))
+        return ArchivedIssue(issue.id, issue.slug, content, sent_at)
+    return ArchivedIssue(issue.id, slug, IssueContent.model_validate(archive), sent_at)

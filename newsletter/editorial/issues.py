@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from newsletter.content.models import IssueContent, SectionContent
-from newsletter.db.models import Issue, IssueEntry, IssueSection, Item
+from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, Send
 from newsletter.errors import NotFoundError
 
 
@@ -110,9 +110,16 @@ def list_issues(*, session: Session) -> list[IssueSummary]:
     return [IssueSummary(r[0], r[1].isoformat(), r[2], r[3], r[4]) for r in rows]
 
 
-def unique_slug(session: Session, slug: str) -> str:
-    """``slug``, or ``slug-2``, ``slug-3``... if an issue has it already."""
-    taken = set(session.scalars(select(Issue.slug).where(Issue.slug.startswith(slug))))
+def unique_slug(session: Session, slug: str, *, issue_id: int | None = None) -> str:
+    """``slug``, or ``slug-2``, ``slug-3``... if an issue other than ``issue_id`` has it
+    already, as the address it was created with or as the archive address of one of its
+    sends: the old address of an issue redirects to its archive address, so an address
+    leads to one issue."""
+    issues = select(Issue.slug).where(Issue.slug.startswith(slug))
+    sends = select(Send.archive_slug).where(Send.archive_slug.startswith(slug))
+    if issue_id is not None:
+        issues, sends = issues.where(Issue.id != issue_id), sends.where(Send.issue_id != issue_id)
+    taken = set(session.scalars(issues)) | set(session.scalars(sends))
     candidate, n = slug, 2
     while candidate in taken:
         candidate, n = f"{slug}-{n}", n + 1

@@ -30,7 +30,7 @@ def create_item(*, session: Session, draft: ItemDraft) -> Item:
 def update_item(*, session: Session, item_id: int, draft: ItemDraft) -> Item:
     """Replace the fields of item ``item_id``. Issues using it show the change; an approved
     (ready) one goes back to draft, since what was approved changed. A scheduled or sent
-    issue's email was rendered when it was scheduled: only its web version changes."""
+    issue's email and archive page were kept when it was scheduled: neither changes."""
     item = get_item(session=session, item_id=item_id)
     for field, value in draft.model_dump().items():
         setattr(item, field, value)

@@ -198,7 +198,8 @@ def test_the_archive_shows_sent_issues_only_and_escapes_them(live_server):
     assert feed.headers["content-type"].startswith("application/atom+xml")
     atom = {"a": "http://www.w3.org/2005/Atom"}
     root = ET.fromstring(feed.content)
-    assert [e.findtext("a:title", namespaces=atom) for e in root.findall("a:entry", atom)] == ["The Weekly <Brief>"]
+    assert [e.findtext("a:title", namespaces=atom) for e in root.findall("a:entry", atom)] == [
+        "The Weekly <Brief>: 29 December 2023"]  # the subject line: the title is the same every week
     assert root.find("a:entry/a:link", atom).get("href") == f"{live_server.url}/archive/2023-12-29-the-weekly-brief"
 
 

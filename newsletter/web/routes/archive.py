@@ -3,44 +3,47 @@
 import datetime as dt
 
 from fastapi import APIRouter, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from newsletter.db import transaction
-from newsletter.editorial import issue_content
-from newsletter.editorial.archive import get_sent_issue, sent_issues
+from newsletter.editorial.archive import archived_issue, sent_issues
 from newsletter.web.deps import PagesDep, SettingsDep
 
-router = APIRouter(prefix="/archive", tags=["archive"])
+router = APIRouter(tags=["archive"])
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("/archive", response_class=HTMLResponse)
 def archive(settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
     """Every sent issue, newest first."""
     with transaction(settings.database_url) as session:
-        issues = [issue for issue, _ in sent_issues(session=session)]
+        issues = sent_issues(session=session)
     return pages.render("archive", title="Past issues", issues=issues)
 
 
-@router.get("/feed.xml")
+@router.get("/archive/feed.xml")
 def feed(settings: SettingsDep, pages: PagesDep) -> Response:
-    """An Atom feed of the archive."""
+    """An Atom feed of the archive; each entry is titled with the issue's subject line, since
+    the title of a newsletter is the same every week."""
     with transaction(settings.database_url) as session:
-        rows = sent_issues(session=session, limit=50)
         entries = [
-            {"title": issue.title, "slug": issue.slug, "summary": issue.preheader or issue.intro or issue.title,
-             "updated": _rfc3339(sent_at or issue.created_at)}
-            for issue, sent_at in rows
+            {"title": sent.content.effective_subject, "slug": sent.slug, "updated": _rfc3339(sent.sent_at),
+             "summary": sent.content.preheader or sent.content.intro or sent.content.title}
+            for sent in sent_issues(session=session, limit=50)
         ]
     updated = entries[0]["updated"] if entries else _rfc3339(dt.datetime.now(dt.UTC))
     xml = pages.env.get_template("web/feed.xml.j2").render(**pages.brand, entries=entries, updated=updated)
     return Response(xml, media_type="application/atom+xml")
 
 
-@router.get("/{slug}", response_class=HTMLResponse)
-def issue_page(slug: str, settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
-    """The web version of a sent issue."""
+@router.get("/archive/{slug}", response_class=HTMLResponse)
+def issue_page(slug: str, settings: SettingsDep, pages: PagesDep) -> Response:
+    """The web version of a sent issue, as it was sent. Another address of the issue (the one
+    it was created with, before its date changed) redirects to its address for good."""
     with transaction(settings.database_url) as session:
-        content = issue_content(get_sent_issue(session=session, slug=slug))
+        sent = archived_issue(session=session, slug=slug)
+    if sent.slug != slug:
+        return RedirectResponse(f"/archive/{sent.slug}", status_code=301)
+    content = sent.content
     return pages.render("issue", title=content.title, issue=content, page_language=content.language,
                         page_direction=content.direction, long_date=f"{content.date.day} {content.date:%B %Y}")
 
