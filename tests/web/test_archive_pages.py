@@ -89,6 +89,17 @@ def test_each_row_of_the_archive_says_its_date_and_subject(live_server, editor, 
     assert feed_titles(live_server.client) == ["The Weekly Brief: 11 December 2026", "Reporters freed"]
 
 
+@SQLITE
+def test_the_home_page_is_the_archive_with_a_way_in_for_staff(live_server):
+    home = live_server.client.get("/")
+    assert home.status_code == 302 and home.headers["location"] == "/archive"
+    archive = doc(live_server.client.get("/", follow_redirects=True))
+    assert archive.findtext(".//h1") == "Past issues"
+    [sign_in] = archive.xpath("//footer//a[@href='/login']")
+    assert sign_in.text_content() == "Staff sign-in"
+    assert live_server.client.get("/login").status_code == 200
+
+
 def start_send(settings, issue_id):
     """Send issue ``issue_id`` now (started; nobody needs to be on the list for the archive)."""
     with transaction(settings.database_url) as session:

@@ -1,4 +1,4 @@
-"""The web archive of sent issues and its Atom feed."""
+"""The web archive of sent issues, its Atom feed, and the home page that leads there."""
 
 import datetime as dt
 
@@ -10,6 +10,12 @@ from newsletter.editorial.archive import archived_issue, sent_issues
 from newsletter.web.deps import PagesDep, SettingsDep
 
 router = APIRouter(tags=["archive"])
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    """The home page: past issues are all the public site has to show (302: that may change)."""
+    return RedirectResponse("/archive", status_code=302)
 
 
 @router.get("/archive", response_class=HTMLResponse)
