@@ -63,7 +63,11 @@ def save_draft(*, session: Session, issue_id: int, draft: IssueDraft, editor: st
 
 
 def approve_issue(*, session: Session, settings: Settings, issue_id: int, version: int, editor: str) -> Issue:
-    """Move a draft to ready, if the pre-flight checks find no error in ``version`` of it."""
+    """Move a draft to ready, if the pre-flight checks find no error in ``version`` of it.
+
+    The move is one conditional UPDATE on that version: a save (or an item edit) that lands
+    while the checks run makes a new version, so it is refused as a conflict, never approved unseen.
+    """
     issue = get_issue(session=session, issue_id=issue_id)
     if issue.version != version:
         _refuse(session, issue_id)
@@ -72,9 +76,15 @@ def approve_issue(*, session: Session, settings: Settings, issue_id: int, versio
     errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
     if errors:
         raise ContentError("fix these before approving: " + " ".join(errors))
-    issue.status, issue.updated_by = "ready", editor
-    issue.version += 1
-    session.flush()
+    approved = session.execute(
+        update(Issue)
+        .where(Issue.id == issue_id, Issue.version == version, Issue.status == "draft")
+        .values(status="ready", updated_by=editor, version=Issue.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if approved != 1:
+        _refuse(session, issue_id)
+    session.refresh(issue)
     return issue
 
 

@@ -201,9 +201,17 @@ def schedule_issue(
 ) -> Send:
     """Schedule an approved (ready) issue for wall-clock time ``at`` in ``timezone``, or start
     it now when ``at`` is None: the newsroom's way in, where only an approved issue goes out."""
-    if get_issue(session=session, issue_id=issue_id).status != "ready":
-        raise SendStateError(f"issue {issue_id} is not approved (ready): approve it first")
     scheduled_at = None if at is None else parse_schedule(at, timezone)
+    # Claimed first, by a conditional UPDATE: a save landing from now on waits for this
+    # transaction and then finds the issue scheduled, so what is rendered is what was approved.
+    claimed = session.execute(
+        update(Issue).where(Issue.id == issue_id, Issue.status == "ready").values(status="scheduled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        get_issue(session=session, issue_id=issue_id)  # NotFoundError for an unknown issue
+        raise SendStateError(f"issue {issue_id} is not approved (ready): approve it first")
+    session.expire_all()
     return create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
                        scheduled_at=scheduled_at, timezone=None if at is None else timezone)
 
