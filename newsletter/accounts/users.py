@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from newsletter.content.safety import check_text
 from newsletter.db.models import ApiToken, User
 from newsletter.errors import AuthenticationError, ContentError, NotFoundError
 from newsletter.subscribers.addresses import normalise_email
@@ -37,11 +38,15 @@ def create_user(*, session: Session, email: str, name: str, role: str, password:
         address = normalise_email(email)
     except ValueError as err:
         raise ContentError(f"{email!r} is not a valid address: {err}") from None
-    if not name.strip() or len(name.strip()) > 200:
-        raise ContentError("give the user a name of at most 200 characters")
+    try:
+        name = check_text(name)  # one line, and no invisible characters to disguise it in lists
+    except ValueError:
+        name = ""
+    if not name or len(name) > 200:
+        raise ContentError("give the user a name of at most 200 characters, on one line")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise ContentError(f"there is already a user {address}")
-    user = User(email=address, name=name.strip(), role=role, password_hash=_hash(password))
+    user = User(email=address, name=name, role=role, password_hash=_hash(password))
     session.add(user)
     session.flush()
     return user

@@ -3,7 +3,8 @@
 A link in an email must be an absolute http(s) URL: ``javascript:``, ``data:``, relative
 links and links that smuggle credentials (``https://bank.example@evil.example``) are refused.
 Text may not carry control characters; single-line text (anything that can reach a header)
-may not carry line breaks at all.
+may not carry line breaks at all, and loses its invisible formatting characters (see
+:data:`HIDDEN_FORMAT`).
 """
 
 import re
@@ -16,10 +17,20 @@ FIELD_MARKER_PREFIX = "__NL_"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
+#: Invisible characters that reorder or hide text: bidi marks, embeddings, overrides and
+#: isolates (U+202E makes "invoice\u202Efdp.exe" read "invoiceexe.pdf"), zero-width spaces, word
+#: joiners and the byte order mark. A one-line field (a headline, a subject, a
+#: name) is shown in an inbox or a list where a reader cannot see them, so they are
+#: removed there. Paragraphs keep them: some languages need them in running text. ZWNJ and
+#: ZWJ (U+200C, U+200D) stay everywhere: Persian, Indic scripts and emoji need them.
+HIDDEN_FORMAT = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def check_text(value: str, *, multiline: bool = False) -> str:
-    """Return ``value`` NFC-normalised and stripped, or raise ValueError saying what is wrong."""
+    """Return ``value`` NFC-normalised and stripped (and, single-line, without
+    :data:`HIDDEN_FORMAT` characters), or raise ValueError saying what is wrong."""
+    if not multiline:
+        value = HIDDEN_FORMAT.sub("", value)
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
         raise ValueError("must not be empty")
@@ -40,6 +51,8 @@ def check_url(value: str) -> str:
         raise ValueError("must not be empty")
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise ValueError("must not contain spaces or control characters")
+    if HIDDEN_FORMAT.search(value):  # RFC 3987 forbids them in links: they disguise where one goes
+        raise ValueError("must not contain invisible formatting characters (such as U+202E)")
     if FIELD_MARKER_PREFIX in value:
         raise ValueError(f"must not contain the reserved text {FIELD_MARKER_PREFIX!r}")
     try:
