@@ -14,7 +14,14 @@ from newsletter.content.safety import check_text, check_url
 
 SingleLine = Annotated[str, AfterValidator(check_text)]
 Paragraphs = Annotated[str, AfterValidator(lambda v: check_text(v, multiline=True))]
-Url = Annotated[str, AfterValidator(check_url)]
+Url = Annotated[str, Field(max_length=2000), AfterValidator(check_url)]  # the links' columns: String(2000)
+
+#: The largest INTEGER the database stores (32 bits on PostgreSQL): no id or version is
+#: larger, and a larger number would fail in the database instead of being refused here.
+MAX_DB_INT = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+Version = Annotated[int, Field(ge=0, le=MAX_DB_INT)]
+LanguageTag = Annotated[str, Field(max_length=20, pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")]
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"})
 
@@ -61,7 +68,7 @@ class IssueContent(_Content):
     subject: Annotated[SingleLine, Field(max_length=250)] | None = None
     preheader: Annotated[SingleLine, Field(max_length=250)] | None = None
     intro: Annotated[Paragraphs, Field(max_length=2000)] | None = None
-    language: Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")] = "en"
+    language: LanguageTag = "en"
     sections: Annotated[list[SectionContent], Field(min_length=1)]
 
     @model_validator(mode="before")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from newsletter.content.models import Paragraphs, SingleLine, Url
+from newsletter.content.models import LanguageTag, Paragraphs, RowId, SingleLine, Url, Version
 from newsletter.content.safety import check_text
 
 
@@ -27,13 +27,13 @@ def _blank_or_paragraphs(value: str) -> str:
 def _tags(value: Any) -> Any:
     if isinstance(value, str):  # "rights, asia" from a form field
         value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        return value  # not a list of text: the type check says what is wrong with it
     return list(dict.fromkeys(t.strip().lower() for t in value if t.strip()))
 
 
 Optional = BeforeValidator(_none_if_blank)
-Language = Annotated[
-    str, BeforeValidator(lambda v: v or "en"), Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
-]
+Language = Annotated[LanguageTag, BeforeValidator(lambda v: v or "en")]
 Tag = Annotated[SingleLine, Field(max_length=40)]
 
 
@@ -58,7 +58,7 @@ class SectionDraft(_Draft):
     """A section of an issue: an optional title and its items, by id, in order."""
 
     title: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
-    item_ids: list[int] = []
+    item_ids: Annotated[list[RowId], Field(max_length=200)] = []
 
 
 class IssueFields(_Draft):
@@ -75,5 +75,5 @@ class IssueFields(_Draft):
 class IssueDraft(IssueFields):
     """A whole issue as the composer saves it: ``version`` is the one the edit started from."""
 
-    version: int
+    version: Version
     sections: Annotated[list[SectionDraft], Field(max_length=50)]

@@ -7,7 +7,11 @@ from sqlalchemy.orm import Session
 
 from newsletter.db.models import Issue, IssueEntry, IssueSection, Item
 from newsletter.editorial.drafts import ItemDraft
-from newsletter.errors import NotFoundError
+from newsletter.errors import ContentError, NotFoundError
+
+# Each word is one more LIKE over five columns: a thousand words took seconds, then failed.
+MAX_SEARCH_WORDS = 20
+MAX_SEARCH_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,14 @@ def get_item(*, session: Session, item_id: int) -> Item:
 
 def search_items(*, session: Session, query: str = "", unused_only: bool = False, limit: int = 200) -> list[Item]:
     """Items matching every word of ``query`` (in headline, blurb, link, source or tags),
-    newest first; with ``unused_only``, only those in no issue yet (the inbox)."""
+    newest first; with ``unused_only``, only those in no issue yet (the inbox). A query of more
+    than MAX_SEARCH_WORDS words or MAX_SEARCH_LENGTH characters is a ContentError."""
+    words = query.lower().split()
+    if len(query) > MAX_SEARCH_LENGTH or len(words) > MAX_SEARCH_WORDS:
+        raise ContentError(f"search for at most {MAX_SEARCH_WORDS} words and {MAX_SEARCH_LENGTH} characters")
     statement = select(Item).order_by(Item.created_at.desc(), Item.id.desc()).limit(limit)
     haystack = (Item.headline, Item.blurb, Item.url, Item.source, cast(Item.tags, String))
-    for word in query.lower().split():
+    for word in words:
         statement = statement.where(or_(*(func.lower(c).contains(word, autoescape=True) for c in haystack)))
     if unused_only:
         statement = statement.where(~exists().where(IssueEntry.item_id == Item.id))

@@ -1,10 +1,12 @@
-"""What routes receive from the application: settings, pages, provider, rate limiters."""
+"""What routes receive from the application: settings, pages, provider, rate limiters; and
+the type of an id in a path."""
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from newsletter.config import Settings
+from newsletter.content.models import MAX_DB_INT
 from newsletter.providers import Provider
 from newsletter.web.pages import Pages
 from newsletter.web.ratelimit import RateLimiter
@@ -35,3 +37,5 @@ PagesDep = Annotated[Pages, Depends(_pages)]
 ProviderDep = Annotated[Provider, Depends(_provider)]
 LimiterDep = Annotated[RateLimiter, Depends(_limiter)]  # subscribing
 LoginLimiterDep = Annotated[RateLimiter, Depends(_login_limiter)]
+# An id past the database's integers is a bad request, not a failed query.
+IdPath = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="An id, as listed.")]

@@ -20,7 +20,7 @@ from newsletter.sending.transactional import send_test
 from newsletter.subscribers import list_counts
 from newsletter.web.admin.render import field_errors, page, see_other
 from newsletter.web.admin.sends import ZONES
-from newsletter.web.deps import ProviderDep, SettingsDep
+from newsletter.web.deps import IdPath, ProviderDep, SettingsDep
 from newsletter.web.security import Admin, Editor
 
 router = APIRouter(prefix="/admin/issues", tags=["admin"])
@@ -62,7 +62,7 @@ async def add_issue(request: Request, viewer: Editor, settings: SettingsDep) -> 
 
 
 @router.get("/{issue_id}", response_class=HTMLResponse)
-def composer(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+def composer(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
     """The composer: front matter, sections of items, the inbox to add from."""
     with transaction(settings.database_url) as session:
         issue = get_issue(session=session, issue_id=issue_id)
@@ -73,7 +73,7 @@ def composer(request: Request, issue_id: int, viewer: Editor, settings: Settings
 
 
 @router.get("/{issue_id}/preview", response_class=HTMLResponse)
-def preview(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+def preview(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
     """The email at desktop and phone widths, its text part, the inbox line and the checks."""
     with transaction(settings.database_url) as session:
         issue = get_issue(session=session, issue_id=issue_id)
@@ -86,7 +86,7 @@ def preview(request: Request, issue_id: int, viewer: Editor, settings: SettingsD
 
 
 @router.get("/{issue_id}/email.html", response_class=HTMLResponse)
-def email_frame(issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+def email_frame(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
     """The rendered email as a sample reader gets it, for the preview's frames."""
     with transaction(settings.database_url) as session:
         shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
@@ -95,7 +95,7 @@ def email_frame(issue_id: int, viewer: Editor, settings: SettingsDep) -> HTMLRes
 
 
 @router.post("/{issue_id}/approve")
-async def approve(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+async def approve(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> Response:
     """Draft -> ready, when the checks find no error in the version the editor looked at."""
     version = str((await request.form()).get("version", ""))
     if not version.isdigit():
@@ -111,7 +111,7 @@ async def approve(request: Request, issue_id: int, viewer: Editor, settings: Set
 
 
 @router.post("/{issue_id}/test-send")
-def test_send(request: Request, issue_id: int, viewer: Editor, settings: SettingsDep, provider: ProviderDep) -> Response:
+def test_send(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep, provider: ProviderDep) -> Response:
     """Send the issue, marked [Test], to the signed-in user's own address."""
     try:
         with transaction(settings.database_url) as session:
@@ -125,7 +125,7 @@ def test_send(request: Request, issue_id: int, viewer: Editor, settings: Setting
 
 
 @router.post("/{issue_id}/schedule")
-async def schedule(request: Request, issue_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+async def schedule(request: Request, issue_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Schedule a ready issue to lists at a time in a zone, or send it now.
 
     The web app publishes no tasks: the sweep (beat, or the embedded one of `newsletter serve`)

@@ -8,7 +8,7 @@ from newsletter.db import transaction
 from newsletter.editorial.drafts import ItemDraft
 from newsletter.editorial.items import create_item, get_item, item_uses, search_items, update_item
 from newsletter.web.admin.render import field_errors, page, see_other
-from newsletter.web.deps import SettingsDep
+from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Editor, safe_next
 
 router = APIRouter(prefix="/admin/items", tags=["admin"])
@@ -51,7 +51,7 @@ async def add_item(request: Request, viewer: Editor, settings: SettingsDep) -> R
 
 
 @router.get("/{item_id}", response_class=HTMLResponse)
-def edit_item_form(request: Request, item_id: int, viewer: Editor, settings: SettingsDep, next: str = "") -> HTMLResponse:
+def edit_item_form(request: Request, item_id: IdPath, viewer: Editor, settings: SettingsDep, next: str = "") -> HTMLResponse:
     """The form of an existing item, and the issues it is in."""
     with transaction(settings.database_url) as session:
         item = get_item(session=session, item_id=item_id)
@@ -64,7 +64,7 @@ def edit_item_form(request: Request, item_id: int, viewer: Editor, settings: Set
 
 
 @router.post("/{item_id}", response_class=HTMLResponse)
-async def save_item(request: Request, item_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+async def save_item(request: Request, item_id: IdPath, viewer: Editor, settings: SettingsDep) -> Response:
     """Save an item, or show the form again with what is wrong."""
     values, next_url = await _form(request)
     with transaction(settings.database_url) as session:

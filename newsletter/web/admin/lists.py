@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from newsletter.config import Settings
+from newsletter.content.models import MAX_DB_INT
 from newsletter.db import transaction
 from newsletter.errors import ContentError
 from newsletter.subscribers import (
@@ -47,7 +48,7 @@ async def add_list(request: Request, viewer: Admin, settings: SettingsDep) -> Re
 
 @router.get("/{name}", response_class=HTMLResponse)
 def list_page(request: Request, name: str, viewer: Admin, settings: SettingsDep, q: str = "", status: str = "",
-              page_number: Annotated[int, Query(alias="page")] = 1) -> HTMLResponse:
+              page_number: Annotated[int, Query(alias="page", le=MAX_DB_INT // PAGE_SIZE)] = 1) -> HTMLResponse:
     """A list's members, searched by address or name and filtered by status, 100 at a time."""
     return _list_page(request, viewer, settings, name, q=q, status=status, page_number=page_number)
 

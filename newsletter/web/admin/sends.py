@@ -35,7 +35,7 @@ from newsletter.web.api.sends import (
     send_out,
     wall_clock,
 )
-from newsletter.web.deps import SettingsDep
+from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Admin, Viewer
 
 router = APIRouter(prefix="/admin/sends", tags=["admin"])
@@ -64,13 +64,13 @@ def sends_page(request: Request, viewer: Admin, settings: SettingsDep) -> HTMLRe
 
 
 @router.get("/{send_id}", response_class=HTMLResponse)
-def send_page(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+def send_page(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
     """The dashboard of one send."""
     return _dashboard(request, viewer, settings, send_id)
 
 
 @router.post("/{send_id}/pause", response_class=HTMLResponse)
-def pause(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+def pause(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Stop starting new batches."""
     try:
         with transaction(settings.database_url) as session:
@@ -82,7 +82,7 @@ def pause(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) 
 
 
 @router.post("/{send_id}/resume", response_class=HTMLResponse)
-def resume(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+def resume(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Continue a paused send, or send a held one now."""
     try:
         with transaction(settings.database_url) as session:
@@ -95,13 +95,13 @@ def resume(request: Request, send_id: int, viewer: Admin, settings: SettingsDep)
 
 
 @router.get("/{send_id}/cancel", response_class=HTMLResponse)
-def confirm_cancel(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+def confirm_cancel(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
     """The confirmation step before cancelling: what it does, and that it cannot be undone."""
     return _dashboard(request, viewer, settings, send_id, confirming=True)
 
 
 @router.post("/{send_id}/cancel", response_class=HTMLResponse)
-def cancel(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+def cancel(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Cancel the send (after the confirmation page)."""
     try:
         with transaction(settings.database_url) as session:
@@ -112,7 +112,7 @@ def cancel(request: Request, send_id: int, viewer: Admin, settings: SettingsDep)
 
 
 @router.post("/{send_id}/retry", response_class=HTMLResponse)
-def retry(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+def retry(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Put the failed recipients back in the queue."""
     try:
         with transaction(settings.database_url) as session:
@@ -127,7 +127,7 @@ def retry(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) 
 
 
 @router.post("/{send_id}/reschedule", response_class=HTMLResponse)
-async def reschedule(request: Request, send_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+async def reschedule(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Move a scheduled or held send to another time, or show the form again with what is wrong."""
     form = await request.form()
     values = {"at": str(form.get("at", "")).strip(), "timezone": str(form.get("timezone", "")).strip() or "UTC"}

@@ -20,7 +20,7 @@ from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.errors import ContentError, PermissionDeniedError
 from newsletter.web.admin.render import page, see_other, sentence
-from newsletter.web.deps import SettingsDep
+from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Admin, Editor, Viewer
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
@@ -45,32 +45,32 @@ async def add_user(request: Request, viewer: Admin, settings: SettingsDep) -> Re
 
 
 @router.get("/{user_id}", response_class=HTMLResponse)
-def user_page(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+def user_page(request: Request, user_id: IdPath, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
     """One user: their role, whether they can sign in, and a new password for them."""
     return _user_page(request, viewer, settings, user_id, errors={})
 
 
 @router.post("/{user_id}/role", response_class=HTMLResponse)
-async def change_role(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+async def change_role(request: Request, user_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Make a user an editor or an admin."""
     role = str((await request.form()).get("role", ""))
     return await run_in_threadpool(_change, request, viewer, settings, user_id, role=role)
 
 
 @router.post("/{user_id}/deactivate", response_class=HTMLResponse)
-def deactivate(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+def deactivate(request: Request, user_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Stop a user from signing in: their sessions end and their API tokens stop working."""
     return _change(request, viewer, settings, user_id, active=False)
 
 
 @router.post("/{user_id}/reactivate", response_class=HTMLResponse)
-def reactivate(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+def reactivate(request: Request, user_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Let a deactivated user sign in again, with the password they had."""
     return _change(request, viewer, settings, user_id, active=True)
 
 
 @router.post("/{user_id}/password", response_class=HTMLResponse)
-async def new_password(request: Request, user_id: int, viewer: Admin, settings: SettingsDep) -> Response:
+async def new_password(request: Request, user_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Give another user a new password (one who forgot theirs); their sessions end."""
     password = str((await request.form()).get("password", ""))
     return await run_in_threadpool(_set_password, request, viewer, settings, user_id, password)
@@ -90,7 +90,7 @@ async def add_token(request: Request, viewer: Editor, settings: SettingsDep) -> 
 
 
 @account_router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, viewer: Editor, settings: SettingsDep) -> Response:
+def revoke_token(request: Request, token_id: IdPath, viewer: Editor, settings: SettingsDep) -> Response:
     """Delete one of the signed-in user's API tokens: it stops working at once."""
     _refuse_tokens(viewer)
     with transaction(settings.database_url) as session:
