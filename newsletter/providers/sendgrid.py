@@ -16,6 +16,7 @@ dropped connection or a 5xx may hide an accepted call, so those are AmbiguousDel
 import datetime as dt
 import http.client
 import json
+import logging
 import time
 import urllib.error
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
 from newsletter.config import Settings
+from newsletter.content.models import MAX_DB_INT
 from newsletter.errors import (
     AmbiguousDeliveryError,
     ConfigurationError,
@@ -36,6 +38,8 @@ from newsletter.providers.base import OutgoingBatch, Provider, ProviderEvent, Re
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
 
 CUSTOM_ARGS = ("nl_send", "nl_batch", "nl_delivery")  # prefixed: they share the events' top level
+
+log = logging.getLogger(__name__)
 
 
 # Any Content-Type but exactly "application/json" makes python-http-client send the body as
@@ -170,26 +174,46 @@ _KINDS = {
 }
 
 
-def parse_events(events: Iterable[dict]) -> list[ProviderEvent]:
-    """Event Webhook events in our terms; events of other kinds or mail are skipped."""
+def parse_events(events: Iterable[object]) -> list[ProviderEvent]:
+    """Event Webhook events in our terms. Events of other kinds are skipped, and so, with a
+    warning, are events that cannot be ours (not an object, no address, an id or a message
+    id that we never sent): they cannot be applied, and SendGrid would only post them again."""
     parsed = []
-    for event in events:
-        if not isinstance(event, dict):
+    for number, event in enumerate(events, start=1):
+        problem = _unreadable(event)
+        if problem:
+            log.warning("skipped the SendGrid event at position %d of a delivery: %s", number, problem)
             continue
-        kind = _KINDS.get(event.get("event"))
+        kind = _KINDS.get(event["event"])
         if kind == "bounced" and event.get("type") == "blocked":  # a soft bounce: it was accepted
             kind = "accepted"
-        email = event.get("email")
-        if kind is None or not isinstance(email, str):
+        if kind is None:
             continue
         ids = [_int(event.get(arg)) for arg in CUSTOM_ARGS]
-        message_id = event.get("sg_message_id")
+        message_id, reason = event.get("sg_message_id"), event.get("reason")
         parsed.append(ProviderEvent(
-            kind, email.lower(), *ids,
+            kind, event["email"].lower(), *ids,
             message_id=message_id.partition(".")[0] if isinstance(message_id, str) else None,
-            reason=event.get("reason") if isinstance(event.get("reason"), str) else None,
+            reason=reason[:1000] if isinstance(reason, str) else None,
         ))
     return parsed
+
+
+def _unreadable(event: object) -> str | None:
+    """What makes ``event`` impossible to apply, or None."""
+    if not isinstance(event, dict):
+        return f"not an object but {type(event).__name__}"
+    if not isinstance(event.get("event"), str) or not isinstance(event.get("email"), str):
+        return "its event or email is missing or not text"
+    if len(event["email"]) > 320:
+        return "its email is longer than an address can be"
+    for arg in CUSTOM_ARGS:
+        if arg in event and _int(event[arg]) is None:
+            return f"{arg} is not one of our ids: {str(event[arg])[:40]!r}"
+    message_id = event.get("sg_message_id")
+    if message_id is not None and (not isinstance(message_id, str) or len(message_id.partition(".")[0]) > 200):
+        return "its sg_message_id is not one SendGrid gave us"
+    return None
 
 
 def event_time_is_fresh(timestamp: str, *, window: float = 600, now: float | None = None) -> bool:
@@ -202,4 +226,8 @@ def event_time_is_fresh(timestamp: str, *, window: float = 600, now: float | Non
 
 
 def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    """The id a custom arg carries (we send them as decimal strings), or None."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None  # "²" is a digit to str.isdigit(), and no id of ours has more than 10 digits
+    number = int(value)
+    return number if 1 <= number <= MAX_DB_INT else None

@@ -56,7 +56,10 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
     app.mount("/api", create_api(settings, provider))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_sessions(app, settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024 * 1024)
+    # A body is at most 1 MB, but a CSV upload and SendGrid's events (body_limit.py).
+    upload = settings.max_upload_mb * 1024 * 1024
+    app.add_middleware(BodySizeLimit, larger=[(r"/(admin|api)/lists/[^/]+/import", upload),
+                                              (r"/webhooks/sendgrid", webhooks.MAX_BODY_BYTES)])
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:

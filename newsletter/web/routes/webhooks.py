@@ -2,7 +2,10 @@
 
 Off unless NEWSLETTER_SENDGRID_WEBHOOK_PUBLIC_KEY is set. The signature (ECDSA over the
 timestamp and the raw body) is checked, and a timestamp older than ten minutes is refused
-as a possible replay. Any 2xx tells SendGrid to stop retrying; a 5xx makes it try again.
+as a possible replay. What can be checked from the headers is checked before the body is
+read, and the body is capped at MAX_BODY_BYTES (web/app.py). Any 2xx tells SendGrid to stop
+retrying; a 5xx makes it try again, so an event that cannot be applied is skipped (and
+logged), not failed: retrying it would not make it any better.
 """
 
 import json
@@ -22,6 +25,7 @@ router = APIRouter(tags=["webhooks"])
 
 SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
+MAX_BODY_BYTES = 5 * 1024 * 1024  # SendGrid posts its events in batches: room to spare
 
 
 @router.post("/webhooks/sendgrid")
@@ -29,10 +33,10 @@ async def sendgrid_events(request: Request, settings: SettingsDep) -> JSONRespon
     """Apply a delivery of events (a JSON array) from SendGrid."""
     if not settings.sendgrid_webhook_public_key:
         raise HTTPException(404)
-    raw = await request.body()
     signature, timestamp = request.headers.get(SIGNATURE), request.headers.get(TIMESTAMP)
     if not signature or not timestamp or not event_time_is_fresh(timestamp):
         raise HTTPException(403, "missing or stale signature")
+    raw = await request.body()
     try:
         verified = EventWebhook(settings.sendgrid_webhook_public_key).verify_signature(
             raw.decode("utf-8"), signature, timestamp
@@ -43,7 +47,7 @@ async def sendgrid_events(request: Request, settings: SettingsDep) -> JSONRespon
         raise HTTPException(403, "bad signature")
     try:
         events = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than any event is
         raise HTTPException(400, "the body is not JSON") from None
     if not isinstance(events, list):
         raise HTTPException(400, "the body is not a JSON array of events")
