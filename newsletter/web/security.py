@@ -90,7 +90,20 @@ def sign_out(request: Request) -> None:
 _bearer = HTTPBearer(auto_error=False, description="An API token: `newsletter users token EMAIL`.")
 
 
-async def _viewer(request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Viewer:
+async def _viewer(request: Request, scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Viewer:
+    # ``scheme`` puts the bearer scheme in the OpenAPI document; authenticate() reads the header.
+    viewer = await authenticate(request)
+    if not viewer.by_token and request.method not in SAFE_METHODS:
+        await check_csrf(request)
+    return viewer
+
+
+async def authenticate(request: Request) -> Viewer:
+    """Who sends ``request``, from its bearer token or else its session cookie (never from its
+    body, so the API can ask before reading one), or AuthenticationError. Asked once a request."""
+    if (known := getattr(request.state, "viewer", None)) is not None:
+        return known
+    bearer = await _bearer(request)
     settings: Settings = request.app.state.settings
     with transaction(settings.database_url) as session:
         if bearer is not None:
@@ -105,10 +118,8 @@ async def _viewer(request: Request, bearer: Annotated[HTTPAuthorizationCredentia
                 sign_out(request)
                 raise AuthenticationError("your session has ended; sign in again")
             by_token = False
-        viewer = Viewer(user.id, user.email, user.name, user.role, by_token)
-    if not by_token and request.method not in SAFE_METHODS:
-        await check_csrf(request)
-    return viewer
+        request.state.viewer = Viewer(user.id, user.email, user.name, user.role, by_token)
+    return request.state.viewer
 
 
 async def check_csrf(request: Request) -> None:

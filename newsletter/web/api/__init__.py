@@ -2,7 +2,8 @@
 
 Mounted at ``/api``; its OpenAPI document is ``/api/openapi.json`` and its docs ``/api/docs``.
 The composer and the send dashboard call it from the browser with the session cookie and
-the CSRF header. Errors are JSON: ``{"detail": "..."}`` with a status that says what kind.
+the CSRF header. Errors are JSON: ``{"detail": "..."}`` with a status that says what kind
+(routing.ErrorOut); every route knows its caller before it reads a body (routing.ApiRoute).
 """
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from newsletter.errors import (
 )
 from newsletter.providers import Provider
 from newsletter.web.api import issues, items, lists, sends
+from newsletter.web.api.docs import add_docs
 
 routers = [module.router for module in (items, issues, sends, lists)] + [lists.imports_router]
 STATUS = {
@@ -35,7 +37,7 @@ STATUS = {
 def create_api(settings: Settings, provider: Provider) -> FastAPI:
     """The API application (mounted by the web app at ``/api``)."""
     api = FastAPI(
-        title=f"{settings.from_name} API", version="1", docs_url="/docs", redoc_url=None,
+        title=f"{settings.from_name} API", version="1", docs_url=None, redoc_url=None,
         openapi_url="/openapi.json",
         description="Items, issues, previews, schedules, sends, lists and subscribers. "
                     "Authenticate with `Authorization: Bearer <token>` (`newsletter users token EMAIL`).",
@@ -44,6 +46,7 @@ def create_api(settings: Settings, provider: Provider) -> FastAPI:
     api.state.provider = provider
     for router in routers:
         api.include_router(router)
+    add_docs(api)
 
     @api.exception_handler(NewsletterError)
     def error(request: Request, exc: NewsletterError) -> JSONResponse:

@@ -1,10 +1,12 @@
 """``/api/issues``: compose, preview, approve and schedule issues."""
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
+from newsletter.content.models import Version
 from newsletter.db import transaction
 from newsletter.db.models import Issue
 from newsletter.editorial import get_issue, list_issues
@@ -13,10 +15,11 @@ from newsletter.editorial.drafts import IssueDraft, IssueFields, SectionDraft
 from newsletter.editorial.preflight import Finding
 from newsletter.editorial.preview import preview_issue
 from newsletter.sending import schedule_issue
-from newsletter.web.deps import SettingsDep
+from newsletter.web.api.routing import ApiRoute, ConflictOut, ErrorOut
+from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Admin, Editor
 
-router = APIRouter(prefix="/issues", tags=["issues"])
+router = APIRouter(prefix="/issues", tags=["issues"], route_class=ApiRoute)
 
 
 class IssueOut(IssueFields):
@@ -51,15 +54,21 @@ class PreviewOut(BaseModel):
 
 
 class Approval(BaseModel):
-    version: int
+    version: Version
 
 
 class Schedule(BaseModel):
     """Where and when to send: ``at`` is wall-clock time in ``timezone``; omit it to send now."""
 
-    lists: list[str]
-    at: str | None = None
-    timezone: str = "UTC"
+    lists: Annotated[list[Annotated[str, Field(max_length=100)]], Field(min_length=1, max_length=20)]
+    at: Annotated[str, Field(max_length=40)] | None = None
+    timezone: Annotated[str, Field(max_length=60)] = "UTC"
+
+    @model_validator(mode="after")
+    def _names_fit(self) -> "Schedule":
+        if len(", ".join(self.lists)) > 1000:  # the send keeps them so: sends.list_names is String(1000)
+            raise ValueError("the list names come to more than 1000 characters: send to fewer lists at once")
+        return self
 
 
 class Scheduled(BaseModel):
@@ -91,21 +100,22 @@ def new_issue(fields: IssueFields, viewer: Editor, settings: SettingsDep) -> Iss
 
 
 @router.get("/{issue_id}")
-def read_issue(issue_id: int, viewer: Editor, settings: SettingsDep) -> IssueOut:
+def read_issue(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> IssueOut:
     """One issue."""
     with transaction(settings.database_url) as session:
         return _out(get_issue(session=session, issue_id=issue_id))
 
 
-@router.put("/{issue_id}", responses={409: {"description": "Someone saved the issue since `version`."}})
-def save_issue(issue_id: int, draft: IssueDraft, viewer: Editor, settings: SettingsDep) -> IssueOut:
+@router.put("/{issue_id}", responses={
+    409: {"model": ConflictOut | ErrorOut, "description": "Someone saved the issue since `version` (or it is scheduled)."}})
+def save_issue(issue_id: IdPath, draft: IssueDraft, viewer: Editor, settings: SettingsDep) -> IssueOut:
     """Save the whole issue, if nobody else saved it since ``version`` (409 otherwise, saving nothing)."""
     with transaction(settings.database_url) as session:
         return _out(save_draft(session=session, issue_id=issue_id, draft=draft, editor=viewer.name))
 
 
 @router.get("/{issue_id}/preview")
-def preview(issue_id: int, viewer: Editor, settings: SettingsDep) -> PreviewOut:
+def preview(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> PreviewOut:
     """The rendered email (HTML and text, for a sample reader), its size and the pre-flight checks."""
     with transaction(settings.database_url) as session:
         shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
@@ -113,16 +123,18 @@ def preview(issue_id: int, viewer: Editor, settings: SettingsDep) -> PreviewOut:
                       approvable=shown.approvable, findings=shown.findings, html=shown.html, text=shown.text)
 
 
-@router.post("/{issue_id}/approve")
-def approve(issue_id: int, approval: Approval, viewer: Editor, settings: SettingsDep) -> IssueOut:
+@router.post("/{issue_id}/approve", responses={
+    409: {"model": ConflictOut | ErrorOut, "description": "Someone saved the issue since `version`, or it is not a draft."}})
+def approve(issue_id: IdPath, approval: Approval, viewer: Editor, settings: SettingsDep) -> IssueOut:
     """Draft -> ready, if the checks find no error in ``version``."""
     with transaction(settings.database_url) as session:
         return _out(approve_issue(session=session, settings=settings, issue_id=issue_id, version=approval.version,
                                   editor=viewer.name))
 
 
-@router.post("/{issue_id}/schedule", status_code=201)
-def schedule(issue_id: int, plan: Schedule, viewer: Admin, settings: SettingsDep) -> Scheduled:
+@router.post("/{issue_id}/schedule", status_code=201, responses={
+    409: {"description": "The issue is not approved, or the time cannot be used."}})
+def schedule(issue_id: IdPath, plan: Schedule, viewer: Admin, settings: SettingsDep) -> Scheduled:
     """Schedule a ready issue (admins only), or send it now when ``at`` is omitted (the sweep
     queues its batches within the poll interval)."""
     with transaction(settings.database_url) as session:

@@ -1,15 +1,26 @@
 """``/api/items``: the item inbox."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from newsletter.db import transaction
 from newsletter.editorial.drafts import ItemDraft
-from newsletter.editorial.items import create_item, get_item, item_uses, search_items, update_item
-from newsletter.web.deps import SettingsDep
+from newsletter.editorial.items import (
+    MAX_SEARCH_LENGTH,
+    MAX_SEARCH_WORDS,
+    create_item,
+    get_item,
+    item_uses,
+    search_items,
+    update_item,
+)
+from newsletter.web.api.routing import ApiRoute
+from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Editor
 
-router = APIRouter(prefix="/items", tags=["items"])
+router = APIRouter(prefix="/items", tags=["items"], route_class=ApiRoute)
 
 
 class ItemOut(ItemDraft):
@@ -29,7 +40,8 @@ def _out(item, uses) -> ItemOut:
 
 
 @router.get("")
-def list_items(viewer: Editor, settings: SettingsDep, q: str = "", unused: bool = False) -> ItemList:
+def list_items(viewer: Editor, settings: SettingsDep, unused: bool = False, q: Annotated[str, Query(
+    max_length=MAX_SEARCH_LENGTH, description=f"Words to find, at most {MAX_SEARCH_WORDS}.")] = "") -> ItemList:
     """Items matching every word of ``q``, newest first; ``unused=true``: only the inbox."""
     with transaction(settings.database_url) as session:
         found = search_items(session=session, query=q, unused_only=unused)
@@ -45,14 +57,14 @@ def add_item(draft: ItemDraft, viewer: Editor, settings: SettingsDep) -> ItemOut
 
 
 @router.get("/{item_id}")
-def read_item(item_id: int, viewer: Editor, settings: SettingsDep) -> ItemOut:
+def read_item(item_id: IdPath, viewer: Editor, settings: SettingsDep) -> ItemOut:
     """One item."""
     with transaction(settings.database_url) as session:
         return _out(get_item(session=session, item_id=item_id), item_uses(session=session, item_ids=[item_id]))
 
 
 @router.put("/{item_id}")
-def replace_item(item_id: int, draft: ItemDraft, viewer: Editor, settings: SettingsDep) -> ItemOut:
+def replace_item(item_id: IdPath, draft: ItemDraft, viewer: Editor, settings: SettingsDep) -> ItemOut:
     """Replace an item's fields."""
     with transaction(settings.database_url) as session:
         item = update_item(session=session, item_id=item_id, draft=draft)

@@ -4,7 +4,7 @@ imports under way (admins only)."""
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -19,13 +19,17 @@ from newsletter.subscribers import (
 from newsletter.subscribers.imports import get_import, queue_import, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.subscribers.search import MAX_LIMIT
+from newsletter.content.models import MAX_DB_INT
+from newsletter.web.api.routing import ApiRoute
 from newsletter.web.csv_files import export_response
-from newsletter.web.deps import SettingsDep
+from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Admin
 
-router = APIRouter(prefix="/lists", tags=["lists"])
-imports_router = APIRouter(prefix="/imports", tags=["lists"])
+router = APIRouter(prefix="/lists", tags=["lists"], route_class=ApiRoute)
+imports_router = APIRouter(prefix="/imports", tags=["lists"], route_class=ApiRoute)
 
+ListName = Annotated[str, Path(max_length=100, description="The list's name, e.g. weekly.")]
+Address = Annotated[str, Path(max_length=320)]
 MemberStatus = Literal["confirmed", "pending", "unsubscribed", "suppressed"]
 ExportStatus = Literal["confirmed", "pending", "unsubscribed", "all"]
 
@@ -133,11 +137,11 @@ def add_list(new: NewList, viewer: Admin, settings: SettingsDep) -> ListOut:
 
 @router.get("/{name}/subscribers")
 def find_subscribers(
-    name: str, viewer: Admin, settings: SettingsDep,
+    name: ListName, viewer: Admin, settings: SettingsDep,
     q: Annotated[str, Query(max_length=320, description="Part of the address or the name, any case.")] = "",
     status: MemberStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
 ) -> MembersOut:
     """The list's members whose address or name contains ``q``, by address, a page at a time."""
     with transaction(settings.database_url) as session:
@@ -147,7 +151,7 @@ def find_subscribers(
 
 
 @router.post("/{name}/subscribers")
-def add_one_subscriber(name: str, new: NewSubscriber, viewer: Admin, settings: SettingsDep) -> Membership:
+def add_one_subscriber(name: ListName, new: NewSubscriber, viewer: Admin, settings: SettingsDep) -> Membership:
     """Put one person on the list (pending unless ``confirmed``). Never resubscribes someone who
     unsubscribed."""
     with transaction(settings.database_url) as session:
@@ -157,7 +161,7 @@ def add_one_subscriber(name: str, new: NewSubscriber, viewer: Admin, settings: S
 
 
 @router.delete("/{name}/subscribers/{email}", responses={404: {"description": "They are not on the list."}})
-def unsubscribe_one(name: str, email: str, viewer: Admin, settings: SettingsDep) -> Membership:
+def unsubscribe_one(name: ListName, email: Address, viewer: Admin, settings: SettingsDep) -> Membership:
     """Take one person off the list on their behalf. They are kept as unsubscribed, so that
     no later import or API call puts them back."""
     with transaction(settings.database_url) as session:
@@ -165,9 +169,9 @@ def unsubscribe_one(name: str, email: str, viewer: Admin, settings: SettingsDep)
     return Membership(email=normalise_email(email), list=name, status="unsubscribed")
 
 
-@router.post("/{name}/import", status_code=202)
+@router.post("/{name}/import", status_code=202, responses={413: {"description": "Over NEWSLETTER_MAX_UPLOAD_MB."}})
 def import_csv(
-    name: str, viewer: Admin, settings: SettingsDep,
+    name: ListName, viewer: Admin, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row that has an email column.")],
     confirmed: Annotated[bool, Form(description="You hold their consent; otherwise they are pending.")] = False,
 ) -> ImportOut:
@@ -180,7 +184,7 @@ def import_csv(
 
 
 @imports_router.get("/{import_id}")
-def get_one_import(import_id: int, viewer: Admin, settings: SettingsDep) -> ImportOut:
+def get_one_import(import_id: IdPath, viewer: Admin, settings: SettingsDep) -> ImportOut:
     """An import: queued, running (with the bytes read so far), done with its report, or failed
     with what is wrong with the file."""
     with transaction(settings.database_url) as session:
@@ -203,6 +207,6 @@ def import_out(job: SubscriberImport) -> ImportOut:
 
 @router.get("/{name}/export.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}, "description": "The members as CSV (the import format)."}})
-def export_csv(name: str, viewer: Admin, settings: SettingsDep, status: ExportStatus = "confirmed") -> StreamingResponse:
+def export_csv(name: ListName, viewer: Admin, settings: SettingsDep, status: ExportStatus = "confirmed") -> StreamingResponse:
     """The list's members with ``status`` as a CSV download."""
     return export_response(settings, name, status)

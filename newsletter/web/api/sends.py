@@ -29,10 +29,12 @@ from newsletter.sending import (
     send_progress,
 )
 from newsletter.sending.control import send_overview
-from newsletter.web.deps import SettingsDep
+from newsletter.content.models import MAX_DB_INT
+from newsletter.web.api.routing import ApiRoute
+from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Admin
 
-router = APIRouter(prefix="/sends", tags=["sends"])
+router = APIRouter(prefix="/sends", tags=["sends"], route_class=ApiRoute)
 
 FINISHED = ("sent", "cancelled")  # nothing changes by itself any more
 RECENT_LIMIT = 20
@@ -132,14 +134,14 @@ def list_sends(viewer: Admin, settings: SettingsDep,
 
 
 @router.get("/{send_id}")
-def read_progress(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+def read_progress(send_id: IdPath, viewer: Admin, settings: SettingsDep) -> ProgressOut:
     """A send's progress: counts by outcome, rate, estimated finish, status (polled by the dashboard)."""
     with transaction(settings.database_url) as session:
         return progress_out(send_progress(session=session, send_id=send_id))
 
 
 @router.post("/{send_id}/pause", responses={409: {"description": "The send is not sending."}})
-def pause(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+def pause(send_id: IdPath, viewer: Admin, settings: SettingsDep) -> ProgressOut:
     """Stop starting new batches (those already with the provider finish)."""
     with transaction(settings.database_url) as session:
         pause_send(session=session, send_id=send_id)
@@ -147,7 +149,7 @@ def pause(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
 
 
 @router.post("/{send_id}/resume", responses={409: {"description": "The send is neither paused nor held."}})
-def resume(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+def resume(send_id: IdPath, viewer: Admin, settings: SettingsDep) -> ProgressOut:
     """Continue a paused send, or start a held one now."""
     with transaction(settings.database_url) as session:
         resume_send(session=session, send_id=send_id)
@@ -155,7 +157,7 @@ def resume(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
 
 
 @router.post("/{send_id}/cancel", responses={409: {"description": "The send is already sent or cancelled."}})
-def cancel(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
+def cancel(send_id: IdPath, viewer: Admin, settings: SettingsDep) -> ProgressOut:
     """Cancel a send: nobody else gets it; its deliveries record who did."""
     with transaction(settings.database_url) as session:
         cancel_send(session=session, send_id=send_id)
@@ -163,7 +165,7 @@ def cancel(send_id: int, viewer: Admin, settings: SettingsDep) -> ProgressOut:
 
 
 @router.post("/{send_id}/retry", responses={409: {"description": "The send has not started."}})
-def retry(send_id: int, viewer: Admin, settings: SettingsDep) -> RetryOut:
+def retry(send_id: IdPath, viewer: Admin, settings: SettingsDep) -> RetryOut:
     """Send again to the recipients that failed (those of batches still under way: later)."""
     with transaction(settings.database_url) as session:
         count = retry_failed(session=session, send_id=send_id)
@@ -171,8 +173,8 @@ def retry(send_id: int, viewer: Admin, settings: SettingsDep) -> RetryOut:
 
 
 @router.get("/{send_id}/failed")
-def list_failed(send_id: int, viewer: Admin, settings: SettingsDep,
-                limit: int | None = Query(None, ge=1, description="At most this many.")) -> FailedList:
+def list_failed(send_id: IdPath, viewer: Admin, settings: SettingsDep,
+                limit: int | None = Query(None, ge=1, le=MAX_DB_INT, description="At most this many.")) -> FailedList:
     """The recipients the provider refused, with its reasons."""
     with transaction(settings.database_url) as session:
         rows = failed_recipients(session=session, send_id=send_id, limit=limit)
@@ -184,7 +186,7 @@ def list_failed(send_id: int, viewer: Admin, settings: SettingsDep,
     409: {"description": "The send is no longer scheduled or held."},
     422: {"description": "The time cannot be read, does not exist in the zone, or is in the past."},
 })
-def reschedule(send_id: int, body: RescheduleIn, viewer: Admin, settings: SettingsDep) -> SendOut:
+def reschedule(send_id: IdPath, body: RescheduleIn, viewer: Admin, settings: SettingsDep) -> SendOut:
     """Move a scheduled or held send to another time (a held one is scheduled again)."""
     with transaction(settings.database_url) as session:
         get_send(session=session, send_id=send_id)  # 404 before 422
