@@ -10,9 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.config import Settings
 from newsletter.db import transaction
+from newsletter.editorial import get_issue
+from newsletter.editorial.preflight import Finding
+from newsletter.editorial.preview import preview_issue
 from newsletter.providers import provider_from_settings
 from newsletter.sending import SendProgress, create_send, get_send, parse_schedule, send_progress
-from newsletter.sending.transactional import send_test
+from newsletter.sending.transactional import prepare_test, send_test
 
 
 @app.command("send")
@@ -26,14 +29,23 @@ def send(
     wait: Annotated[
         bool, typer.Option(help="With a broker: watch progress until the send finishes.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Send even if the pre-flight checks find errors (they are recorded).")
+    ] = False,
 ) -> None:
-    """Send an issue to one or more lists, now or at a scheduled time."""
+    """Send an issue to one or more lists, now or at a scheduled time, if it passes the
+    pre-flight checks (those approval runs in the newsroom)."""
     settings = ready_settings()
     scheduled_at = parse_schedule(at, tz) if at else None
     with transaction(settings.database_url) as session:
+        # create_send refuses pre-flight errors without --force; what passed is shown here.
         created = create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
-                              scheduled_at=scheduled_at, timezone=tz if at else None)
-        send_id, status = created.id, created.status
+                              scheduled_at=scheduled_at, timezone=tz if at else None, force=force)
+        send_id, status, forced = created.id, created.status, created.forced_errors
+        show_findings(preview_issue(get_issue(session=session, issue_id=issue_id), settings).findings,
+                      levels=("error", "warning") if forced else ("warning",))
+    if forced:
+        typer.echo(f"--force: send {send_id} goes out despite the errors above, which it records", err=True)
     if status == "scheduled":
         console.print(f"send {send_id}: scheduled for {at} {tz} ({scheduled_at:%Y-%m-%d %H:%M} UTC)")
         if not settings.broker_url:
@@ -53,10 +65,21 @@ def send_test_command(
     """Send one copy of an issue, marked [Test], to an address of your own."""
     settings = ready_settings()
     with transaction(settings.database_url) as session:
-        message_id = send_test(session=session, settings=settings, provider=provider_from_settings(settings),
-                               issue_id=issue_id, to=to)
+        findings = preview_issue(get_issue(session=session, issue_id=issue_id), settings).findings
+        show_findings(findings, levels=("error", "warning"))
+        proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=to, checked=False)
+    message_id = send_test(settings=settings, provider=provider_from_settings(settings), message=proof)
     console.print(f"test of issue {issue_id} sent to {to} ({settings.email_backend}, Message-ID {message_id})",
                   markup=False)
+    if any(finding.level == "error" for finding in findings):
+        typer.echo("`newsletter send` refuses this issue until the errors are fixed (or with --force)", err=True)
+
+
+def show_findings(findings: list[Finding], *, levels: tuple[str, ...]) -> None:
+    """Print the pre-flight findings at ``levels`` on stderr, one a line."""
+    for finding in findings:
+        if finding.level in levels:
+            typer.echo(f"{finding.level}: {finding.message}", err=True)
 
 
 def follow(settings: Settings, send_id: int, *, wait: bool) -> SendProgress | None:

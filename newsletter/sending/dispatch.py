@@ -162,7 +162,8 @@ def _backoff(attempt: int) -> float:
 def _load(session: Session, settings: Settings, batch_id: int) -> tuple[OutgoingBatch, int]:
     batch = session.get_one(Batch, batch_id)
     send = session.get_one(Send, batch.send_id)
-    slug = session.scalar(select(Issue.slug).where(Issue.id == send.issue_id))
+    # The archive address the send was made with (sends before migration 0007: the issue's).
+    slug = send.archive_slug or session.scalar(select(Issue.slug).where(Issue.id == send.issue_id))
     still_eligible = (
         select(Subscription.subscriber_id)
         .join(Subscriber, Subscriber.id == Subscription.subscriber_id)

@@ -1,11 +1,13 @@
 """Single messages outside any send: the double opt-in confirmation, and test sends of an issue."""
 
+from dataclasses import dataclass
 from email.utils import make_msgid
 
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.editorial import get_issue, issue_content
+from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, ProviderError
 from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient
@@ -36,17 +38,34 @@ def send_confirmation(*, settings: Settings, provider: Provider, pending: Pendin
     _send_one(settings, provider, f"Confirm your subscription to {pending.list_title}", html, text, recipient)
 
 
-def send_test(*, session: Session, settings: Settings, provider: Provider, issue_id: int, to: str) -> str:
-    """Send issue ``issue_id`` as it would go out, subject marked [Test], to one address.
+@dataclass(frozen=True)
+class IssueProof:
+    """A test copy of an issue, rendered and ready to go: made inside a transaction by
+    :func:`prepare_test`, sent after it by :func:`send_test`, so a slow relay holds no
+    database connection."""
 
-    The unsubscribe link of a test message leads nowhere (nobody is subscribed by it).
-    Returns the Message-ID.
+    subject: str
+    html: PersonalisableTemplate
+    text: PersonalisableTemplate
+    recipient: Recipient
+
+
+def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str, checked: bool = True) -> IssueProof:
+    """Issue ``issue_id`` as it would go out, subject marked [Test], for one address.
+
+    With ``checked`` (the newsroom and the API), an issue the pre-flight checks find errors
+    in is refused with ContentError naming them; the command line sends it anyway and shows
+    the checks itself. The unsubscribe link of a test message leads nowhere.
     """
     try:
         address = normalise_email(to)
     except ValueError as err:
         raise ContentError(f"{to!r} is not a valid address: {err}") from None
     issue = get_issue(session=session, issue_id=issue_id)
+    if checked:
+        errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
+        if errors:
+            raise ContentError("fix the errors the checks list first: " + " ".join(errors))
     rendered = render_issue(issue_content(issue), settings)
     unsubscribe_url = f"{settings.base_url}/unsubscribe/test-message"
     recipient = Recipient(
@@ -62,8 +81,13 @@ def send_test(*, session: Session, settings: Settings, provider: Provider, issue
             "web_url": Links(settings).archive_url(issue.slug),
         },
     )
-    _send_one(settings, provider, f"[Test] {rendered.subject}", rendered.html, rendered.text, recipient)
-    return recipient.message_id
+    return IssueProof(f"[Test] {rendered.subject}", rendered.html, rendered.text, recipient)
+
+
+def send_test(*, settings: Settings, provider: Provider, message: IssueProof) -> str:
+    """Send a prepared test message (outside any transaction); its Message-ID."""
+    _send_one(settings, provider, message.subject, message.html, message.text, message.recipient)
+    return message.recipient.message_id
 
 
 def _send_one(settings: Settings, provider: Provider, subject: str, html: PersonalisableTemplate,

@@ -16,9 +16,9 @@ from newsletter.editorial.items import search_items
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, NewsletterError
 from newsletter.sending import schedule_issue
-from newsletter.sending.transactional import send_test
+from newsletter.sending.transactional import prepare_test, send_test
 from newsletter.subscribers import list_counts
-from newsletter.web.admin.render import field_errors, page, see_other
+from newsletter.web.admin.render import field_errors, page, see_other, sentence
 from newsletter.web.admin.sends import ZONES
 from newsletter.web.deps import IdPath, ProviderDep, SettingsDep
 from newsletter.web.security import Admin, Editor
@@ -105,7 +105,7 @@ async def approve(request: Request, issue_id: IdPath, viewer: Editor, settings: 
             approve_issue(session=session, settings=settings, issue_id=issue_id, version=int(version),
                           editor=viewer.name)
     except NewsletterError as err:
-        return see_other(f"/admin/issues/{issue_id}/preview", notice=f"Not approved: {err}", request=request)
+        return see_other(f"/admin/issues/{issue_id}/preview", notice=sentence(f"Not approved: {err}"), request=request)
     return see_other(f"/admin/issues/{issue_id}/preview", request=request,
                      notice="Approved: the issue is ready" + (" to schedule." if viewer.is_admin else " for an admin to schedule."))
 
@@ -114,12 +114,11 @@ async def approve(request: Request, issue_id: IdPath, viewer: Editor, settings: 
 def test_send(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep, provider: ProviderDep) -> Response:
     """Send the issue, marked [Test], to the signed-in user's own address."""
     try:
-        with transaction(settings.database_url) as session:
-            if not preview_issue(get_issue(session=session, issue_id=issue_id), settings).approvable:
-                raise ContentError("fix the errors the checks list first")
-            send_test(session=session, settings=settings, provider=provider, issue_id=issue_id, to=viewer.email)
+        with transaction(settings.database_url) as session:  # rendered inside, sent after
+            proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=viewer.email)
+        send_test(settings=settings, provider=provider, message=proof)
     except NewsletterError as err:
-        return see_other(f"/admin/issues/{issue_id}/preview", notice=f"No test sent: {err}", request=request)
+        return see_other(f"/admin/issues/{issue_id}/preview", notice=sentence(f"No test sent: {err}"), request=request)
     return see_other(f"/admin/issues/{issue_id}/preview", notice=f"A test is on its way to {viewer.email}.",
                      request=request)
 
@@ -139,7 +138,7 @@ async def schedule(request: Request, issue_id: IdPath, viewer: Admin, settings: 
             send_id = schedule_issue(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
                                      at=None if now else at, timezone=zone).id
     except NewsletterError as err:
-        return see_other(f"/admin/issues/{issue_id}/preview", notice=f"Not scheduled: {err}", request=request)
+        return see_other(f"/admin/issues/{issue_id}/preview", notice=sentence(f"Not scheduled: {err}"), request=request)
     return see_other(f"/admin/sends/{send_id}", request=request,
                      notice="Sending now." if now else f"Scheduled for {at} {zone}.")
 
