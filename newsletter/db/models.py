@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -184,6 +185,11 @@ class Subscription(Base):
     """A subscriber on a list, with the status of that membership."""
 
     __tablename__ = "subscriptions"
+    __table_args__ = (
+        Index("ix_subscriptions_confirmation_requested_at", "confirmation_requested_at",
+              postgresql_where=text("confirmation_requested_at IS NOT NULL"),
+              sqlite_where=text("confirmation_requested_at IS NOT NULL")),
+    )
 
     list_id: Mapped[int] = mapped_column(
         ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True
@@ -196,6 +202,10 @@ class Subscription(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     confirmed_at: Mapped[dt.datetime | None]
     unsubscribed_at: Mapped[dt.datetime | None]
+    # A confirmation email is owed (the subscribe form asked for one); the sweep hands it to a
+    # worker (queued), which sends it and clears both.
+    confirmation_requested_at: Mapped[dt.datetime | None]
+    confirmation_queued_at: Mapped[dt.datetime | None]
 
 
 class Send(Base):
