@@ -97,7 +97,9 @@ def end_sessions(*, session: Session, user_id: int) -> None:
 def authenticate(*, session: Session, email: str, password: str) -> User:
     """The active user with this address and password, or AuthenticationError (which never
     says which of the two was wrong). Rehashes a password stored with older parameters."""
-    user = session.scalar(select(User).where(User.email == sign_in_address(email), User.active))
+    address = sign_in_address(email)
+    # No account has a NUL in its address, and PostgreSQL cannot even compare one: no such user.
+    user = None if "\x00" in address else session.scalar(select(User).where(User.email == address, User.active))
     try:
         _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):

@@ -62,6 +62,15 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
                                               (r"/webhooks/sendgrid", webhooks.MAX_BODY_BYTES)])
 
     @app.middleware("http")
+    async def no_nul_in_addresses(request: Request, call_next) -> Response:
+        # No address of ours has a NUL character, and PostgreSQL can neither store nor compare one.
+        if "\x00" in request.scope["path"] or b"%00" in request.scope["query_string"]:
+            if request.scope["path"].startswith("/api/"):
+                return JSONResponse({"detail": "the address contains a NUL character (%00)"}, status_code=400)
+            return pages.message("That did not work", "The address contains a NUL character (%00).", status=400)
+        return await call_next(request)
+
+    @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

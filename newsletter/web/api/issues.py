@@ -57,10 +57,13 @@ class Approval(BaseModel):
     version: Version
 
 
+ListName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]  # as subscribers/lists.py names them
+
+
 class Schedule(BaseModel):
     """Where and when to send: ``at`` is wall-clock time in ``timezone``; omit it to send now."""
 
-    lists: Annotated[list[Annotated[str, Field(max_length=100)]], Field(min_length=1, max_length=20)]
+    lists: Annotated[list[ListName], Field(min_length=1, max_length=20)]
     at: Annotated[str, Field(max_length=40)] | None = None
     timezone: Annotated[str, Field(max_length=60)] = "UTC"
 
@@ -106,8 +109,8 @@ def read_issue(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> Issue
         return _out(get_issue(session=session, issue_id=issue_id))
 
 
-@router.put("/{issue_id}", responses={
-    409: {"model": ConflictOut | ErrorOut, "description": "Someone saved the issue since `version` (or it is scheduled)."}})
+@router.put("/{issue_id}", responses={409: {
+    "model": ConflictOut | ErrorOut, "description": "Someone saved the issue since `version` (or it is scheduled)."}})
 def save_issue(issue_id: IdPath, draft: IssueDraft, viewer: Editor, settings: SettingsDep) -> IssueOut:
     """Save the whole issue, if nobody else saved it since ``version`` (409 otherwise, saving nothing)."""
     with transaction(settings.database_url) as session:
@@ -123,8 +126,8 @@ def preview(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> PreviewO
                       approvable=shown.approvable, findings=shown.findings, html=shown.html, text=shown.text)
 
 
-@router.post("/{issue_id}/approve", responses={
-    409: {"model": ConflictOut | ErrorOut, "description": "Someone saved the issue since `version`, or it is not a draft."}})
+@router.post("/{issue_id}/approve", responses={409: {
+    "model": ConflictOut | ErrorOut, "description": "Someone saved the issue since `version`, or it is not a draft."}})
 def approve(issue_id: IdPath, approval: Approval, viewer: Editor, settings: SettingsDep) -> IssueOut:
     """Draft -> ready, if the checks find no error in ``version``."""
     with transaction(settings.database_url) as session:

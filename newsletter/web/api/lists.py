@@ -207,6 +207,7 @@ def import_out(job: SubscriberImport) -> ImportOut:
 
 @router.get("/{name}/export.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}, "description": "The members as CSV (the import format)."}})
-def export_csv(name: ListName, viewer: Admin, settings: SettingsDep, status: ExportStatus = "confirmed") -> StreamingResponse:
+def export_csv(name: ListName, viewer: Admin, settings: SettingsDep,
+               status: ExportStatus = "confirmed") -> StreamingResponse:
     """The list's members with ``status`` as a CSV download."""
     return export_response(settings, name, status)
