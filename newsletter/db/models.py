@@ -221,7 +221,7 @@ class Send(Base):
     subject: Mapped[str] = mapped_column(String(250))
     html_template: Mapped[str] = mapped_column(Text)
     text_template: Mapped[str] = mapped_column(Text)
-    list_names: Mapped[str] = mapped_column(String(1000))  # as the admin named them, for display
+    list_names: Mapped[str] = mapped_column(String(1000))  # for display; the audience is send_lists
     recipient_count: Mapped[int] = mapped_column(Integer, default=0)  # frozen so far
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     scheduled_at: Mapped[dt.datetime | None]  # in UTC; None: started at once
@@ -236,6 +236,17 @@ class Send(Base):
     # The issue's content as sent (for the archive) and its archive address, from its date then.
     archive: Mapped[dict[str, Any] | None]
     archive_slug: Mapped[str | None] = mapped_column(String(140), index=True)
+
+
+class SendList(Base):
+    """A list a send goes to: its audience as rows, read by the freeze, with room for a filter
+    (``language``: only that edition's readers; None: everyone on the list)."""
+
+    __tablename__ = "send_lists"
+
+    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"), primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(20))
 
 
 class Batch(Base):

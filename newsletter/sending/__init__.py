@@ -13,12 +13,19 @@ from newsletter.sending.control import (
     schedule_issue,
 )
 from newsletter.sending.dispatch import BatchOutcome, send_batch
-from newsletter.sending.freeze import create_send, freeze_send, pending_batch_ids, start_send
+from newsletter.sending.freeze import (
+    audience,
+    create_send,
+    freeze_send,
+    pending_batch_ids,
+    start_send,
+)
 from newsletter.sending.progress import SendProgress, send_progress
 
 __all__ = [
     "BatchOutcome",
     "SendProgress",
+    "audience",
     "cancel_send",
     "create_send",
     "failed_recipients",

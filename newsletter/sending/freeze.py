@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.db.engine import transaction
-from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
+from newsletter.db.models import (
+    Batch,
+    Delivery,
+    Issue,
+    MailingList,
+    Send,
+    SendList,
+    Subscriber,
+    Subscription,
+    utcnow,
+)
 from newsletter.editorial import get_issue, issue_content
 from newsletter.editorial.archive import archive_slug, snapshot
 from newsletter.editorial.preview import preview_issue
@@ -52,8 +62,7 @@ def create_send(
     names = list(dict.fromkeys(list_names))
     if not names:  # the newsroom's form shows this too, so it names no command-line flag
         raise ContentError("choose at least one list to send to")
-    for name in names:
-        get_list(session=session, name=name)
+    list_ids = [get_list(session=session, name=name).id for name in names]
     issue = get_issue(session=session, issue_id=issue_id)
     forced_errors = _preflight_errors(issue, settings, force=force)
     content = issue_content(issue)
@@ -73,6 +82,7 @@ def create_send(
     )
     session.add(send)
     session.flush()
+    session.add_all([SendList(send_id=send.id, list_id=list_id) for list_id in list_ids])
     if scheduled_at is None:
         start_send(session=session, send_id=send.id)
         session.refresh(send)
@@ -153,13 +163,12 @@ def freeze_chunk(*, session: Session, settings: Settings, send_id: int, queued: 
         update(Send)
         .where(Send.id == send_id, Send.frozen_at.is_(None), Send.status.in_(FREEZING))
         .values(freeze_progress_at=now)
-        .returning(Send.list_names)
+        .returning(Send.id)
     ).first()
     if claimed is None:
         return None
-    list_names = claimed[0]
     frozen_through = session.scalar(select(func.max(Delivery.subscriber_id)).where(Delivery.send_id == send_id))
-    list_ids = [get_list(session=session, name=name).id for name in list_names.split(", ")]
+    list_ids = list(session.scalars(select(SendList.list_id).where(SendList.send_id == send_id)))
     first = session.scalar(select(func.coalesce(func.max(Batch.number) + 1, 0)).where(Batch.send_id == send_id))
     size = settings.batch_size * FREEZE_CHUNK_BATCHES
     _freeze_recipients(session, send_id, list_ids, after=frozen_through or 0, limit=size,
@@ -242,3 +251,15 @@ def pending_batch_ids(*, session: Session, send_id: int) -> list[int]:
             select(Batch.id).where(Batch.send_id == send_id, Batch.status == "pending").order_by(Batch.number)
         )
     )
+
+
+def audience(*, session: Session, send_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the lists each of ``send_ids`` goes to, from its audience rows."""
+    names: dict[int, list[str]] = {send_id: [] for send_id in send_ids}
+    if send_ids:
+        for send_id, name in session.execute(
+            select(SendList.send_id, MailingList.name).join(MailingList, MailingList.id == SendList.list_id)
+            .where(SendList.send_id.in_(send_ids)).order_by(SendList.send_id, MailingList.name)
+        ):
+            names[send_id].append(name)
+    return names

@@ -52,3 +52,29 @@ def test_migration_0008_counts_existing_deliveries_on_their_batches(tmp_path):
         rows = connection.execute(text(
             "SELECT number, accepted, failed, suppressed, cancelled FROM batches ORDER BY number")).all()
     assert [tuple(row) for row in rows] == [(0, 2, 1, 0, 0), (1, 0, 0, 1, 0)]
+
+
+def test_migration_0010_turns_each_sends_list_names_into_audience_rows(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    from newsletter.db.engine import get_engine
+    from newsletter.db.schema import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+        connection.execute(text("INSERT INTO lists (id, name, public) VALUES (1, 'weekly', 1), (2, 'weekly-es', 1), "
+                                "(3, 'week', 1)"))
+        connection.execute(text(
+            "INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
+            "VALUES (1, 's', 'T', '2026-12-03', 'en', 'sent', 1, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, list_names, "
+            "recipient_count) VALUES (1, 1, 'sent', 's', '', '', 'weekly, weekly-es', 0), "
+            "(2, 1, 'sent', 's', '', '', 'weekly-es', 0)"))
+        command.upgrade(config, "head")
+        rows = connection.execute(text("SELECT send_id, list_id FROM send_lists ORDER BY send_id, list_id")).all()
+    assert [tuple(row) for row in rows] == [(1, 1), (1, 2), (2, 2)]  # 'week' is not 'weekly'
