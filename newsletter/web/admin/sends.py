@@ -17,6 +17,7 @@ from newsletter.db import transaction
 from newsletter.db.models import Issue
 from newsletter.errors import SendStateError
 from newsletter.sending import (
+    audience,
     cancel_send,
     failed_recipients,
     get_send,
@@ -158,7 +159,8 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
                confirming: bool = False) -> HTMLResponse:
     with transaction(settings.database_url) as session:
         send = get_send(session=session, send_id=send_id)
-        info = send_out(send, session.get_one(Issue, send.issue_id).title)
+        info = send_out(send, session.get_one(Issue, send.issue_id).title,
+                        lists=audience(session=session, send_ids=[send.id])[send.id])
         progress = progress_out(send_progress(session=session, send_id=send_id))
         failed = failed_recipients(session=session, send_id=send_id, limit=FAILED_SHOWN)
     if confirming and progress.status not in ALLOWED["cancel"]:

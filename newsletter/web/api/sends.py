@@ -13,11 +13,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from newsletter.content.models import MAX_DB_INT
 from newsletter.db import transaction
 from newsletter.db.models import Issue, Send, as_utc, utcnow
 from newsletter.errors import ContentError, SendStateError
 from newsletter.sending import (
     SendProgress,
+    audience,
     cancel_send,
     failed_recipients,
     get_send,
@@ -29,7 +31,6 @@ from newsletter.sending import (
     send_progress,
 )
 from newsletter.sending.control import send_overview
-from newsletter.content.models import MAX_DB_INT
 from newsletter.web.api.routing import ApiRoute
 from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Admin
@@ -196,7 +197,8 @@ def reschedule(send_id: IdPath, body: RescheduleIn, viewer: Admin, settings: Set
             raise ContentError(str(err)) from None
         reschedule_send(session=session, send_id=send_id, at=at, timezone=body.timezone)
         send = get_send(session=session, send_id=send_id)
-        return send_out(send, session.get_one(Issue, send.issue_id).title)
+        return send_out(send, session.get_one(Issue, send.issue_id).title,
+                        lists=audience(session=session, send_ids=[send.id])[send.id])
 
 
 # Shared with the pages (newsletter.web.admin.sends).
@@ -204,15 +206,16 @@ def reschedule(send_id: IdPath, body: RescheduleIn, viewer: Admin, settings: Set
 def overview(session: Session, *, limit: int = RECENT_LIMIT) -> tuple[list[SendOut], list[SendOut]]:
     """(sends not yet started, soonest first; the ``limit`` most recent others, with their counts)."""
     upcoming, recent, counts = send_overview(session=session, limit=limit)
-    return ([send_out(send, title) for send, title in upcoming],
-            [send_out(send, title, DeliveryCounts(**counts[send.id])) for send, title in recent])
+    lists = audience(session=session, send_ids=[send.id for send, _ in upcoming + recent])
+    return ([send_out(send, title, lists=lists[send.id]) for send, title in upcoming],
+            [send_out(send, title, DeliveryCounts(**counts[send.id]), lists=lists[send.id]) for send, title in recent])
 
 
-def send_out(send: Send, issue_title: str, counts: DeliveryCounts | None = None) -> SendOut:
+def send_out(send: Send, issue_title: str, counts: DeliveryCounts | None = None, *, lists: list[str]) -> SendOut:
     scheduled_at = as_utc(send.scheduled_at) if send.scheduled_at else None
     return SendOut(
         id=send.id, issue_id=send.issue_id, issue_title=issue_title, subject=send.subject, status=send.status,
-        status_reason=send.status_reason, lists=send.list_names.split(", "), recipient_count=send.recipient_count,
+        status_reason=send.status_reason, lists=lists, recipient_count=send.recipient_count,
         scheduled_at=scheduled_at, timezone=send.timezone,
         scheduled_local=wall_clock(scheduled_at, send.timezone) if scheduled_at else None,
         started_at=as_utc(send.started_at) if send.started_at else None,
