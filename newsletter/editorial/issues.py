@@ -12,13 +12,16 @@ from newsletter.errors import NotFoundError
 
 @dataclass(frozen=True)
 class IssueSummary:
-    """A line of ``newsletter issue list``."""
+    """A line of ``newsletter issue list`` and of the newsroom's issues. ``subject`` is the
+    subject line it goes out with: the title is the same every week, the subject is not."""
 
     id: int
     date: str
     title: str
     status: str
     item_count: int
+    subject: str
+    slug: str
 
 
 def save_issue(*, session: Session, content: IssueContent) -> Issue:
@@ -103,11 +106,19 @@ def list_issues(*, session: Session) -> list[IssueSummary]:
         .subquery()
     )
     rows = session.execute(
-        select(Issue.id, Issue.date, Issue.title, Issue.status, func.coalesce(counts.c.n, 0))
+        select(Issue.id, Issue.date, Issue.title, Issue.status, func.coalesce(counts.c.n, 0).label("items"),
+               Issue.subject, Issue.slug)
         .outerjoin(counts, counts.c.issue_id == Issue.id)
         .order_by(Issue.date.desc(), Issue.id.desc())
     )
-    return [IssueSummary(r[0], r[1].isoformat(), r[2], r[3], r[4]) for r in rows]
+    return [
+        IssueSummary(r.id, r.date.isoformat(), r.title, r.status, r.items,
+                     # the subject line as rendered (the one given, or the title and date), without
+                     # loading the sections that a validated IssueContent needs
+                     IssueContent.model_construct(title=r.title, date=r.date, subject=r.subject).effective_subject,
+                     r.slug)
+        for r in rows
+    ]
 
 
 def unique_slug(session: Session, slug: str, *, issue_id: int | None = None) -> str:

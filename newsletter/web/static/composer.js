@@ -11,11 +11,9 @@
   const sections = document.getElementById("sections");
   const inbox = document.getElementById("inbox");
   let version = Number(root.dataset.version);
-  let timer = null, saving = false, again = false, dirty = false, stopped = root.hasAttribute("data-readonly");
-  if (stopped) {  // scheduled or sent: shown, not editable
-    root.querySelectorAll("input, textarea, button").forEach((el) => { el.disabled = true; });
-    root.querySelectorAll("li.entry").forEach((li) => { li.draggable = false; });
-  }
+  // Loaded only while the issue can change (a scheduled or sent one is rendered read-only);
+  // stopped after a refused save, until the page is reloaded.
+  let timer = null, saving = false, again = false, dirty = false, stopped = false;
 
   function draft() {
     const d = { version, sections: [] };
