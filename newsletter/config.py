@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     late_send_limit: float = Field(
         default=6 * 3600, gt=0, description="Seconds past its time after which a scheduled send waits for an admin."
     )
+    soft_bounce_limit: int = Field(
+        default=3, ge=1, description="Soft bounces within NEWSLETTER_SOFT_BOUNCE_DAYS that suppress an address."
+    )
+    soft_bounce_days: float = Field(default=30, gt=0, description="The window soft bounces are counted in.")
     poll_interval: float = Field(default=5, gt=0, description="Seconds between scheduler and recovery sweeps.")
 
     @field_validator("base_url", "sendgrid_api_url")

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Engine, Integer, any_, create_engine, event, literal
+from sqlalchemy import ColumnElement, Engine, Insert, Integer, any_, create_engine, event, literal
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
@@ -48,3 +49,8 @@ def one_of(session: Session, column: InstrumentedAttribute[int], values: list[in
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(values, ARRAY(Integer)))
     return column.in_(values)
+
+
+def dialect_insert(session: Session, model: type) -> Insert:
+    """An INSERT for ``model`` in the session's dialect, which has ``on_conflict_do_nothing``."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name](model)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
     true,
@@ -335,3 +336,50 @@ class ApiToken(Base):
     last_used_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class DeliveryEvent(Base):
+    """What a provider reported about a delivery after it took it (tracking/ledger.py): one row
+    per event, recorded once however often the provider repeats it (``provider, event_id``)."""
+
+    __tablename__ = "delivery_events"
+    __table_args__ = (
+        UniqueConstraint("provider", "event_id"),
+        Index("ix_delivery_events_send_kind", "send_id", "kind"),
+        Index("ix_delivery_events_subscriber_kind", "subscriber_id", "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    # delivered, deferred, bounced, dropped, complained, unsubscribed, opened, clicked, queued
+    kind: Mapped[str] = mapped_column(String(20))
+    send_id: Mapped[int | None] = mapped_column(Integer)
+    delivery_id: Mapped[int | None] = mapped_column(Integer)
+    subscriber_id: Mapped[int | None] = mapped_column(Integer)
+    email: Mapped[str] = mapped_column(String(320))
+    bounce: Mapped[str | None] = mapped_column(String(4))  # hard, soft
+    status: Mapped[str | None] = mapped_column(String(20))  # the SMTP status, e.g. 5.1.1
+    reason: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    machine: Mapped[bool] = mapped_column(default=False, server_default=false())
+    occurred_at: Mapped[dt.datetime]
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    raw: Mapped[dict[str, Any] | None]
+
+
+class Suppression(Base):
+    """Why an address stopped getting mail (tracking/suppression.py): the event that caused it,
+    and, once lifted, when and by whom. Only a bounce can be lifted by an admin; a complaint
+    or an unsubscribe ends only when the person confirms a subscription themselves."""
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # bounced, complained, unsubscribed
+    detail: Mapped[str | None] = mapped_column(Text)  # the provider's words
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_events.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    lifted_at: Mapped[dt.datetime | None]
+    lifted_by: Mapped[str | None] = mapped_column(String(320))

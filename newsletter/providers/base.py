@@ -6,9 +6,11 @@ message per recipient with :mod:`newsletter.providers.mime`; API providers (Send
 send the template once with substitutions instead.
 """
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from newsletter.rendering.personalise import PersonalisableTemplate
 
@@ -74,18 +76,53 @@ class Provider(ABC):
         """Deliver every recipient of ``batch``; one result per recipient, in any order."""
 
 
+class EventKind(StrEnum):
+    """What happened to a message after the provider took it: one vocabulary for every
+    provider, each mapping its own names onto it (as django-anymail does)."""
+
+    QUEUED = "queued"  # the provider took it (SendGrid's "processed")
+    DELIVERED = "delivered"  # the receiving server accepted it
+    DEFERRED = "deferred"  # the receiving server said "later"; the provider keeps trying
+    BOUNCED = "bounced"  # refused: ``bounce`` says hard (permanent) or soft (temporary)
+    DROPPED = "dropped"  # the provider did not send it (a suppression of its own, say)
+    COMPLAINED = "complained"  # marked as spam
+    UNSUBSCRIBED = "unsubscribed"  # through the provider's own link or list-unsubscribe
+    OPENED = "opened"
+    CLICKED = "clicked"
+
+
 @dataclass(frozen=True)
 class ProviderEvent:
-    """What a provider reports later about a message, in our terms.
+    """What a provider reports later about a message, in our terms, with its own payload.
 
-    ``kind``: accepted (it was processed, delivered, opened...), bounced (a hard bounce),
-    complained (marked as spam), unsubscribed (through the provider), dropped (never sent).
+    ``event_id`` is the provider's id of the event: the ledger records an event once, however
+    often it is delivered. ``machine`` is set when the provider says a machine did it (an
+    Apple Mail Privacy Protection open). ``raw`` is the provider's payload as it came.
     """
 
-    kind: str
+    kind: EventKind
     email: str
     send_id: int | None
     batch_id: int | None
     delivery_id: int | None
     message_id: str | None
     reason: str | None = None
+    event_id: str | None = None
+    provider: str = "sendgrid"
+    occurred_at: dt.datetime | None = None
+    bounce: str | None = None  # hard or soft, for a bounce
+    status: str | None = None  # the SMTP status, e.g. 5.1.1, where the provider gives it
+    url: str | None = None  # the link, for a click
+    machine: bool = False
+    raw: dict[str, Any] | None = None
+
+    @property
+    def proves_acceptance(self) -> bool:
+        """Whether the event proves the provider took its batch's call (any event about one
+        of the batch's messages does: a call is taken or refused whole)."""
+        return self.batch_id is not None
+
+    @property
+    def hard_bounce(self) -> bool:
+        """A permanent refusal: the address is suppressed at once."""
+        return self.kind is EventKind.BOUNCED and self.bounce == "hard"

@@ -34,7 +34,13 @@ from newsletter.errors import (
     ProviderError,
     TransientProviderError,
 )
-from newsletter.providers.base import OutgoingBatch, Provider, ProviderEvent, RecipientResult
+from newsletter.providers.base import (
+    EventKind,
+    OutgoingBatch,
+    Provider,
+    ProviderEvent,
+    RecipientResult,
+)
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
 
 CUSTOM_ARGS = ("nl_send", "nl_batch", "nl_delivery")  # prefixed: they share the events' top level
@@ -168,9 +174,10 @@ def _error_messages(body: bytes | str) -> str:
 
 
 _KINDS = {
-    "processed": "accepted", "delivered": "accepted", "deferred": "accepted", "open": "accepted",
-    "click": "accepted", "bounce": "bounced", "dropped": "dropped", "spamreport": "complained",
-    "unsubscribe": "unsubscribed", "group_unsubscribe": "unsubscribed",
+    "processed": EventKind.QUEUED, "delivered": EventKind.DELIVERED, "deferred": EventKind.DEFERRED,
+    "bounce": EventKind.BOUNCED, "dropped": EventKind.DROPPED, "spamreport": EventKind.COMPLAINED,
+    "unsubscribe": EventKind.UNSUBSCRIBED, "group_unsubscribe": EventKind.UNSUBSCRIBED,
+    "open": EventKind.OPENED, "click": EventKind.CLICKED,
 }
 
 
@@ -185,18 +192,38 @@ def parse_events(events: Iterable[object]) -> list[ProviderEvent]:
             log.warning("skipped the SendGrid event at position %d of a delivery: %s", number, problem)
             continue
         kind = _KINDS.get(event["event"])
-        if kind == "bounced" and event.get("type") == "blocked":  # a soft bounce: it was accepted
-            kind = "accepted"
         if kind is None:
             continue
         ids = [_int(event.get(arg)) for arg in CUSTOM_ARGS]
-        message_id, reason = event.get("sg_message_id"), event.get("reason")
+        message_id, reason = event.get("sg_message_id"), event.get("reason") or event.get("response")
         parsed.append(ProviderEvent(
             kind, event["email"].lower(), *ids,
             message_id=message_id.partition(".")[0] if isinstance(message_id, str) else None,
             reason=reason[:1000] if isinstance(reason, str) else None,
+            event_id=_text(event.get("sg_event_id"), 200),
+            occurred_at=_moment(event.get("timestamp")),
+            # "blocked" is SendGrid's temporary refusal; "bounce" its permanent one
+            bounce=("soft" if event.get("type") == "blocked" else "hard") if kind is EventKind.BOUNCED else None,
+            status=_text(event.get("status"), 20),
+            url=_text(event.get("url"), 2000) if kind is EventKind.CLICKED else None,
+            machine=event.get("sg_machine_open") is True,
+            raw=event,
         ))
     return parsed
+
+
+def _text(value: object, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """A webhook timestamp (Unix seconds) as a UTC moment; None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(value, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _unreadable(event: object) -> str | None:

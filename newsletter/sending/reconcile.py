@@ -1,20 +1,20 @@
-"""Applying what a provider reports later (SendGrid's Event Webhook) to sends and subscribers.
+"""Applying what a provider reports later (SendGrid's Event Webhook) to sends and batches.
 
 Any event about a message of a batch proves the provider accepted that batch's request (a
 call is accepted or refused whole), so a batch left ``ambiguous`` (or ``posting``, or put
 back after its window but not yet re-sent) is settled as ``done``, its pending deliveries
-``accepted``: it will not be sent twice. Hard bounces, spam complaints and unsubscribes
-made at the provider suppress the address for good. Events repeat; applying one twice
-changes nothing.
+``accepted``: it will not be sent twice. A message the provider dropped is a failed delivery.
+Events repeat; applying one twice changes nothing. (The events themselves, and the
+suppressions they cause, are the ledger's: newsletter.tracking.)
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import Batch, Delivery, Subscriber, utcnow
-from newsletter.providers.base import ProviderEvent
+from newsletter.db.models import Batch, Delivery, utcnow
+from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.sending.dispatch import finish_send_if_complete
 from newsletter.sending.states import (
     DELIVERY_TRANSITIONS,
@@ -24,22 +24,19 @@ from newsletter.sending.states import (
     transition,
 )
 
-_SUPPRESS = {"bounced": "bounced", "complained": "complained", "unsubscribed": "unsubscribed"}
-
 
 @dataclass(frozen=True)
 class ReconcileReport:
     """What a delivery of events changed."""
 
     confirmed_batches: int
-    suppressed_addresses: int
 
 
 def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileReport:
-    """Confirm the batches the events prove accepted, and suppress addresses they condemn."""
+    """Confirm the batches the events prove accepted, and fail the deliveries they say were dropped."""
     now = utcnow()
     confirmed = 0
-    message_ids = {e.batch_id: e.message_id for e in events if e.batch_id is not None}
+    message_ids = {e.batch_id: e.message_id for e in events if e.proves_acceptance}
     for batch_id, message_id in sorted(message_ids.items()):  # batch, deliveries, send: the LOCK ORDER of dispatch
         batch = session.execute(
             transition(Batch, (B.POSTING, B.AMBIGUOUS, B.PENDING), B.DONE, Batch.id == batch_id,
@@ -54,19 +51,9 @@ def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileR
         finish_send_if_complete(session, send_id)
         confirmed += 1
     for event in events:
-        if event.kind == "dropped" and event.delivery_id is not None:
+        if event.kind == EventKind.DROPPED and event.delivery_id is not None:
             _fail_dropped(session, event)
-    suppressed = 0
-    for event in events:
-        status = _SUPPRESS.get(event.kind)
-        if status is None:
-            continue
-        changed = session.execute(
-            update(Subscriber).where(Subscriber.email == event.email, Subscriber.status == "active")
-            .values(status=status)
-        )
-        suppressed += changed.rowcount
-    return ReconcileReport(confirmed, suppressed)
+    return ReconcileReport(confirmed)
 
 
 

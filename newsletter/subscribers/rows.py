@@ -8,20 +8,18 @@ changes only from the state it was read in (a conditional UPDATE), so a confirma
 overwrites an unsubscribe that committed in between.
 """
 
-from sqlalchemy import Insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from newsletter.db.engine import dialect_insert
 from newsletter.db.models import Subscriber, Subscription, utcnow
-
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def ensure_subscriber(*, session: Session, email: str, name: str | None, source: str) -> Subscriber:
     """The subscriber with the normalised address ``email``; made active, with ``name`` and
     ``source``, if there is none."""
     session.execute(
-        _insert(session, Subscriber)
+        dialect_insert(session, Subscriber)
         .values(email=email, name=name, status="active", attributes={}, source=source)
         .on_conflict_do_nothing(index_elements=["email"])
     )
@@ -31,7 +29,7 @@ def ensure_subscriber(*, session: Session, email: str, name: str | None, source:
 def ensure_subscription(*, session: Session, list_id: int, subscriber_id: int) -> Subscription:
     """The subscriber's membership of the list; made ``pending`` if there is none."""
     session.execute(
-        _insert(session, Subscription)
+        dialect_insert(session, Subscription)
         .values(list_id=list_id, subscriber_id=subscriber_id, status="pending")
         .on_conflict_do_nothing(index_elements=["list_id", "subscriber_id"])
     )
@@ -46,7 +44,3 @@ def confirm_pending(*, session: Session, list_id: int, subscriber_id: int) -> No
                Subscription.status == "pending")
         .values(status="confirmed", confirmed_at=utcnow())
     )
-
-
-def _insert(session: Session, model: type) -> Insert:
-    return _INSERT[session.get_bind().dialect.name](model)

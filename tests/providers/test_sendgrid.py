@@ -159,10 +159,11 @@ def test_events_are_read_in_our_terms():
         {"event": "group_resubscribe", "email": "e@example.org"},
         "not an event",
     ])
-    assert [(e.kind, e.email) for e in events] == [
-        ("accepted", "a@example.org"), ("accepted", "b@example.org"), ("bounced", "c@example.org"),
-        ("complained", "d@example.org"),
+    assert [(e.kind, e.bounce, e.email) for e in events] == [
+        ("queued", None, "a@example.org"), ("bounced", "soft", "b@example.org"),
+        ("bounced", "hard", "c@example.org"), ("complained", None, "d@example.org"),
     ]
+    assert [e.proves_acceptance for e in events] == [True, False, False, False]  # only the first names a batch
     assert (events[0].send_id, events[0].batch_id, events[0].delivery_id, events[0].message_id) == (1, 2, 3, "abc123")
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from newsletter.db import transaction
 from newsletter.db.models import Batch, Delivery, Subscriber
 from newsletter.errors import AmbiguousDeliveryError, ProviderError
-from newsletter.providers.base import ProviderEvent
+from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.sending import cancel_send, pending_batch_ids, retry_failed, send_batch, send_progress
 from newsletter.sending.reconcile import apply_events
 from newsletter.sending.states import DeliveryStatus, move_deliveries
@@ -58,8 +58,8 @@ def test_a_webhook_confirming_an_ambiguous_batch_and_dropping_a_message_is_count
     with transaction(url) as session:
         delivery_id = session.scalar(select(Delivery.id).where(Delivery.email == "p1@example.org"))
         apply_events(session=session, events=[
-            ProviderEvent("accepted", "p0@example.org", send_id, batch_id, None, "sg-1"),
-            ProviderEvent("dropped", "p1@example.org", send_id, batch_id, delivery_id, "sg-1", "Bounced Address"),
+            ProviderEvent(EventKind.DELIVERED, "p0@example.org", send_id, batch_id, None, "sg-1"),
+            ProviderEvent(EventKind.DROPPED, "p1@example.org", send_id, batch_id, delivery_id, "sg-1", "Bounced Address"),
         ])
     assert_counters_match_ledger(url, send_id)
     with transaction(url) as session:

@@ -1,4 +1,5 @@
-"""SendGrid's Event Webhook: signed events that confirm batches and suppress addresses.
+"""SendGrid's Event Webhook: signed events, recorded in the ledger, that confirm batches and
+suppress addresses.
 
 Off unless NEWSLETTER_SENDGRID_WEBHOOK_PUBLIC_KEY is set. The signature (ECDSA over the
 timestamp and the raw body) is checked, and a timestamp older than ten minutes is refused
@@ -15,10 +16,11 @@ from fastapi.responses import JSONResponse
 from sendgrid.helpers.eventwebhook import EventWebhook
 from starlette.concurrency import run_in_threadpool
 
+from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.providers.base import ProviderEvent
 from newsletter.providers.sendgrid import event_time_is_fresh, parse_events
-from newsletter.sending.reconcile import ReconcileReport, apply_events
+from newsletter.tracking import LedgerReport, apply_provider_events
 from newsletter.web.deps import SettingsDep
 
 router = APIRouter(tags=["webhooks"])
@@ -51,11 +53,12 @@ async def sendgrid_events(request: Request, settings: SettingsDep) -> JSONRespon
         raise HTTPException(400, "the body is not JSON") from None
     if not isinstance(events, list):
         raise HTTPException(400, "the body is not a JSON array of events")
-    report = await run_in_threadpool(_apply, settings.database_url, parse_events(events))
-    return JSONResponse({"confirmed_batches": report.confirmed_batches,
-                         "suppressed_addresses": report.suppressed_addresses})
+    report = await run_in_threadpool(_apply, settings, parse_events(events))
+    return JSONResponse({"recorded": report.recorded, "repeated": report.repeated,
+                         "confirmed_batches": report.confirmed_batches,
+                         "suppressed_addresses": len(report.suppressed)})
 
 
-def _apply(database_url: str, events: list[ProviderEvent]) -> ReconcileReport:
-    with transaction(database_url) as session:
-        return apply_events(session=session, events=events)
+def _apply(settings: Settings, events: list[ProviderEvent]) -> LedgerReport:
+    with transaction(settings.database_url) as session:
+        return apply_provider_events(session=session, settings=settings, events=events)

@@ -1,0 +1,97 @@
+"""The event ledger: every event a provider reports about a delivery, recorded once.
+
+A delivery of events (a SendGrid webhook POST of up to a thousand, a pass over the bounce
+mailbox) is applied in a few statements, not a transaction per event: one read of the
+deliveries the events name, one INSERT ... ON CONFLICT DO NOTHING of all the events, which
+returns only those not seen before, then the suppressions those new events cause. An event
+delivered twice, or out of order, is recorded once and changes nothing the second time.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsletter.config import Settings
+from newsletter.db.engine import dialect_insert, one_of
+from newsletter.db.models import Delivery, DeliveryEvent, Subscriber, utcnow
+from newsletter.providers.base import ProviderEvent
+from newsletter.sending.reconcile import apply_events
+from newsletter.tracking.suppression import apply_suppressions
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    """What one delivery of events changed."""
+
+    recorded: int  # new events (repeats are not counted)
+    repeated: int
+    suppressed: list[int] = field(default_factory=list)  # subscriber ids newly suppressed
+    confirmed_batches: int = 0  # ambiguous batches the events proved accepted
+
+
+def apply_provider_events(*, session: Session, settings: Settings, events: list[ProviderEvent]) -> LedgerReport:
+    """Everything a delivery of provider events changes, in the caller's transaction: the
+    batches they prove accepted and the deliveries they say were dropped (sending), then the
+    ledger and the suppressions (here)."""
+    confirmed = apply_events(session=session, events=events).confirmed_batches
+    report = record_events(session=session, settings=settings, events=events)
+    return LedgerReport(report.recorded, report.repeated, report.suppressed, confirmed)
+
+
+def record_events(*, session: Session, settings: Settings, events: list[ProviderEvent]) -> LedgerReport:
+    """Record ``events`` in the ledger and apply the suppressions the new ones cause."""
+    if not events:
+        return LedgerReport(0, 0)
+    rows = _rows(session, events)
+    inserted = session.execute(
+        dialect_insert(session, DeliveryEvent).values(rows)
+        .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+        .returning(DeliveryEvent.id, DeliveryEvent.event_id)
+    ).all()
+    new_ids = {event_id: row_id for row_id, event_id in inserted}
+    fresh = [(new_ids[row["event_id"]], row) for row in rows if row["event_id"] in new_ids]
+    suppressed = apply_suppressions(session=session, settings=settings, events=fresh)
+    return LedgerReport(len(inserted), len(rows) - len(inserted), suppressed)
+
+
+def _rows(session: Session, events: list[ProviderEvent]) -> list[dict]:
+    """The ledger rows of ``events``: each with its delivery's send and subscriber (by the ids
+    the provider echoed, else by address), once per event id within the delivery."""
+    delivery_ids = sorted({e.delivery_id for e in events if e.delivery_id is not None})
+    deliveries = {}
+    if delivery_ids:
+        deliveries = {row.id: row for row in session.execute(
+            select(Delivery.id, Delivery.send_id, Delivery.subscriber_id, Delivery.email)
+            .where(one_of(session, Delivery.id, delivery_ids)))}
+
+    def owner(event: ProviderEvent):  # ids echoed with another address are not trusted
+        delivery = deliveries.get(event.delivery_id)
+        return delivery if delivery is not None and delivery.email == event.email else None
+
+    unknown = sorted({e.email for e in events if owner(e) is None})
+    by_email = {}
+    if unknown:
+        by_email = {email: subscriber_id for email, subscriber_id in session.execute(
+            select(Subscriber.email, Subscriber.id).where(Subscriber.email.in_(unknown)))}
+    now, rows = utcnow(), {}
+    for event in events:
+        delivery = owner(event)
+        event_id = event.event_id or _fingerprint(event)
+        rows.setdefault(event_id, {
+            "provider": event.provider[:20], "event_id": event_id, "kind": event.kind.value,
+            "send_id": delivery.send_id if delivery else event.send_id if event.delivery_id is None else None,
+            "delivery_id": delivery.id if delivery else None,
+            "subscriber_id": delivery.subscriber_id if delivery else by_email.get(event.email),
+            "email": event.email, "bounce": event.bounce, "status": event.status, "reason": event.reason,
+            "url": event.url, "machine": event.machine, "occurred_at": event.occurred_at or now, "raw": event.raw,
+        })
+    return list(rows.values())
+
+
+def _fingerprint(event: ProviderEvent) -> str:
+    """An id for an event its provider gave none: the same payload is the same event."""
+    payload = event.raw if event.raw is not None else [event.kind, event.email, event.message_id, event.reason]
+    return "sha256:" + hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
