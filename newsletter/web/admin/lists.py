@@ -1,5 +1,5 @@
 """The lists pages (admins only): lists with their counts, a list's members (added and
-unsubscribed one by one), CSV import and export."""
+unsubscribed one by one), CSV import and export, and what the list says about itself."""
 
 from typing import Annotated
 from urllib.parse import urlencode
@@ -20,6 +20,7 @@ from newsletter.subscribers import (
     list_counts,
     normalise_email,
     search_members,
+    update_list,
 )
 from newsletter.subscribers.imports import queue_import, recent_imports, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
@@ -81,6 +82,16 @@ async def unsubscribe_one(request: Request, name: str, viewer: Admin, settings: 
     return await run_in_threadpool(_unsubscribe_one, request, settings, name, str(form.get("email", "")), back)
 
 
+@router.post("/{name}/about", response_class=HTMLResponse)
+async def describe_list(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
+    """Set the list's title, its description (the subscribe page's pitch) and whether it is
+    public (offered on every subscriber's preferences page) or private (only to its members)."""
+    form = await request.form()
+    values = {"title": str(form.get("title", "")), "description": str(form.get("description", "")),
+              "public": form.get("public") == "yes"}
+    return await run_in_threadpool(_describe_list, request, viewer, settings, name, values)
+
+
 @router.get("/{name}/export.csv")
 def export_csv(name: str, viewer: Admin, settings: SettingsDep, status: str = "confirmed") -> StreamingResponse:
     """The list's members with ``status`` (confirmed, pending, unsubscribed or all) as a CSV download."""
@@ -100,6 +111,19 @@ def _add_list(request: Request, viewer: Viewer, settings: Settings, values: dict
             return see_other(f"/admin/lists/{values['name']}", notice=f"Created the list {values['name']}.",
                              request=request)
     return _lists_page(request, viewer, settings, values=values, errors=errors, status=422)
+
+
+def _describe_list(request: Request, viewer: Viewer, settings: Settings, name: str, values: dict) -> Response:
+    try:
+        with transaction(settings.database_url) as session:
+            update_list(session=session, name=name, title=values["title"], description=values["description"],
+                        public=values["public"])
+    except ContentError as err:
+        field = "title" if str(err).startswith("the list's title") else "description"
+        return _list_page(request, viewer, settings, name, about_values=values, status_code=422,
+                          about_errors={field: sentence(str(err))})
+    return see_other(f"/admin/lists/{name}", request=request,
+                     notice=f"Saved: the list is {'public' if values['public'] else 'private'}.")
 
 
 def _unsubscribe_one(request: Request, settings: Settings, name: str, email: str, back: dict[str, str]) -> Response:
@@ -146,7 +170,8 @@ def _lists_page(request: Request, viewer: Viewer, settings: Settings, *, values:
 
 def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, *, q: str = "", status: str = "",
                page_number: int = 1, confirmed: bool = False, choose_file: bool = False,
-               add_values: dict | None = None, add_error: str | None = None, status_code: int = 200) -> HTMLResponse:
+               add_values: dict | None = None, add_error: str | None = None, about_values: dict | None = None,
+               about_errors: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     if status and status not in SEARCH_STATUSES:
         raise ContentError(f"status must be one of {', '.join(SEARCH_STATUSES)}")
     page_number = max(page_number, 1)
@@ -163,4 +188,6 @@ def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, 
                 statuses=SEARCH_STATUSES, page_number=page_number, page_size=PAGE_SIZE, confirmed=confirmed,
                 choose_file=choose_file, imports=imports, latest=latest,
                 report=report_of(latest) if latest else None, max_upload_mb=settings.max_upload_mb,
-                add_values=add_values or {}, add_error=add_error)
+                add_values=add_values or {}, add_error=add_error, about_errors=about_errors or {},
+                about=about_values or {"title": mailing_list.title or "", "description": mailing_list.description or "",
+                                       "public": mailing_list.public})
