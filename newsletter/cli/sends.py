@@ -58,7 +58,11 @@ def status_command(
         return
     with transaction(settings.database_url) as session:
         progress = send_progress(session=session, send_id=send_id)
+        forced = get_send(session=session, send_id=send_id).forced_errors
     console.print(summary(progress))
+    if forced:
+        console.print("sent despite these pre-flight errors (--force):\n" + "\n".join(
+            f"  - {error}" for error in forced.splitlines()), markup=False)
     if progress.ambiguous_batches:
         console.print(f"{progress.ambiguous_batches} batches await the provider's confirmation")
     if progress.retrying and progress.status == "sending":
