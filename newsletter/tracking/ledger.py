@@ -11,7 +11,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
@@ -46,15 +47,37 @@ def record_events(*, session: Session, settings: Settings, events: list[Provider
     if not events:
         return LedgerReport(0, 0)
     rows = _rows(session, events)
-    inserted = session.execute(
-        dialect_insert(session, DeliveryEvent).values(rows)
-        .on_conflict_do_nothing(index_elements=["provider", "event_id"])
-        .returning(DeliveryEvent.id, DeliveryEvent.event_id)
-    ).all()
+    inserted = _insert_new(session, rows)
     new_ids = {event_id: row_id for row_id, event_id in inserted}
     fresh = [(new_ids[row["event_id"]], row) for row in rows if row["event_id"] in new_ids]
     suppressed = apply_suppressions(session=session, settings=settings, events=fresh)
     return LedgerReport(len(inserted), len(rows) - len(inserted), suppressed)
+
+
+# On PostgreSQL the rows go as one array per column: one small statement, whatever their
+# number (a VALUES list of a thousand rows took ~0.5 s for the driver to parse).
+_COLUMNS = ("provider", "event_id", "kind", "send_id", "delivery_id", "subscriber_id", "email", "bounce", "status",
+            "reason", "url", "machine", "occurred_at", "raw")
+_TYPES = ("text", "text", "text", "int", "int", "int", "text", "text", "text", "text", "text", "bool", "timestamptz",
+          "text")
+_UNNEST = text(
+    f"INSERT INTO delivery_events ({', '.join(_COLUMNS)}) "
+    f"SELECT {', '.join(c if c != 'raw' else 'raw::json' for c in _COLUMNS)} FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))
+    + f") AS t({', '.join(_COLUMNS)}) ON CONFLICT (provider, event_id) DO NOTHING RETURNING id, event_id"
+)
+
+
+def _insert_new(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
+    """Insert the rows not yet in the ledger; (id, event id) of each one inserted."""
+    if session.get_bind().dialect.name == "postgresql":
+        columns = {c: [row[c] for row in rows] for c in _COLUMNS}
+        columns["raw"] = [None if raw is None else orjson.dumps(raw).decode() for raw in columns["raw"]]
+        return [tuple(row) for row in session.execute(_UNNEST, columns)]
+    statement = (dialect_insert(session, DeliveryEvent.__table__)
+                 .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+                 .returning(DeliveryEvent.id, DeliveryEvent.event_id))
+    return [tuple(row) for row in session.connection().execute(statement, rows)]
 
 
 def _rows(session: Session, events: list[ProviderEvent]) -> list[dict]:

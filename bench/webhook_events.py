@@ -1,0 +1,137 @@
+"""Benchmark of the event ledger: SendGrid webhook POSTs of 1,000 signed events each, applied
+by a real `newsletter serve` on PostgreSQL, and the same deliveries applied in-process.
+
+Run: .venv/bin/python bench/webhook_events.py [--posts 20] [--events 1000]
+Uses a scratch database `bench_events`, dropped and created again. Prints a Markdown table;
+docs/benchmarks.md keeps the figures. The goal in the issue: 20,000 events/s or more.
+"""
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, make_url, text
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+ADMIN_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DATABASE = "bench_events"
+KINDS = ["delivered"] * 12 + ["open"] * 4 + ["click"] * 2 + ["processed", "deferred", "bounce", "spamreport"]
+
+
+def fresh_database() -> str:
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    admin.dispose()
+    return make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
+
+
+def seed(url: str, recipients: int) -> None:
+    """A sent send to ``recipients`` active subscribers, one delivery each."""
+    with create_engine(url).begin() as conn:
+        conn.execute(text("INSERT INTO subscribers (id, email, status, attributes) SELECT g, 'p' || g || "
+                          "'@example.org', 'active', '{}' FROM generate_series(1, :n) AS g"), {"n": recipients})
+        conn.execute(text("INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
+                          "VALUES (1, 's', 'T', CURRENT_DATE, 'en', 'sent', 1, now())"))
+        conn.execute(text("INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, "
+                          "list_names, recipient_count) VALUES (1, 1, 'sent', 's', '', '', 'weekly', :n)"),
+                     {"n": recipients})
+        conn.execute(text("INSERT INTO deliveries (id, send_id, batch_number, subscriber_id, list_id, email, status) "
+                          "SELECT g, 1, (g - 1) / 1000, g, 1, 'p' || g || '@example.org', 'accepted' "
+                          "FROM generate_series(1, :n) AS g"), {"n": recipients})
+
+
+def events(post: int, count: int, recipients: int, rng: random.Random) -> list[dict]:
+    made = []
+    for n in range(count):
+        delivery = rng.randint(1, recipients)
+        kind = rng.choice(KINDS)
+        event = {"event": kind, "email": f"p{delivery}@example.org", "sg_event_id": f"p{post}-e{n}",
+                 "timestamp": int(time.time()), "sg_message_id": f"m{delivery}.filter1", "nl_send": "1",
+                 "nl_delivery": str(delivery)}
+        if kind == "bounce":
+            event.update(type=rng.choice(["bounce", "blocked"]), status="5.1.1", reason="550 no such user")
+        if kind == "click":
+            event["url"] = "https://example.org/story"
+        made.append(event)
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=20)
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--recipients", type=int, default=100_000)
+    args = parser.parse_args()
+    from newsletter.config import Settings
+    from newsletter.db import transaction, upgrade_database
+    from newsletter.providers.sendgrid import parse_events
+    from newsletter.tracking import apply_provider_events
+    from tests.fakes.sendgrid import FakeSendGrid
+
+    url = fresh_database()
+    upgrade_database(url)
+    seed(url, args.recipients)
+    signer, rng = FakeSendGrid(), random.Random(7)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_BASE_URL": f"http://127.0.0.1:{port}",
+           "NEWSLETTER_SENDGRID_WEBHOOK_PUBLIC_KEY": signer.public_key, "NEWSLETTER_SECRET_KEY": "bench-" * 8}
+    server = subprocess.Popen([str(REPO / ".venv/bin/newsletter"), "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        over_http = []
+        with httpx.Client(timeout=60) as client:
+            for post in range(args.posts):
+                body = json.dumps(events(post, args.events, args.recipients, rng)).encode()
+                stamp = str(int(time.time()))
+                headers = {"X-Twilio-Email-Event-Webhook-Timestamp": stamp,
+                           "X-Twilio-Email-Event-Webhook-Signature": signer.sign(body, stamp),
+                           "Content-Type": "application/json"}
+                started = time.perf_counter()
+                answer = client.post(f"{base}/webhooks/sendgrid", content=body, headers=headers)
+                over_http.append(time.perf_counter() - started)
+                assert answer.status_code == 200 and answer.json()["recorded"] == args.events, answer.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    settings = Settings(database_url=url, secret_key="bench-" * 8)
+    in_process = []
+    for post in range(args.posts, 2 * args.posts):
+        parsed = parse_events(events(post, args.events, args.recipients, rng))
+        started = time.perf_counter()
+        with transaction(url) as session:
+            report = apply_provider_events(session=session, settings=settings, events=parsed)
+        in_process.append(time.perf_counter() - started)
+        assert report.recorded == args.events
+    http_s, apply_s = statistics.median(over_http), statistics.median(in_process)
+    print(f"| {args.events:,} events a POST, {args.posts} POSTs each way, PostgreSQL (median) | per POST | events/s |")
+    print("|---|---|---|")
+    print(f"| signed webhook POST to `newsletter serve` (verify, parse, apply, commit) | {http_s * 1000:.0f} ms "
+          f"| {args.events / http_s:,.0f} |")
+    print(f"| `apply_provider_events` in-process (ledger, suppressions, commit) | {apply_s * 1000:.0f} ms "
+          f"| {args.events / apply_s:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
