@@ -5,6 +5,7 @@ working directory (see ``.env.example``). The defaults run everything embedded: 
 working directory, an in-process Celery worker, and a file outbox.
 """
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     )
     login_rate_limit: str = Field(default="10/5 minutes", description="Sign-in attempts per client address.")
     max_upload_mb: int = Field(default=100, gt=0, description="The largest request body (a CSV upload) accepted.")
+    trusted_proxies: str = Field(
+        default="", description="Addresses or networks (CIDR), comma-separated, of the reverse proxies whose "
+                                "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: nobody's.",
+    )
     templates_dir: Path = REPOSITORY_ROOT / "templates"
     smtp_host: str = "localhost"
     smtp_port: int = 587
@@ -87,6 +92,20 @@ class Settings(BaseSettings):
     )
     soft_bounce_days: float = Field(default=30, gt=0, description="The window soft bounces are counted in.")
     poll_interval: float = Field(default=5, gt=0, description="Seconds between scheduler and recovery sweeps.")
+    bounce_address: str | None = Field(
+        default=None, pattern=r"^[^@\s+]+@[^@\s]+$",
+        description="The envelope sender, tagged per delivery (VERP): bounces+TOKEN@domain; unset: the From address.",
+    )
+    bounce_imap_host: str | None = Field(default=None, description="The bounce mailbox's IMAP server; unset: not read.")
+    bounce_imap_port: int = Field(default=993, gt=0, lt=65536)
+    bounce_imap_user: str | None = None
+    bounce_imap_password: str | None = None
+    bounce_imap_tls: Literal["ssl", "starttls", "none"] = "ssl"
+    bounce_imap_folder: str = "INBOX"
+    bounce_imap_done_folder: str | None = Field(
+        default=None, description="The folder processed bounces are moved to; unset: they are deleted."
+    )
+    bounce_poll_seconds: float = Field(default=60, gt=0, description="Seconds between reads of the bounce mailbox.")
 
     @field_validator("base_url", "sendgrid_api_url")
     @classmethod
@@ -110,6 +129,21 @@ class Settings(BaseSettings):
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        # Written out as uvicorn reads them: it would take a typo, or a network written from one
+        # of its hosts (10.0.0.5/24), for a name that never matches, and trust nobody silently.
+        entries = []
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                entries.append(str(ipaddress.ip_network(entry, strict=False) if "/" in entry
+                                   else ipaddress.ip_address(entry)))
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network "
+                                 "(like 10.0.0.2 or 172.16.0.0/12)") from None
+        return ",".join(entries)
 
     @field_validator("subscribe_rate_limit", "subscribe_address_rate_limit", "login_rate_limit")
     @classmethod

@@ -1,11 +1,16 @@
 """`newsletter serve`: the web app."""
 
+import ipaddress
 from contextlib import nullcontext
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 
 from newsletter.cli.app import app, ready_settings
+from newsletter.config import Settings
+
+EVERY_ADDRESS = ("0.0.0.0", "::")
 
 
 @app.command("serve")
@@ -20,6 +25,41 @@ def serve(
     from workers.embedded import embedded_dispatch
 
     settings = ready_settings()
+    if warning := base_url_warning(settings, host, port):
+        typer.echo(f"warning: {warning}", err=True)
+    # Client addresses (and so the per-address rate limits) come from X-Forwarded-For only
+    # when a proxy we trust sent it; anyone else could pick a fresh address per request.
+    proxies = settings.trusted_proxies
     # With a broker, Celery workers and beat do the dispatching.
     with nullcontext() if settings.broker_url else embedded_dispatch(settings):
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=bool(proxies),
+                    forwarded_allow_ips=proxies or None, log_level="info")
+
+
+def base_url_warning(settings: Settings, host: str, port: int) -> str | None:
+    """Why the links the app builds would miss this server, in development; None if they would not.
+
+    Only a base URL naming this machine is judged: another name is a proxy's, which may listen
+    anywhere.
+    """
+    if settings.environment != "development":
+        return None
+    url = urlsplit(settings.base_url)
+    url_port = url.port or (443 if url.scheme == "https" else 80)
+    if not (_loopback(url.hostname) or url.hostname == host):
+        return None
+    serves_url_host = host in EVERY_ADDRESS or url.hostname == host or (_loopback(host) and _loopback(url.hostname))
+    if url_port == port and serves_url_host:
+        return None
+    where = f"{url.scheme}://{url.hostname if serves_url_host else host}:{port}"
+    return (f"links in pages and emails point at {settings.base_url}, but this server listens on {host}:{port}; "
+            f"set NEWSLETTER_BASE_URL={where}")
+
+
+def _loopback(name: str | None) -> bool:
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name or "").is_loopback
+    except ValueError:
+        return False
