@@ -1,26 +1,31 @@
-"""Dispatch: freezing a send's recipients into batches, sending batch by batch, steering sends."""
+"""Dispatch: creating sends, freezing their recipients into batches, sending batch by batch,
+steering sends and reading how far they got.
 
-from newsletter.sending.control import (
+By what modules do: ``states`` (statuses, the transition table, the one helper every status
+change goes through, the lock order), ``create``, ``commands``, ``reads``, ``freeze``,
+``dispatch``, ``sweep`` and ``reconcile``. Imports point one way: from the later in that list
+to the earlier.
+"""
+
+from newsletter.sending.commands import (
     cancel_send,
-    failed_recipients,
-    get_send,
-    list_sends,
-    parse_schedule,
     pause_send,
     reschedule_send,
     resume_send,
     retry_failed,
-    schedule_issue,
 )
+from newsletter.sending.create import create_send, parse_schedule, schedule_issue, start_send
 from newsletter.sending.dispatch import BatchOutcome, send_batch
-from newsletter.sending.freeze import (
+from newsletter.sending.freeze import freeze_send
+from newsletter.sending.reads import (
+    SendProgress,
     audience,
-    create_send,
-    freeze_send,
+    failed_recipients,
+    get_send,
+    list_sends,
     pending_batch_ids,
-    start_send,
+    send_progress,
 )
-from newsletter.sending.progress import SendProgress, send_progress
 
 __all__ = [
     "BatchOutcome",

@@ -43,18 +43,17 @@ from newsletter.providers.base import OutgoingBatch, Provider, Recipient, Recipi
 from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.sending.ratelimit import RateLimiter
 from newsletter.sending.states import (
-    UNFINISHED_BATCHES,
     B,
     BatchStatus,
     DeliveryStatus,
     S,
+    finish_if_complete,
     move_deliveries,
     transition,
 )
 
 log = logging.getLogger(__name__)
 
-UNFINISHED = UNFINISHED_BATCHES
 
 
 @dataclass(frozen=True)
@@ -266,34 +265,10 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
         move_deliveries(session, send_id=outgoing.send_id, batch_number=number,
                         where=[one_of(session, Delivery.id, ids)], from_=DeliveryStatus.PENDING,
                         to=DeliveryStatus(outcome), provider_message_id=message_id, error=error)
-    finish_send_if_complete(session, outgoing.send_id)
+    finish_if_complete(session, outgoing.send_id)
     return status
 
 
-def finish_send_if_complete(session: Session, send_id: int) -> bool:
-    """Mark a sending or paused send ``sent`` once all its recipients are frozen and none of
-    its batches is unfinished; True if this call finished it.
-
-    The send's row is locked first, and only then are its batches looked at, in a statement of
-    its own. Two transactions recording a send's last two batches at once would otherwise each
-    see the other's batch as unfinished (READ COMMITTED) and leave the send ``sending`` for
-    ever; with the lock, the second waits for the first to commit and then sees both done.
-    The lock is taken last of all (LOCK ORDER), after the batch and its deliveries.
-    """
-    locked = session.execute(
-        select(Send.id).where(Send.id == send_id, Send.status.in_((S.SENDING, S.PAUSED)),
-                              Send.frozen_at.is_not(None)).with_for_update()
-    ).first()
-    if locked is None:
-        return False
-    unfinished = session.scalar(
-        select(exists().where(Batch.send_id == send_id, Batch.status.in_(UNFINISHED)))
-    )
-    if unfinished:
-        return False
-    finished = session.execute(transition(Send, (S.SENDING, S.PAUSED), S.SENT, Send.id == send_id,
-                                          finished_at=utcnow(), status_reason=None))
-    return finished.rowcount == 1
 
 
 def _message_tag(settings: Settings, send_id: int) -> str:

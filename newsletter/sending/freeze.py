@@ -1,11 +1,10 @@
-"""Starting a send: render the issue once and freeze its recipients into batches.
+"""Freezing a started send's recipients into batches.
 
-The rendering is stored with the send, so workers never render and a later edit of the
-issue cannot change a send under way. The recipients are frozen in chunks of set-based SQL,
-each one INSERT ... SELECT of deliveries already numbered into batches, then the batches.
-Each chunk commits on its own and its batches are queued at once, so the first batches of a
-million-recipient send go out while the rest freeze (one statement took 4-11 s before
-anything could be sent). A send is not finished before its last chunk (``frozen_at``).
+The recipients are frozen in chunks of set-based SQL, each one INSERT ... SELECT of
+deliveries already numbered into batches, then the batches. Each chunk commits on its own
+and its batches are queued at once, so the first batches of a million-recipient send go out
+while the rest freeze (one statement took 4-11 s before anything could be sent). A send is
+not finished before its last chunk (``frozen_at``).
 
 Who freezes: the process that started the send (``workers.tasks.queue_send``) or the sweep,
 which starts the freeze of sends started elsewhere (the web app queues nothing itself) and
@@ -25,102 +24,22 @@ from newsletter.db.engine import transaction
 from newsletter.db.models import (
     Batch,
     Delivery,
-    Issue,
-    MailingList,
     Send,
     SendList,
     Subscriber,
     Subscription,
     utcnow,
 )
-from newsletter.editorial import get_issue, issue_content
-from newsletter.editorial.archive import archive_slug, snapshot
-from newsletter.editorial.preview import preview_issue
-from newsletter.errors import ContentError
-from newsletter.rendering import render_issue
-from newsletter.sending.dispatch import finish_send_if_complete
-from newsletter.sending.states import SendStatus, transition
-from newsletter.subscribers.lists import get_list
+from newsletter.sending.states import finish_if_complete
 
 FREEZING = ("sending", "paused")  # a paused send keeps freezing; it just sends nothing
 FREEZE_CHUNK_BATCHES = 50  # batches frozen per transaction (~0.2 s for 50,000 recipients on PostgreSQL)
 
 
-def create_send(
-    *, session: Session, settings: Settings, issue_id: int, list_names: list[str],
-    scheduled_at: dt.datetime | None = None, timezone: str | None = None, force: bool = False,
-) -> Send:
-    """Create a send of issue ``issue_id`` to ``list_names``: rendered now, and either
-    started at once (``sending``, its recipients frozen next by :func:`freeze_send`) or
-    ``scheduled`` for ``scheduled_at``.
-
-    The issue is rendered here, so what an admin schedules is what goes out and a template
-    error shows at once, not at the scheduled hour. It is checked here too, with the
-    pre-flight checks approval runs (an issue may break after approval, or be sent without):
-    ContentError names every error, unless ``force``, and the send keeps the errors forced past.
-    """
-    names = list(dict.fromkeys(list_names))
-    if not names:  # the newsroom's form shows this too, so it names no command-line flag
-        raise ContentError("choose at least one list to send to")
-    list_ids = [get_list(session=session, name=name).id for name in names]
-    issue = get_issue(session=session, issue_id=issue_id)
-    forced_errors = _preflight_errors(issue, settings, force=force)
-    content = issue_content(issue)
-    rendered = render_issue(content, settings)
-    send = Send(
-        issue_id=issue.id,
-        status="scheduled",
-        subject=rendered.subject,
-        html_template=rendered.html.source,
-        text_template=rendered.text.source,
-        list_names=", ".join(names),
-        scheduled_at=scheduled_at,
-        timezone=timezone,
-        forced_errors=forced_errors,
-        archive=snapshot(content),  # the archive shows the issue as sent, not as edited since
-        archive_slug=archive_slug(session=session, issue_id=issue.id, content=content),
-    )
-    session.add(send)
-    session.flush()
-    session.add_all([SendList(send_id=send.id, list_id=list_id) for list_id in list_ids])
-    if scheduled_at is None:
-        start_send(session=session, send_id=send.id)
-        session.refresh(send)
-    else:
-        issue.status = "scheduled"
-    return send
 
 
-def _preflight_errors(issue: Issue, settings: Settings, *, force: bool) -> str | None:
-    """The pre-flight errors of ``issue``, one a line, that ``force`` overrides (None: none).
-
-    Without ``force``, an error refuses the send: ContentError names each, on a line of its own.
-    """
-    errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
-    if errors and not force:
-        raise ContentError(f"issue {issue.id} fails the pre-flight checks; fix these first "
-                           "(or, from the command line, send it anyway with --force):\n"
-                           + "\n".join(f"  - {error}" for error in errors))
-    return "\n".join(errors) or None
 
 
-def start_send(*, session: Session, send_id: int, from_: SendStatus | tuple[SendStatus, ...] = SendStatus.SCHEDULED,
-               where: tuple = ()) -> bool:
-    """Make a scheduled (or held) send ``sending`` now; False if it no longer is one (another
-    poller started it, or an admin changed it meanwhile).
-
-    Its recipients are frozen next, by :func:`freeze_send`: the sender's process does it
-    (``queue_send``), or the sweep, which also takes over a freeze that stopped (see
-    :func:`sends_to_freeze`).
-    """
-    started = session.execute(
-        transition(Send, from_, SendStatus.SENDING, Send.id == send_id, *where, started_at=utcnow(),
-                   status_reason=None).returning(Send.issue_id)
-    ).first()
-    if started is None:
-        return False
-    session.get_one(Issue, started.issue_id).status = "sent"
-    return True
 
 
 def freeze_send(
@@ -192,7 +111,7 @@ def freeze_chunk(*, session: Session, settings: Settings, send_id: int, queued: 
         .values(recipient_count=Send.recipient_count + frozen, frozen_at=now if last else None)
     )
     if last:
-        finish_send_if_complete(session, send_id)  # its batches may all be done already, or there were none
+        finish_if_complete(session, send_id)  # its batches may all be done already, or there were none
     return FrozenChunk(batch_ids, last)
 
 
@@ -244,22 +163,5 @@ def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], *, a
     session.execute(insert(Delivery).from_select(columns, numbered))
 
 
-def pending_batch_ids(*, session: Session, send_id: int) -> list[int]:
-    """The batches of a send still waiting for a worker, in order."""
-    return list(
-        session.scalars(
-            select(Batch.id).where(Batch.send_id == send_id, Batch.status == "pending").order_by(Batch.number)
-        )
-    )
 
 
-def audience(*, session: Session, send_ids: list[int]) -> dict[int, list[str]]:
-    """The names of the lists each of ``send_ids`` goes to, from its audience rows."""
-    names: dict[int, list[str]] = {send_id: [] for send_id in send_ids}
-    if send_ids:
-        for send_id, name in session.execute(
-            select(SendList.send_id, MailingList.name).join(MailingList, MailingList.id == SendList.list_id)
-            .where(SendList.send_id.in_(send_ids)).order_by(SendList.send_id, MailingList.name)
-        ):
-            names[send_id].append(name)
-    return names

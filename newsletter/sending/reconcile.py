@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from newsletter.db.models import Batch, Delivery, utcnow
 from newsletter.providers.base import EventKind, ProviderEvent
-from newsletter.sending.dispatch import finish_send_if_complete
 from newsletter.sending.states import (
     DELIVERY_TRANSITIONS,
     B,
     DeliveryStatus,
+    finish_if_complete,
     move_deliveries,
     transition,
 )
@@ -48,7 +48,7 @@ def apply_events(*, session: Session, events: list[ProviderEvent]) -> ReconcileR
         send_id, number = batch
         move_deliveries(session, send_id=send_id, batch_number=number, where=[], from_=DeliveryStatus.PENDING,
                         to=DeliveryStatus.ACCEPTED, provider_message_id=message_id)
-        finish_send_if_complete(session, send_id)
+        finish_if_complete(session, send_id)
         confirmed += 1
     for event in events:
         if event.kind == EventKind.DROPPED and event.delivery_id is not None:

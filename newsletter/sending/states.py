@@ -15,7 +15,7 @@ takes the send's lock only after the rest).
 from collections import Counter
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Update, update
+from sqlalchemy import ColumnElement, Update, exists, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.db.models import Batch, Delivery, Send, utcnow
@@ -144,6 +144,48 @@ def count_move(session: Session, *, send_id: int, batch_number: int, from_: Deli
     if to in COUNTED:
         changes[to.value] = getattr(Batch, to.value) + count
     session.execute(update(Batch).where(Batch.send_id == send_id, Batch.number == batch_number).values(**changes))
+
+
+def finish_if_complete(session: Session, send_id: int) -> bool:
+    """Mark a sending or paused send ``sent`` once all its recipients are frozen and none of
+    its batches is unfinished; True if this call finished it.
+
+    The send's row is locked first, and only then are its batches looked at, in a statement of
+    its own. Two transactions recording a send's last two batches at once would otherwise each
+    see the other's batch as unfinished (READ COMMITTED) and leave the send ``sending`` for
+    ever; with the lock, the second waits for the first to commit and then sees both done.
+    The lock is taken last of all (LOCK ORDER), after the batch and its deliveries.
+    """
+    locked = session.execute(
+        select(Send.id).where(Send.id == send_id, Send.status.in_((S.SENDING, S.PAUSED)),
+                              Send.frozen_at.is_not(None)).with_for_update()
+    ).first()
+    if locked is None:
+        return False
+    unfinished = session.scalar(
+        select(exists().where(Batch.send_id == send_id, Batch.status.in_(UNFINISHED_BATCHES)))
+    )
+    if unfinished:
+        return False
+    finished = session.execute(transition(Send, (S.SENDING, S.PAUSED), S.SENT, Send.id == send_id,
+                                          finished_at=utcnow(), status_reason=None))
+    return finished.rowcount == 1
+
+
+def cancel_pending_batches(*, session: Session, send_id: int | None = None) -> None:
+    """Cancel the pending batches (and their pending deliveries) of cancelled sends."""
+    cancelled = exists().where(Send.id == Batch.send_id, Send.status == S.CANCELLED)
+    conditions = [cancelled] + ([Batch.send_id == send_id] if send_id else [])
+    batches = session.execute(
+        transition(Batch, B.PENDING, B.CANCELLED, *conditions, finished_at=utcnow())
+        .returning(Batch.send_id, Batch.number)
+    ).all()
+    by_send: dict[int, list[int]] = {}
+    for batch_send_id, number in batches:
+        by_send.setdefault(batch_send_id, []).append(number)
+    for batch_send_id, numbers in by_send.items():
+        move_deliveries(session, send_id=batch_send_id, where=[Delivery.batch_number.in_(numbers)],
+                        from_=DeliveryStatus.PENDING, to=DeliveryStatus.CANCELLED)
 
 
 def state_diagram() -> str:

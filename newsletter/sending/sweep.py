@@ -16,10 +16,17 @@ from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.db.engine import transaction
-from newsletter.db.models import Batch, Delivery, Send, utcnow
-from newsletter.sending.dispatch import UNFINISHED, finish_send_if_complete
-from newsletter.sending.freeze import freeze_send, sends_to_freeze, start_send
-from newsletter.sending.states import B, DeliveryStatus, S, move_deliveries, transition
+from newsletter.db.models import Batch, Send, utcnow
+from newsletter.sending.create import start_send
+from newsletter.sending.freeze import freeze_send, sends_to_freeze
+from newsletter.sending.states import (
+    UNFINISHED_BATCHES,
+    B,
+    S,
+    cancel_pending_batches,
+    finish_if_complete,
+    transition,
+)
 
 
 @dataclass
@@ -137,7 +144,7 @@ def finish_complete_sends(url: str) -> list[int]:
     row lock, so this should find nothing. It is cheap (sending sends only) and makes sure
     no send stays ``sending`` for ever, whatever path a future change forgets.
     """
-    unfinished = exists().where(Batch.send_id == Send.id, Batch.status.in_(UNFINISHED))
+    unfinished = exists().where(Batch.send_id == Send.id, Batch.status.in_(UNFINISHED_BATCHES))
     with transaction(url) as session:
         candidates = list(session.scalars(
             select(Send.id).where(Send.status.in_((S.SENDING, S.PAUSED)), Send.frozen_at.is_not(None), ~unfinished)
@@ -145,7 +152,7 @@ def finish_complete_sends(url: str) -> list[int]:
     finished = []
     for send_id in candidates:  # one transaction each: the send's row lock is taken last, alone
         with transaction(url) as session:
-            if finish_send_if_complete(session, send_id):
+            if finish_if_complete(session, send_id):
                 finished.append(send_id)
     return finished
 
@@ -172,20 +179,6 @@ def batches_to_queue(*, session: Session, settings: Settings, now: dt.datetime, 
     return sorted(ids)
 
 
-def cancel_pending_batches(*, session: Session, send_id: int | None = None) -> None:
-    """Cancel the pending batches (and their pending deliveries) of cancelled sends."""
-    cancelled = exists().where(Send.id == Batch.send_id, Send.status == S.CANCELLED)
-    conditions = [cancelled] + ([Batch.send_id == send_id] if send_id else [])
-    batches = session.execute(
-        transition(Batch, B.PENDING, B.CANCELLED, *conditions, finished_at=utcnow())
-        .returning(Batch.send_id, Batch.number)
-    ).all()
-    by_send: dict[int, list[int]] = {}
-    for batch_send_id, number in batches:
-        by_send.setdefault(batch_send_id, []).append(number)
-    for batch_send_id, numbers in by_send.items():
-        move_deliveries(session, send_id=batch_send_id, where=[Delivery.batch_number.in_(numbers)],
-                        from_=DeliveryStatus.PENDING, to=DeliveryStatus.CANCELLED)
 
 
 def _duration(delta: dt.timedelta) -> str:

@@ -5,11 +5,10 @@ import threading
 
 import pytest
 
-import newsletter.editorial.compose as compose
-import newsletter.sending.control as control
-import newsletter.sending.freeze as freeze
+import newsletter.sending.create as control
+import newsletter.sending.create as freeze
 from newsletter.db import transaction
-from newsletter.editorial import save_issue
+from newsletter.editorial import compose, save_issue
 from newsletter.editorial.compose import approve_issue, save_draft
 from newsletter.editorial.drafts import IssueDraft, SectionDraft
 from newsletter.editorial.issues import get_issue

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from newsletter.db import transaction
 from newsletter.db.models import Batch, Delivery, Send, utcnow
-from newsletter.sending.dispatch import finish_send_if_complete
+from newsletter.sending.states import finish_if_complete
 from newsletter.sending.sweep import finish_complete_sends
 from tests.conftest import make_settings
 from tests.sending.helpers import add_people, freeze
@@ -40,7 +40,7 @@ def test_two_workers_recording_the_last_two_batches_at_once_finish_the_send(tmp_
             with transaction(postgres_url) as session:
                 record_done(session, send_id, number)
                 recorded.wait()
-                finish_send_if_complete(session, send_id)
+                finish_if_complete(session, send_id)
                 try:
                     looked.wait()
                 except threading.BrokenBarrierError:  # the other waits for our lock: commit

@@ -30,7 +30,7 @@ from newsletter.sending import (
     retry_failed,
     send_progress,
 )
-from newsletter.sending.control import send_overview
+from newsletter.sending.reads import send_overview
 from newsletter.web.api.routing import ApiRoute
 from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Admin

@@ -1,0 +1,142 @@
+"""Creating and starting sends: an issue rendered once, checked, and sent now or scheduled.
+
+The rendering is stored with the send, so workers never render and a later edit of the
+issue cannot change a send under way; the issue's content is kept too, for the archive. A
+send goes to the lists of its audience rows (``send_lists``); its recipients are frozen
+next, by :mod:`newsletter.sending.freeze`.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from newsletter.config import Settings
+from newsletter.db.models import Issue, Send, SendList, utcnow
+from newsletter.editorial import get_issue, issue_content
+from newsletter.editorial.archive import archive_slug, snapshot
+from newsletter.editorial.preview import preview_issue
+from newsletter.errors import ContentError, SendStateError
+from newsletter.rendering import render_issue
+from newsletter.sending.states import SendStatus, transition
+from newsletter.subscribers.lists import get_list
+
+
+def create_send(
+    *, session: Session, settings: Settings, issue_id: int, list_names: list[str],
+    scheduled_at: dt.datetime | None = None, timezone: str | None = None, force: bool = False,
+) -> Send:
+    """Create a send of issue ``issue_id`` to ``list_names``: rendered now, and either
+    started at once (``sending``, its recipients frozen next by :func:`freeze_send`) or
+    ``scheduled`` for ``scheduled_at``.
+
+    The issue is rendered here, so what an admin schedules is what goes out and a template
+    error shows at once, not at the scheduled hour. It is checked here too, with the
+    pre-flight checks approval runs (an issue may break after approval, or be sent without):
+    ContentError names every error, unless ``force``, and the send keeps the errors forced past.
+    """
+    names = list(dict.fromkeys(list_names))
+    if not names:  # the newsroom's form shows this too, so it names no command-line flag
+        raise ContentError("choose at least one list to send to")
+    list_ids = [get_list(session=session, name=name).id for name in names]
+    issue = get_issue(session=session, issue_id=issue_id)
+    forced_errors = _preflight_errors(issue, settings, force=force)
+    content = issue_content(issue)
+    rendered = render_issue(content, settings)
+    send = Send(
+        issue_id=issue.id,
+        status="scheduled",
+        subject=rendered.subject,
+        html_template=rendered.html.source,
+        text_template=rendered.text.source,
+        list_names=", ".join(names),
+        scheduled_at=scheduled_at,
+        timezone=timezone,
+        forced_errors=forced_errors,
+        archive=snapshot(content),  # the archive shows the issue as sent, not as edited since
+        archive_slug=archive_slug(session=session, issue_id=issue.id, content=content),
+    )
+    session.add(send)
+    session.flush()
+    session.add_all([SendList(send_id=send.id, list_id=list_id) for list_id in list_ids])
+    if scheduled_at is None:
+        start_send(session=session, send_id=send.id)
+        session.refresh(send)
+    else:
+        issue.status = "scheduled"
+    return send
+
+def _preflight_errors(issue: Issue, settings: Settings, *, force: bool) -> str | None:
+    """The pre-flight errors of ``issue``, one a line, that ``force`` overrides (None: none).
+
+    Without ``force``, an error refuses the send: ContentError names each, on a line of its own.
+    """
+    errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
+    if errors and not force:
+        raise ContentError(f"issue {issue.id} fails the pre-flight checks; fix these first "
+                           "(or, from the command line, send it anyway with --force):\n"
+                           + "\n".join(f"  - {error}" for error in errors))
+    return "\n".join(errors) or None
+
+def start_send(*, session: Session, send_id: int, from_: SendStatus | tuple[SendStatus, ...] = SendStatus.SCHEDULED,
+               where: tuple = ()) -> bool:
+    """Make a scheduled (or held) send ``sending`` now; False if it no longer is one (another
+    poller started it, or an admin changed it meanwhile).
+
+    Its recipients are frozen next, by :func:`freeze_send`: the sender's process does it
+    (``queue_send``), or the sweep, which also takes over a freeze that stopped (see
+    :func:`sends_to_freeze`).
+    """
+    started = session.execute(
+        transition(Send, from_, SendStatus.SENDING, Send.id == send_id, *where, started_at=utcnow(),
+                   status_reason=None).returning(Send.issue_id)
+    ).first()
+    if started is None:
+        return False
+    session.get_one(Issue, started.issue_id).status = "sent"
+    return True
+
+def schedule_issue(
+    *, session: Session, settings: Settings, issue_id: int, list_names: list[str], at: str | None, timezone: str,
+) -> Send:
+    """Schedule an approved (ready) issue for wall-clock time ``at`` in ``timezone``, or start
+    it now when ``at`` is None: the newsroom's way in, where only an approved issue goes out."""
+    scheduled_at = None if at is None else parse_schedule(at, timezone)
+    # Claimed first, by a conditional UPDATE: a save landing from now on waits for this
+    # transaction and then finds the issue scheduled, so what is rendered is what was approved.
+    claimed = session.execute(
+        update(Issue).where(Issue.id == issue_id, Issue.status == "ready").values(status="scheduled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        get_issue(session=session, issue_id=issue_id)  # NotFoundError for an unknown issue
+        raise SendStateError(f"issue {issue_id} is not approved (ready): approve it first")
+    session.expire_all()
+    return create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
+                       scheduled_at=scheduled_at, timezone=None if at is None else timezone)
+
+def parse_schedule(at: str, timezone: str, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The UTC moment of wall-clock time ``at`` ("2026-12-04 08:00") in ``timezone``.
+
+    Refuses an unknown zone, a time in the past, and a wall-clock time that does not exist
+    in that zone (skipped by a daylight-saving change). A time that happens twice (the
+    hour the clocks go back) means the first.
+    """
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SendStateError(f"unknown time zone {timezone!r} (use a name like Europe/London or UTC)") from None
+    try:
+        wall = dt.datetime.fromisoformat(at.strip())
+    except ValueError:
+        raise SendStateError(f"cannot read the time {at!r} (write it like 2026-12-04 08:00)") from None
+    if wall.tzinfo is not None:
+        raise SendStateError("give the time without an offset, and the zone separately")
+    local = wall.replace(tzinfo=zone)
+    moment = local.astimezone(dt.UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) != wall:
+        raise SendStateError(f"{at} does not exist in {timezone} (the clocks skip it)")
+    if moment <= (now or utcnow()):
+        raise SendStateError(f"{at} {timezone} is in the past")
+    return moment
