@@ -130,7 +130,13 @@ def list_users(*, session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.role, func.lower(User.name))))
 
 
-def _hash(password: str) -> str:
+def check_password(password: str) -> str:
+    """``password`` if it may be set, else ContentError saying what it needs (asked before
+    anything is stored, so a prompt can say it at once)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ContentError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    return _hasher.hash(password)
+    return password
+
+
+def _hash(password: str) -> str:
+    return _hasher.hash(check_password(password))

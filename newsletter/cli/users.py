@@ -14,27 +14,43 @@ from newsletter.accounts import (
     list_users,
     set_password,
 )
+from newsletter.accounts.users import MIN_PASSWORD_LENGTH, check_password
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
 from newsletter.db.models import User
-from newsletter.errors import NotFoundError
+from newsletter.errors import ContentError, NotFoundError
 
 users_app = typer.Typer(help="Editors and admins of the web app.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
-Password = Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                       envvar="NEWSLETTER_NEW_PASSWORD",
-                                       help="At least 12 characters (asked for when not given).")]
+
+Password = Annotated[str | None, typer.Option(envvar="NEWSLETTER_NEW_PASSWORD",
+                                              help=f"At least {MIN_PASSWORD_LENGTH} characters (asked for when not given).")]
+
+
+def _ask_password() -> str:
+    """Ask for a new password, then for it again; one too short is refused at once, before the
+    confirmation (a prompt of the option itself would ask twice, then refuse)."""
+    return typer.prompt(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", hide_input=True,
+                        confirmation_prompt=True, value_proc=_settable)
+
+
+def _settable(password: str) -> str:
+    try:
+        return check_password(password)
+    except ContentError as err:  # the prompt's cue to ask again
+        raise typer.BadParameter(str(err)) from None
 
 
 @users_app.command("create")
 def create(
     email: Annotated[str, typer.Argument(help="The address the user signs in with.")],
-    password: Password,
+    password: Password = None,
     name: Annotated[str | None, typer.Option(help="How the app names them (default: the address).")] = None,
     admin: Annotated[bool, typer.Option("--admin", help="An admin (schedules sends, manages lists and users).")] = False,
 ) -> None:
     """Create an editor, or with --admin an admin (the first admin is made this way)."""
+    password = password or _ask_password()
     settings = ready_settings()
     role = "admin" if admin else "editor"
     with transaction(settings.database_url) as session:
@@ -54,8 +70,9 @@ def list_() -> None:
 
 
 @users_app.command("password")
-def password(email: Annotated[str, typer.Argument()], password: Password) -> None:
+def password(email: Annotated[str, typer.Argument()], password: Password = None) -> None:
     """Set a user's password."""
+    password = password or _ask_password()
     settings = ready_settings()
     with transaction(settings.database_url) as session:
         set_password(session=session, user_id=_user_id(session, email), password=password)
