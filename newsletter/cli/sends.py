@@ -6,6 +6,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -25,6 +26,7 @@ from newsletter.sending import (
     retry_failed,
     send_progress,
 )
+from newsletter.sending.reads import SendSummary
 
 sends = typer.Typer(help="See and steer sends.", no_args_is_help=True)
 app.add_typer(sends, name="sends")
@@ -34,16 +36,39 @@ SendId = Annotated[int, typer.Argument(help="The send (see `newsletter sends lis
 
 @sends.command("list")
 def list_command(limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20) -> None:
-    """The latest sends with their status."""
+    """The latest sends with their status, and why one stopped or waits, if it did."""
     settings = ready_settings()
     with transaction(settings.database_url) as session:
         rows = list_sends(session=session, limit=limit)
-    table = Table("send", "issue", "lists", "status", "recipients", "scheduled for", "started", "finished")
+    if not rows:
+        console.print("no sends yet")
+        return
+    table = _sends_table(rows, zone_apart=False)
+    if console.measure(table, options=console.options.update_width(10_000)).maximum > console.width:
+        table = _sends_table(rows, zone_apart=True)  # a time's zone under it, so times stay whole
+    console.print(table)
     for row in rows:
-        status = row.status + (f"\n[dim]{escape(row.status_reason)}[/dim]" if row.status_reason else "")
-        table.add_row(str(row.id), escape(row.issue_title), row.list_names, status, str(row.recipient_count),
-                      _when(row.scheduled_at, row.timezone), _when(row.started_at), _when(row.finished_at))
-    console.print(table if rows else "no sends yet")
+        if row.status_reason:
+            console.print(f"send {row.id} {row.status}: {row.status_reason}", markup=False)
+
+
+def _sends_table(rows: list[SendSummary], *, zone_apart: bool) -> Table:
+    # Fits 80 columns: no vertical rules, one time per send (when it finished, started or is
+    # due: its status says which), and text that wraps or folds rather than ends in "…".
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("send", justify="right", no_wrap=True)
+    table.add_column("issue", overflow="fold")
+    table.add_column("lists", overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("recipients", justify="right", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    apart = "\n" if zone_apart else " "
+    for row in rows:
+        when = _when(row.finished_at or row.started_at, apart=apart) or _when(row.scheduled_at, row.timezone,
+                                                                              apart=apart)
+        table.add_row(str(row.id), escape(row.issue_title), escape(row.list_names), row.status,
+                      f"{row.recipient_count:,}", when)
+    return table
 
 
 @sends.command("status")
@@ -136,8 +161,8 @@ def _follow(settings: Settings, send_id: int, wait: bool) -> None:
         follow(settings, send_id, wait=wait)
 
 
-def _when(moment: dt.datetime | None, timezone: str | None = None) -> str:
+def _when(moment: dt.datetime | None, timezone: str | None = None, *, apart: str = " ") -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(timezone) if timezone else dt.UTC
-    return f"{as_utc(moment).astimezone(zone):%Y-%m-%d %H:%M} {timezone or 'UTC'}"
+    return f"{as_utc(moment).astimezone(zone):%Y-%m-%d %H:%M}{apart}{timezone or 'UTC'}"
