@@ -154,11 +154,14 @@ def finish_if_complete(session: Session, send_id: int) -> bool:
     its own. Two transactions recording a send's last two batches at once would otherwise each
     see the other's batch as unfinished (READ COMMITTED) and leave the send ``sending`` for
     ever; with the lock, the second waits for the first to commit and then sees both done.
-    The lock is taken last of all (LOCK ORDER), after the batch and its deliveries.
+    The lock is taken last of all (LOCK ORDER), after the batch and its deliveries. It is
+    FOR NO KEY UPDATE: a transaction that updated its batch row twice holds a KEY SHARE lock
+    on the send (PostgreSQL checks the batch's foreign key again), and FOR UPDATE would
+    conflict with the other workers' KEY SHARE locks, and deadlock.
     """
     locked = session.execute(
         select(Send.id).where(Send.id == send_id, Send.status.in_((S.SENDING, S.PAUSED)),
-                              Send.frozen_at.is_not(None)).with_for_update()
+                              Send.frozen_at.is_not(None)).with_for_update(key_share=True)
     ).first()
     if locked is None:
         return False

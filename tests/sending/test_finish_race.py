@@ -69,3 +69,33 @@ def test_the_sweep_finishes_a_complete_send_that_nothing_finished(tmp_path, data
     assert finish_complete_sends(database_url) == []
     with transaction(database_url) as session:
         assert session.get_one(Send, send_id).status == "sent"
+
+
+def test_workers_recording_batches_of_one_send_at_once_do_not_deadlock(tmp_path, database_url, issue_id):
+    """Recording updates a batch row twice, which makes PostgreSQL check its foreign key and
+    hold a KEY SHARE lock on the send: a FOR UPDATE on the send then deadlocked two workers."""
+    from newsletter.sending import pending_batch_ids, send_batch
+    from tests.sending.helpers import RecordingProvider
+
+    settings = make_settings(tmp_path, database_url=database_url, batch_size=3)
+    add_people(database_url, "weekly", [f"p{n}@example.org" for n in range(12)])
+    send_id, _ = freeze(settings, issue_id)
+    with transaction(database_url) as session:
+        batch_ids = pending_batch_ids(session=session, send_id=send_id)
+    start, errors = threading.Barrier(len(batch_ids)), []
+
+    def worker(batch_id):
+        start.wait()
+        try:
+            send_batch(settings=settings, provider=RecordingProvider(), batch_id=batch_id)
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(batch_id,)) for batch_id in batch_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with transaction(database_url) as session:
+        assert session.get_one(Send, send_id).status == "sent"
