@@ -94,9 +94,9 @@ class Settings(BaseSettings):
     poll_interval: float = Field(default=5, gt=0, description="Seconds between scheduler and recovery sweeps.")
     bounce_address: str | None = Field(
         default=None, pattern=r"^[^@\s+]+@[^@\s]+$",
-        description="The envelope sender, tagged per delivery (VERP): bounces+TOKEN@domain; unset: the From address.",
+        description="Envelope sender, tagged per delivery (VERP) as bounces+TOKEN@...; unset: From.",
     )
-    bounce_imap_host: str | None = Field(default=None, description="The bounce mailbox's IMAP server; unset: not read.")
+    bounce_imap_host: str | None = Field(default=None, description="The bounce mailbox's IMAP server; unset: off.")
     bounce_imap_port: int = Field(default=993, gt=0, lt=65536)
     bounce_imap_user: str | None = None
     bounce_imap_password: str | None = None

@@ -3,7 +3,8 @@
 With NEWSLETTER_BROKER_URL unset the broker is in-process memory and the CLI runs an
 embedded worker (:mod:`workers.embedded`); with a Redis URL, `celery -A workers worker`
 processes do the work and one `celery -A workers beat` runs the sweep every
-NEWSLETTER_POLL_INTERVAL seconds. Tasks carry ids only: the database holds all state.
+NEWSLETTER_POLL_INTERVAL seconds (and reads the bounce mailbox every
+NEWSLETTER_BOUNCE_POLL_SECONDS, when there is one). Tasks carry ids only: the database holds all state.
 """
 
 from celery import Celery
@@ -28,13 +29,18 @@ def make_celery(settings: Settings) -> Celery:
         timezone="UTC",
         # The sweep has a queue of its own so it never waits behind a million recipients' batches.
         task_queues=[Queue("celery"), Queue("control")],
-        task_routes={"newsletter.sweep": {"queue": "control"}},
+        task_routes={"newsletter.sweep": {"queue": "control"}, "newsletter.poll_bounces": {"queue": "control"}},
         beat_schedule={
             "sweep": {
                 "task": "newsletter.sweep",
                 "schedule": settings.poll_interval,
                 "options": {"expires": settings.poll_interval},  # a missed sweep is not worth running late
-            }
+            },
+            **({"poll-bounces": {
+                "task": "newsletter.poll_bounces",
+                "schedule": settings.bounce_poll_seconds,
+                "options": {"expires": settings.bounce_poll_seconds},
+            }} if settings.bounce_imap_host else {}),
         },
     )
     return app

@@ -40,24 +40,34 @@ def embedded_worker(app: Celery, *, concurrency: int = 2) -> Iterator[None]:
 @contextmanager
 def embedded_dispatch(settings: Settings) -> Iterator[None]:
     """An embedded worker, and the sweep every NEWSLETTER_POLL_INTERVAL seconds as beat would
-    run it: due scheduled sends start, retries and recovered batches are queued."""
+    run it: due scheduled sends start, retries and recovered batches are queued. With a bounce
+    mailbox (NEWSLETTER_BOUNCE_IMAP_HOST), it is read every NEWSLETTER_BOUNCE_POLL_SECONDS."""
+    from newsletter.tracking.mailbox import poll_bounce_mailbox
     from workers import app
     from workers.tasks import run_sweep
 
     stopped = threading.Event()
 
-    def sweep_until_stopped() -> None:
-        while not stopped.wait(settings.poll_interval):
-            try:
-                run_sweep(settings)
-            except Exception:  # a failed sweep is retried at the next interval
-                log.exception("sweep failed")
+    def every(seconds: float, name: str, work) -> threading.Thread:
+        def run_until_stopped() -> None:
+            while not stopped.wait(seconds):
+                try:
+                    work()
+                except Exception:  # a failed round is retried at the next interval
+                    log.exception("%s failed", name)
 
+        return threading.Thread(target=run_until_stopped, name=f"embedded-{name}", daemon=True)
+
+    loops = [every(settings.poll_interval, "sweep", lambda: run_sweep(settings))]
+    if settings.bounce_imap_host:
+        loops.append(every(settings.bounce_poll_seconds, "bounce-poll",
+                           lambda: poll_bounce_mailbox(settings=settings)))
     with embedded_worker(app):
-        sweeper = threading.Thread(target=sweep_until_stopped, name="embedded-sweep", daemon=True)
-        sweeper.start()
+        for loop in loops:
+            loop.start()
         try:
             yield
         finally:
             stopped.set()
-            sweeper.join(timeout=30)
+            for loop in loops:
+                loop.join(timeout=30)

@@ -6,10 +6,12 @@ from newsletter.config import Settings, get_settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import utcnow
 from newsletter.providers import Provider, provider_from_settings
-from newsletter.sending import freeze_send, send_batch
+from newsletter.sending import freeze_send
 from newsletter.sending.ratelimit import RateLimiter, limiter_from_settings
 from newsletter.sending.sweep import SweepReport, batches_to_queue, sweep
 from newsletter.subscribers.imports import imports_to_run, run_import
+from newsletter.tracking.mailbox import poll_bounce_mailbox
+from newsletter.tracking.refusals import send_batch_recording_refusals
 from workers.celery_app import app
 
 
@@ -25,17 +27,25 @@ def send_batch_task(batch_id: int) -> None:
     """Claim and send one batch; a no-op if another worker has it or it is done.
 
     Retries are not Celery retries: a batch that must wait goes back to ``pending`` with a
-    ``retry_at`` in the database, and the sweep queues it again when it is due.
+    ``retry_at`` in the database, and the sweep queues it again when it is due. Recipients
+    the relay refused are recorded in the ledger as bounces.
     """
     settings = get_settings()
     provider, limiter = sending_parts(settings)
-    send_batch(settings=settings, provider=provider, batch_id=batch_id, limiter=limiter)
+    send_batch_recording_refusals(settings=settings, provider=provider, batch_id=batch_id, limiter=limiter)
 
 
 @app.task(name="newsletter.sweep")
 def sweep_task() -> None:
     """Start due sends, take back stuck batches, queue what is ready (run by beat)."""
     run_sweep(get_settings())
+
+
+@app.task(name="newsletter.poll_bounces")
+def poll_bounces_task() -> None:
+    """Record the bounces waiting in the bounce mailbox (run by beat; a no-op unless
+    NEWSLETTER_BOUNCE_IMAP_HOST is set)."""
+    poll_bounce_mailbox(settings=get_settings())
 
 
 @app.task(name="newsletter.import_subscribers")

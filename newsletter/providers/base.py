@@ -56,6 +56,9 @@ class RecipientResult:
     provider_message_id: str | None = None
     error: str | None = None
     retry: bool = False
+    # The relay's reply code when it refused this recipient's address (RCPT TO); not set when
+    # it refused our sender or the message, which says nothing about the address.
+    smtp_code: int | None = None
 
 
 class Provider(ABC):
