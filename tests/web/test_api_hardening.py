@@ -135,7 +135,7 @@ def test_webhook_events_that_cannot_be_applied_are_skipped_and_the_rest_applied(
     url = f"{settings.base_url}/webhooks/sendgrid"
     response = httpx.post(url, content=payload, headers=signed_headers(signer, payload))
     assert response.status_code == 200, response.text
-    assert response.json() == {"confirmed_batches": 0, "suppressed_addresses": 1}
+    assert response.json() == {"recorded": 1, "repeated": 0, "confirmed_batches": 0, "suppressed_addresses": 1}
     with transaction(settings.database_url) as session:
         statuses = dict(session.execute(select(Subscriber.email, Subscriber.status)).all())
     assert statuses == {"gone@example.org": "bounced", "kept@example.org": "active"}
