@@ -16,22 +16,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select, text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-ADMIN_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+sys.path.insert(0, str(REPO / "bench"))
 REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+from scratch import fresh_database
+
 DATABASE = "bench_dispatch"
-
-
-def fresh_database() -> str:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
 
 
 def machine_busy() -> tuple[int, int]:
@@ -76,7 +69,7 @@ def main() -> None:
     from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 
     fake = FakeSendGrid().start()
-    url = fresh_database()
+    url = fresh_database(DATABASE)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
     env.update({
         "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_BROKER_URL": REDIS_URL, "NEWSLETTER_EMAIL_BACKEND": "sendgrid",

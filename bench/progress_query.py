@@ -9,27 +9,19 @@ Uses a scratch database `bench_progress`, dropped and created again. Prints a Ma
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import create_engine, func, select, text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-ADMIN_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+sys.path.insert(0, str(REPO / "bench"))
+from scratch import fresh_database
+
 DATABASE = "bench_progress"
-
-
-def fresh_database() -> str:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
 
 
 def main() -> None:
@@ -41,7 +33,7 @@ def main() -> None:
     from newsletter.db.models import Delivery
     from newsletter.sending import send_progress
 
-    url = fresh_database()
+    url = fresh_database(DATABASE)
     upgrade_database(url)
     n, batches = args.recipients, (args.recipients + 999) // 1000
     with transaction(url) as session:  # a send three quarters done: accepted, a few failed, the rest pending

@@ -18,22 +18,15 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-ADMIN_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+sys.path.insert(0, str(REPO / "bench"))
+from scratch import fresh_database
+
 DATABASE = "bench_events"
 KINDS = ["delivered"] * 12 + ["open"] * 4 + ["click"] * 2 + ["processed", "deferred", "bounce", "spamreport"]
-
-
-def fresh_database() -> str:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
 
 
 def seed(url: str, recipients: int) -> None:
@@ -79,7 +72,7 @@ def main() -> None:
     from newsletter.tracking import apply_provider_events
     from tests.fakes.sendgrid import FakeSendGrid
 
-    url = fresh_database()
+    url = fresh_database(DATABASE)
     upgrade_database(url)
     seed(url, args.recipients)
     signer, rng = FakeSendGrid(), random.Random(7)

@@ -1,8 +1,25 @@
+from contextlib import contextmanager
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
 from newsletter.db import get_engine, upgrade_database
 from newsletter.db.models import Base
+from newsletter.db.schema import alembic_config
+
+
+@contextmanager
+def at_revision(tmp_path, revision):
+    """A SQLite database migrated to ``revision``: (a connection in a transaction, a function
+    that migrates it to the latest)."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        yield connection, lambda: command.upgrade(config, "head")
 
 
 def test_migrations_create_exactly_the_models_schema(database_url):
@@ -23,17 +40,7 @@ def test_upgrade_creates_a_fresh_sqlite_database(tmp_path):
 
 
 def test_migration_0008_counts_existing_deliveries_on_their_batches(tmp_path):
-    from alembic import command
-    from sqlalchemy import text
-
-    from newsletter.db.engine import get_engine
-    from newsletter.db.schema import alembic_config
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = alembic_config(url)
-    with get_engine(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0007")
+    with at_revision(tmp_path, "0007") as (connection, upgrade):
         connection.execute(text(
             "INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
             "VALUES (1, 's', 'T', '2026-12-03', 'en', 'sent', 1, CURRENT_TIMESTAMP)"))
@@ -48,24 +55,14 @@ def test_migration_0008_counts_existing_deliveries_on_their_batches(tmp_path):
                 "INSERT INTO deliveries (send_id, batch_number, subscriber_id, list_id, email, status) "
                 "VALUES (1, :batch, :n, 1, :email, :status)"), {"batch": batch, "n": n, "email": f"{n}@x.org",
                                                                  "status": status})
-        command.upgrade(config, "head")
+        upgrade()
         rows = connection.execute(text(
             "SELECT number, accepted, failed, suppressed, cancelled FROM batches ORDER BY number")).all()
     assert [tuple(row) for row in rows] == [(0, 2, 1, 0, 0), (1, 0, 0, 1, 0)]
 
 
 def test_migration_0010_turns_each_sends_list_names_into_audience_rows(tmp_path):
-    from alembic import command
-    from sqlalchemy import text
-
-    from newsletter.db.engine import get_engine
-    from newsletter.db.schema import alembic_config
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = alembic_config(url)
-    with get_engine(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0009")
+    with at_revision(tmp_path, "0009") as (connection, upgrade):
         connection.execute(text("INSERT INTO lists (id, name, public) VALUES (1, 'weekly', 1), (2, 'weekly-es', 1), "
                                 "(3, 'week', 1)"))
         connection.execute(text(
@@ -75,6 +72,6 @@ def test_migration_0010_turns_each_sends_list_names_into_audience_rows(tmp_path)
             "INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, list_names, "
             "recipient_count) VALUES (1, 1, 'sent', 's', '', '', 'weekly, weekly-es', 0), "
             "(2, 1, 'sent', 's', '', '', 'weekly-es', 0)"))
-        command.upgrade(config, "head")
+        upgrade()
         rows = connection.execute(text("SELECT send_id, list_id FROM send_lists ORDER BY send_id, list_id")).all()
     assert [tuple(row) for row in rows] == [(1, 1), (1, 2), (2, 2)]  # 'week' is not 'weekly'
