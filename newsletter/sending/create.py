@@ -9,6 +9,7 @@ next, by :mod:`newsletter.sending.freeze`.
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,12 @@ def create_send(
     list_ids = [get_list(session=session, name=name).id for name in names]
     issue = get_issue(session=session, issue_id=issue_id)
     forced_errors = _preflight_errors(issue, settings, force=force)
-    content = issue_content(issue)
+    try:
+        content = issue_content(issue)
+    except ValidationError as err:  # no items, an empty section: not an email, even forced
+        problems = forced_errors.splitlines() if forced_errors else [e["msg"] for e in err.errors()]
+        raise ContentError(f"issue {issue.id} cannot be sent (not even with --force):\n"
+                           + "\n".join(f"  - {problem}" for problem in problems)) from err
     rendered = render_issue(content, settings)
     send = Send(
         issue_id=issue.id,

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import tomllib
 from importlib import metadata
-from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name

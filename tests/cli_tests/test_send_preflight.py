@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import select, update
 
 from newsletter.db import transaction
-from newsletter.db.models import Item, Send
+from newsletter.db.models import IssueSection, Item, Send
 from newsletter.editorial import get_issue
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError
@@ -139,3 +139,19 @@ def test_the_newsrooms_schedule_refuses_an_approved_issue_broken_since(tmp_path,
         schedule_issue(session=session, settings=settings, issue_id=issue_id, list_names=["weekly"], at=None,
                        timezone="UTC")
     assert "*|FNAME|*" in str(refused.value)
+
+
+def test_force_cannot_send_an_issue_with_nothing_in_it(tmp_path):
+    """An empty section cannot be rendered at all: refused as content, not as a configuration error."""
+    env, url, issue_id = setup(tmp_path)
+    with transaction(url) as session:
+        session.add(IssueSection(issue_id=int(issue_id), position=1, title="Later"))
+    errors = findings(tmp_path, url, issue_id, "error")
+
+    refused = run_cli("send", issue_id, "--list", "weekly", "--force", cwd=tmp_path, env=env)
+
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("error: ") and "configuration" not in refused.stderr, refused.stderr
+    for error in errors:
+        assert error in refused.stderr
+    assert sent_messages(tmp_path) == []
