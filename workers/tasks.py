@@ -1,4 +1,5 @@
-"""Thin Celery tasks over plain functions of :mod:`newsletter.sending` and the background imports."""
+"""Thin Celery tasks over plain functions of :mod:`newsletter.sending`, the background imports
+and the confirmation emails the subscribe form owes."""
 
 from functools import lru_cache
 
@@ -9,6 +10,8 @@ from newsletter.providers import Provider, provider_from_settings
 from newsletter.sending import freeze_send
 from newsletter.sending.ratelimit import RateLimiter, limiter_from_settings
 from newsletter.sending.sweep import SweepReport, batches_to_queue, sweep
+from newsletter.sending.transactional import send_owed_confirmation
+from newsletter.subscribers.confirmations import confirmations_to_send
 from newsletter.subscribers.imports import imports_to_run, run_import
 from newsletter.tracking.mailbox import poll_bounce_mailbox
 from newsletter.tracking.refusals import send_batch_recording_refusals
@@ -54,15 +57,27 @@ def import_task(import_id: int) -> None:
     run_import(settings=get_settings(), import_id=import_id)
 
 
+@app.task(name="newsletter.send_confirmation")
+def send_confirmation_task(subscriber_id: int, list_id: int) -> None:
+    """Send the confirmation email a membership owes (a no-op if it owes none any more)."""
+    settings = get_settings()
+    provider, _ = sending_parts(settings)
+    send_owed_confirmation(settings=settings, provider=provider, subscriber_id=subscriber_id, list_id=list_id)
+
+
 def run_sweep(settings: Settings) -> SweepReport:
-    """One sweep, with a task published for every batch as soon as it is ready, and one for
-    every uploaded file waiting to be imported."""
+    """One sweep, with a task published for every batch as soon as it is ready, one for every
+    uploaded file waiting to be imported, and one for every confirmation email owed."""
     provider, _ = sending_parts(settings)
     report = sweep(settings=settings, resend_is_harmless=provider.resend_is_harmless, on_batches=publish)
     with transaction(settings.database_url) as session:
-        import_ids = imports_to_run(session=session, settings=settings, now=utcnow())
+        now = utcnow()
+        import_ids = imports_to_run(session=session, settings=settings, now=now)
+        confirmations = confirmations_to_send(session=session, settings=settings, now=now)
     for import_id in import_ids:
         import_task.delay(import_id)
+    for subscriber_id, list_id in confirmations:
+        send_confirmation_task.delay(subscriber_id, list_id)
     return report
 
 

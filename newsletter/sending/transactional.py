@@ -1,20 +1,56 @@
 """Single messages outside any send: the double opt-in confirmation, and test sends of an issue."""
 
+import logging
 from dataclasses import dataclass
 from email.utils import make_msgid
 
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
+from newsletter.db.engine import transaction
 from newsletter.editorial import get_issue, issue_content
 from newsletter.editorial.preview import preview_issue
-from newsletter.errors import ContentError, ProviderError
+from newsletter.errors import ContentError, ProviderAuthError, ProviderError, TransientProviderError
 from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient
 from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.rendering.render import render_email, render_issue
 from newsletter.subscribers.addresses import normalise_email
+from newsletter.subscribers.confirmations import owed_confirmation, settle_confirmation
 from newsletter.subscribers.consent import PendingConfirmation
+
+log = logging.getLogger(__name__)
+
+
+def send_owed_confirmation(*, settings: Settings, provider: Provider, subscriber_id: int, list_id: int) -> bool:
+    """Send the confirmation email the membership owes, if it still owes one; True if sent.
+
+    Read in one transaction and sent after it, so a slow relay holds no database connection;
+    then the request is settled, unless the person asked again meanwhile (that request stays
+    owed and gets its own email). Nobody who confirmed, bounced or complained since is emailed.
+    A relay that fails for a passing reason or refuses our credentials leaves the email owed,
+    and the sweep hands it out again after NEWSLETTER_BATCH_STUCK_AFTER; any other failure
+    settles it (the person sees nothing either way, and may ask again).
+    """
+    url = settings.database_url
+    with transaction(url) as session:
+        owed = owed_confirmation(session=session, subscriber_id=subscriber_id, list_id=list_id)
+    if owed is None:
+        return False
+    sent = False
+    if owed.pending is not None:
+        try:
+            send_confirmation(settings=settings, provider=provider, pending=owed.pending)
+            sent = True
+        except (TransientProviderError, ProviderAuthError) as err:
+            log.warning("confirmation email to subscriber %s not sent, to be tried again: %s", subscriber_id, err)
+            return False
+        except ProviderError as err:
+            log.error("confirmation email to subscriber %s failed: %s", subscriber_id, err)
+    with transaction(url) as session:
+        settle_confirmation(session=session, subscriber_id=subscriber_id, list_id=list_id,
+                            requested_at=owed.requested_at)
+    return sent
 
 
 def send_confirmation(*, settings: Settings, provider: Provider, pending: PendingConfirmation) -> None:
@@ -106,4 +142,5 @@ def _send_one(settings: Settings, provider: Provider, subject: str, html: Person
     )
     [result] = provider.send_batch(batch)
     if not result.accepted:
-        raise ProviderError(provider.name, result.error or "the message was refused")
+        error = TransientProviderError if result.retry else ProviderError  # retry: a 4xx, a lost connection
+        raise error(provider.name, result.error or "the message was refused")

@@ -71,7 +71,16 @@ def request_subscription(
     if subscriber.status in SUPPRESSED:
         return None
     subscription = ensure_subscription(session=session, list_id=mailing_list.id, subscriber_id=subscriber.id)
-    if subscription.status == "confirmed" and subscriber.status == "active":
+    return pending_confirmation(subscriber=subscriber, subscription=subscription, mailing_list=mailing_list)
+
+
+def pending_confirmation(
+    *, subscriber: Subscriber, subscription: Subscription, mailing_list: MailingList
+) -> PendingConfirmation | None:
+    """Who to email a confirmation link for this membership: nobody when the address bounced
+    or complained, or is already confirmed on the list (asked again when the email is sent,
+    since either may have changed since the form was submitted)."""
+    if subscriber.status in SUPPRESSED or (subscription.status == "confirmed" and subscriber.status == "active"):
         return None
     return PendingConfirmation(
         subscriber.id, mailing_list.id, subscriber.email, subscriber.name, mailing_list.title or mailing_list.name

@@ -1,6 +1,5 @@
 """Subscribing with double opt-in: the form, then the confirmation link."""
 
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -8,18 +7,18 @@ from fastapi.responses import HTMLResponse
 
 from newsletter.content.safety import check_text
 from newsletter.db import transaction
-from newsletter.errors import ContentError, NewsletterError
+from newsletter.db.models import utcnow
+from newsletter.errors import ContentError
 from newsletter.links import Links
-from newsletter.sending.transactional import send_confirmation
 from newsletter.subscribers import get_list
+from newsletter.subscribers.confirmations import owe_confirmation
 from newsletter.subscribers.consent import confirm_subscription, request_subscription
 from newsletter.tokens import Purpose, read_token
-from newsletter.web.deps import LimiterDep, PagesDep, ProviderDep, SettingsDep
+from newsletter.web.deps import LimiterDep, PagesDep, SettingsDep
 from newsletter.web.pages import Pages
 from newsletter.web.ratelimit import RateLimiter
 
 router = APIRouter(tags=["subscribers"])
-log = logging.getLogger(__name__)
 
 
 def _address_limiter(request: Request) -> RateLimiter:
@@ -46,7 +45,6 @@ def subscribe(
     request: Request,
     settings: SettingsDep,
     pages: PagesDep,
-    provider: ProviderDep,
     limiter: LimiterDep,
     address_limiter: AddressLimiterDep,
     email: Annotated[str, Form(max_length=320)] = "",
@@ -54,7 +52,10 @@ def subscribe(
     website: Annotated[str, Form(max_length=500)] = "",
 ) -> HTMLResponse:
     """Take a subscription request. The answer is the same whether or not the address is known,
-    and whether or not it is over its limit of confirmation emails (then none is sent)."""
+    and whether or not it is over its limit of confirmation emails (then none is sent).
+
+    The confirmation email is only recorded as owed: a worker sends it (see
+    subscribers.confirmations), so this public page never waits on the mail relay."""
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
         return pages.message("Too many attempts", "Please wait a few minutes and try again.", status=429)
@@ -75,10 +76,9 @@ def subscribe(
     except ContentError:
         return _form_again(pages, list_name, email, name, "Please enter a valid email address, such as name@example.org.")
     if pending is not None and address_limiter.allow(pending.email):
-        try:
-            send_confirmation(settings=settings, provider=provider, pending=pending)
-        except NewsletterError as err:  # the person sees the same page; the admin sees the log
-            log.error("confirmation email to subscriber %s failed: %s", pending.subscriber_id, err)
+        with transaction(settings.database_url) as session:
+            owe_confirmation(session=session, subscriber_id=pending.subscriber_id, list_id=pending.list_id,
+                             now=utcnow())
     return check_inbox
 
 
