@@ -29,7 +29,10 @@ def make_celery(settings: Settings) -> Celery:
         timezone="UTC",
         # The sweep has a queue of its own so it never waits behind a million recipients' batches.
         task_queues=[Queue("celery"), Queue("control")],
-        task_routes={"newsletter.sweep": {"queue": "control"}, "newsletter.poll_bounces": {"queue": "control"}},
+        task_routes={name: {"queue": "control"} for name in (
+            "newsletter.sweep", "newsletter.poll_bounces",
+            "newsletter.send_confirmation",  # a person waits for it: not behind a send's batches
+        )},
         beat_schedule={
             "sweep": {
                 "task": "newsletter.sweep",
