@@ -5,7 +5,19 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from newsletter.cli import db, demo, issues, lists, render, send, sends, serve, subscribers, users  # noqa: F401
+from newsletter.cli import (  # noqa: F401
+    db,
+    demo,
+    issues,
+    lists,
+    render,
+    send,
+    sends,
+    serve,
+    subscribers,
+    suppressions,
+    users,
+)
 from newsletter.cli.app import app
 from newsletter.errors import NewsletterError
 

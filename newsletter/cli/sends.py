@@ -1,4 +1,5 @@
-"""`newsletter sends ...`: see and steer sends (list, status, pause, resume, cancel, failed, retry)."""
+"""`newsletter sends ...`: see and steer sends (list, status, pause, resume, cancel, failed, retry)
+and read what became of their deliveries (report)."""
 
 import datetime as dt
 import sys
@@ -16,6 +17,7 @@ from newsletter.config import Settings
 from newsletter.csv_safety import SafeCsvWriter
 from newsletter.db import transaction
 from newsletter.db.models import as_utc
+from newsletter.reports import SendReport, send_report
 from newsletter.sending import (
     cancel_send,
     failed_recipients,
@@ -152,6 +154,41 @@ def retry_command(
     console.print(f"send {send_id}: {count} failed recipients queued again")
     if count:
         _follow(settings, send_id, wait)
+
+
+@sends.command("report")
+def report_command(
+    send_id: SendId,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON, as GET /api/sends/ID/report answers.")] = False,
+) -> None:
+    """What became of a send's deliveries: delivered, bounced, complaints..., and by domain."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        report = send_report(session=session, send_id=send_id)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    _print_report(report)
+
+
+def _print_report(report: SendReport) -> None:
+    outcomes = Table(title=f"send {report.send_id}", title_justify="left")
+    outcomes.add_column("outcome")
+    outcomes.add_column("recipients", justify="right")
+    for name in ("recipients", "accepted", "delivered", "deferred", "bounced_hard", "bounced_soft", "dropped",
+                 "complaints", "unsubscribes"):
+        outcomes.add_row(name, f"{getattr(report, name):,}")
+    console.print(outcomes)
+    rate = "none yet" if report.complaint_rate is None else f"{report.complaint_rate:.2%} of {report.complaint_base}"
+    colour = {"ok": "green", "warning": "yellow", "over": "red"}[report.complaint_level]
+    console.print(f"complaint rate: {rate}: [{colour}]{report.complaint_level}[/{colour}] (keep it under "
+                  f"{report.complaint_warning:.1%}; Gmail's and Yahoo's limit: {report.complaint_limit:.1%})")
+    domains = Table("domain")
+    for name in ("recipients", "delivered", "bounced"):
+        domains.add_column(name, justify="right")
+    for row in report.domains + ([report.other_domains] if report.other_domains else []):
+        domains.add_row(escape(row.domain), f"{row.recipients:,}", f"{row.delivered:,}", f"{row.bounced:,}")
+    console.print(domains if report.domains else "no recipients yet")
 
 
 def _follow(settings: Settings, send_id: int, wait: bool) -> None:

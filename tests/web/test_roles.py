@@ -8,8 +8,10 @@ from fastapi.routing import APIRoute
 from newsletter.web import admin, api, security
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-# What an editor may reach: the inbox, issues (but scheduling), their own account.
-EDITOR_PATHS = re.compile(r"^(/logout|/admin|/admin/account.*|(/admin|/api)/(items|issues)(/(?!1/schedule).*)?)$")
+# What an editor may reach: the inbox, issues (but scheduling), their own account, a send's
+# report (counts that name nobody).
+EDITOR_PATHS = re.compile(
+    r"^(/logout|/admin|/admin/account.*|(/admin|/api)/(items|issues)(/(?!1/schedule).*)?|/api/sends/1/report)$")
 
 
 ROUTERS = [("", router) for router in admin.routers] + [("/api", router) for router in api.routers]
@@ -39,6 +41,9 @@ def test_every_admin_route_refuses_editors_and_every_signed_in_route_refuses_str
     editors_too = [(m, p) for m, p in signed_in if (m, p) not in admin_only]
     assert [(m, p) for m, p in editors_too if not EDITOR_PATHS.match(p)] == []  # nothing else is left open
     assert ("POST", "/admin/issues/1/schedule") in admin_only and ("POST", "/api/issues/1/schedule") in admin_only
+    assert {("GET", "/admin/suppressions"), ("POST", "/admin/suppressions/lift"), ("GET", "/api/suppressions"),
+            ("POST", "/api/suppressions/1/lift")} <= set(admin_only)
+    assert ("GET", "/api/sends/1/report") in editors_too
     for method, path in admin_only:
         response = editor.request(method, path, headers={"X-CSRF-Token": editor.csrf})
         assert response.status_code == 403, (method, path, response.status_code)

@@ -1,7 +1,7 @@
 """The editors' and admins' pages: sign-in, item inbox, issue composer and preview, sends,
-lists and users. Server-rendered HTML; the composer and the send dashboard add a little
-JavaScript (autosave, drag and drop, live progress) over the JSON API."""
+lists, suppressions and users. Server-rendered HTML; the composer and the send dashboard add a
+little JavaScript (autosave, drag and drop, live progress) over the JSON API."""
 
-from newsletter.web.admin import issues, items, lists, login, sends, users
+from newsletter.web.admin import issues, items, lists, login, sends, suppressions, users
 
-routers = [module.router for module in (login, items, issues, sends, lists, users)] + [users.account_router]
+routers = [module.router for module in (login, items, issues, sends, lists, suppressions, users)] + [users.account_router]

@@ -16,6 +16,7 @@ from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.db.models import Issue
 from newsletter.errors import SendStateError
+from newsletter.reports import send_report
 from newsletter.sending import (
     audience,
     cancel_send,
@@ -163,6 +164,7 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
                         lists=audience(session=session, send_ids=[send.id])[send.id])
         progress = progress_out(send_progress(session=session, send_id=send_id))
         failed = failed_recipients(session=session, send_id=send_id, limit=FAILED_SHOWN)
+        report = send_report(session=session, send_id=send_id) if send.started_at else None
     if confirming and progress.status not in ALLOWED["cancel"]:
         confirming, status = False, 409
         error = f"send {send_id} is {progress.status}: it can no longer be cancelled"
@@ -171,7 +173,7 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
                   "timezone": info.timezone or "UTC"}
     zones = ZONES if values["timezone"] in ZONES else [values["timezone"], *ZONES]
     title = f"Cancel send {send_id}?" if confirming else f"Send {send_id}: {info.issue_title}"
-    return page(request, viewer, "send", status=status, title=title, send=info, progress=progress,
+    return page(request, viewer, "send", status=status, title=title, send=info, progress=progress, report=report,
                 failed=failed, failed_total=progress.failed, failed_limit=FAILED_SHOWN,
                 allowed=ALLOWED, finished_statuses=FINISHED,
                 error=sentence(error) if error else None, values=values, errors=errors or {}, zones=zones,

@@ -20,10 +20,10 @@ from newsletter.errors import (
     SendStateError,
 )
 from newsletter.providers import Provider
-from newsletter.web.api import issues, items, lists, sends
+from newsletter.web.api import issues, items, lists, sends, suppressions
 from newsletter.web.api.docs import add_docs
 
-routers = [module.router for module in (items, issues, sends, lists)] + [lists.imports_router]
+routers = [module.router for module in (items, issues, sends, lists, suppressions)] + [lists.imports_router]
 STATUS = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
@@ -39,7 +39,8 @@ def create_api(settings: Settings, provider: Provider) -> FastAPI:
     api = FastAPI(
         title=f"{settings.from_name} API", version="1", docs_url=None, redoc_url=None,
         openapi_url="/openapi.json",
-        description="Items, issues, previews, schedules, sends, lists and subscribers. "
+        description="Items, issues, previews, schedules, sends and their reports, lists, subscribers and "
+                    "suppressions. "
                     "Authenticate with `Authorization: Bearer <token>` (`newsletter users token EMAIL`).",
     )
     api.state.settings = settings

@@ -1,4 +1,5 @@
-"""``/api/sends``: see and steer sends (admins only), as `newsletter sends ...` does.
+"""``/api/sends``: see and steer sends (admins only; editors may read a send's report, which
+names nobody), as `newsletter sends ...` does.
 
 The send dashboard polls ``GET /api/sends/{id}`` from the browser; scripts use the same
 routes with a bearer token. The web app publishes no tasks: after a resume or a retry the
@@ -17,6 +18,7 @@ from newsletter.content.models import MAX_DB_INT
 from newsletter.db import transaction
 from newsletter.db.models import Issue, Send, as_utc, utcnow
 from newsletter.errors import ContentError, SendStateError
+from newsletter.reports import SendReport, send_report
 from newsletter.sending import (
     SendProgress,
     audience,
@@ -33,7 +35,7 @@ from newsletter.sending import (
 from newsletter.sending.reads import send_overview
 from newsletter.web.api.routing import ApiRoute
 from newsletter.web.deps import IdPath, SettingsDep
-from newsletter.web.security import Admin
+from newsletter.web.security import Admin, Editor
 
 router = APIRouter(prefix="/sends", tags=["sends"], route_class=ApiRoute)
 
@@ -139,6 +141,15 @@ def read_progress(send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Prog
     """A send's progress: counts by outcome, rate, estimated finish, status (polled by the dashboard)."""
     with transaction(settings.database_url) as session:
         return progress_out(send_progress(session=session, send_id=send_id))
+
+
+@router.get("/{send_id}/report")
+def read_report(send_id: IdPath, viewer: Editor, settings: SettingsDep) -> SendReport:
+    """Every delivery's fate: delivered, deferred, bounced, dropped, complaints and unsubscribes
+    as the provider reported them, the complaint rate against Gmail's and Yahoo's limit, and the
+    recipient domains. Editors may read it too: it is counts, and names nobody."""
+    with transaction(settings.database_url) as session:
+        return send_report(session=session, send_id=send_id)
 
 
 @router.post("/{send_id}/pause", responses={409: {"description": "The send is not sending."}})

@@ -1,0 +1,40 @@
+"""What an admin sees after a send: every delivery's fate (the send report, from the event
+ledger and the batch counters) and the suppression list, as view models that the newsroom
+page, the API and the command line show under the same names.
+
+``aggregate`` is pure (the report from counts, the complaint-rate levels); ``queries`` reads the
+counts in a few GROUP BY queries; ``suppressions`` lists and lifts suppressions.
+"""
+
+from newsletter.reports.aggregate import (
+    LIMIT_RATE,
+    TOP_DOMAINS,
+    WARNING_RATE,
+    build_send_report,
+    complaint_level,
+)
+from newsletter.reports.models import (
+    DomainRow,
+    LiftOut,
+    SendReport,
+    SuppressionList,
+    SuppressionOut,
+)
+from newsletter.reports.queries import send_report
+from newsletter.reports.suppressions import lift_bounce, suppression_list
+
+__all__ = [
+    "LIMIT_RATE",
+    "TOP_DOMAINS",
+    "WARNING_RATE",
+    "DomainRow",
+    "LiftOut",
+    "SendReport",
+    "SuppressionList",
+    "SuppressionOut",
+    "build_send_report",
+    "complaint_level",
+    "lift_bounce",
+    "send_report",
+    "suppression_list",
+]

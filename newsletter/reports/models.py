@@ -1,0 +1,76 @@
+"""The reports' view models, shared by the newsroom pages, the API and `newsletter ... --json`:
+one set of names everywhere."""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Level = Literal["ok", "warning", "over"]
+
+
+class DomainRow(BaseModel):
+    """A recipient domain's share of a send."""
+
+    domain: str = Field(description='The part after the @, lower case; "other" for every domain not listed.')
+    recipients: int
+    delivered: int = Field(description="Deliveries the receiving server accepted.")
+    bounced: int = Field(description="Deliveries that bounced, hard or soft.")
+
+
+class SendReport(BaseModel):
+    """Every delivery's fate in one send. ``recipients`` and ``accepted`` come from the send's
+    own counters; the rest from the event ledger, each a count of distinct deliveries of the
+    send with at least one event of that kind (events tied to no delivery are not counted)."""
+
+    send_id: int
+    recipients: int = Field(description="The send's recipients (all of them once it is frozen).")
+    accepted: int = Field(description="Recipients the provider took.")
+    delivered: int
+    deferred: int = Field(description="Delayed by the receiving server at least once (the provider keeps trying).")
+    bounced_hard: int = Field(description="Refused for good (the address is suppressed).")
+    bounced_soft: int = Field(description="Refused for now (a full mailbox, a block).")
+    dropped: int = Field(description="Not sent by the provider (a suppression of its own).")
+    complaints: int = Field(description="Marked as spam.")
+    unsubscribes: int = Field(description="Unsubscribed through the provider.")
+    complaint_rate: float | None = Field(
+        description="complaints / delivered, or / accepted while the provider reports no delivery; "
+                    "null when that is 0.")
+    complaint_base: Literal["delivered", "accepted"] = Field(description="What complaint_rate is a share of.")
+    complaint_level: Level = Field(
+        description="ok under complaint_warning, warning from it, over from complaint_limit.")
+    complaint_warning: float = Field(description="The rate to keep under: 0.1%.")
+    complaint_limit: float = Field(description="Gmail's and Yahoo's limit for bulk senders: 0.3%.")
+    domains: list[DomainRow] = Field(description="The domains with the most recipients (10 at most), most first.")
+    other_domains: DomainRow | None = Field(
+        description='Every other domain together (domain "other"); null when there is none.')
+
+
+class SuppressionOut(BaseModel):
+    """A suppressed address (or one that was), why, and whether an admin can lift it."""
+
+    email: str
+    reason: Literal["bounced", "complained", "unsubscribed"]
+    detail: str | None = Field(description="The provider's words, e.g. 'hard bounce (sendgrid): 5.1.1, ...'.")
+    event_kind: str | None = Field(description="The kind of ledger event that caused it, where it is known.")
+    created_at: dt.datetime
+    lifted_at: dt.datetime | None
+    lifted_by: str | None = Field(description="Who lifted it: an admin's address, or cli:<user>.")
+    can_lift: bool = Field(description="A bounce not lifted yet: an admin may let the address get mail again.")
+    why_not: str | None = Field(description="Why it cannot be lifted, when it is a complaint or an unsubscribe.")
+
+
+class SuppressionList(BaseModel):
+    """Suppressions, newest first."""
+
+    include_lifted: bool
+    limit: int
+    more: bool = Field(description="There are more than ``limit``: only the newest are listed.")
+    suppressions: list[SuppressionOut]
+
+
+class LiftOut(BaseModel):
+    """A bounce lifted: the address gets mail again."""
+
+    email: str
+    lifted_by: str
