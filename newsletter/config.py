@@ -106,6 +106,16 @@ class Settings(BaseSettings):
         default=None, description="The folder processed bounces are moved to; unset: they are deleted."
     )
     bounce_poll_seconds: float = Field(default=60, gt=0, description="Seconds between reads of the bounce mailbox.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line, with the send and batch ids."
+    )
+    metrics_token: str | None = Field(
+        default=None, description="Bearer token that /metrics asks for; unset: /metrics is off (404)."
+    )
+    metrics_dir: Path | None = Field(
+        default=None, description="Folder shared by the web app and the workers for their metrics; "
+                                  "unset: /metrics counts only the process that answers.",
+    )
 
     @field_validator("base_url", "sendgrid_api_url")
     @classmethod

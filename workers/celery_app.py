@@ -7,10 +7,16 @@ NEWSLETTER_POLL_INTERVAL seconds (and reads the bounce mailbox every
 NEWSLETTER_BOUNCE_POLL_SECONDS, when there is one). Tasks carry ids only: the database holds all state.
 """
 
+import logging
+import os
+
 from celery import Celery
+from celery.signals import celeryd_init, setup_logging, worker_process_shutdown
 from kombu import Queue
 
 from newsletter.config import Settings, get_settings
+from newsletter.operations.logging import configure_logging
+from newsletter.operations.metrics_dir import forget_process, use_metrics_dir
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -49,4 +55,23 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-app = make_celery(get_settings())
+settings = get_settings()
+use_metrics_dir(settings)  # before any task counts: a worker's pool children inherit the folder
+app = make_celery(settings)
+
+
+@worker_process_shutdown.connect
+def _forget_stopped_process(pid: int | None = None, **_) -> None:
+    forget_process(pid or os.getpid())  # its live gauges (batches in progress) stop counting
+
+
+if settings.log_format == "json":
+
+    @setup_logging.connect
+    def _json_logs(loglevel=None, **_) -> None:  # connected: Celery leaves logging to us
+        configure_logging(settings, level=loglevel or logging.INFO)
+
+    @celeryd_init.connect
+    def _json_from_the_start(instance, **_) -> None:
+        instance.quiet = True  # the startup banner is not a log line
+        configure_logging(settings)  # already: the worker warns before it sets up logging

@@ -1,11 +1,14 @@
 """Thin Celery tasks over plain functions of :mod:`newsletter.sending`, the background imports
 and the confirmation emails the subscribe form owes."""
 
+import logging
 from functools import lru_cache
 
 from newsletter.config import Settings, get_settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import utcnow
+from newsletter.operations import metrics
+from newsletter.operations.logging import log_context
 from newsletter.providers import Provider, provider_from_settings
 from newsletter.sending import freeze_send
 from newsletter.sending.ratelimit import RateLimiter, limiter_from_settings
@@ -17,12 +20,14 @@ from newsletter.tracking.mailbox import poll_bounce_mailbox
 from newsletter.tracking.refusals import send_batch_recording_refusals
 from workers.celery_app import app
 
+log = logging.getLogger(__name__)
+
 
 @lru_cache(maxsize=4)
 def sending_parts(settings: Settings) -> tuple[Provider, RateLimiter]:
-    """The provider and the shared rate limiter, made once per process."""
-    provider = provider_from_settings(settings)
-    return provider, limiter_from_settings(settings, provider.name)
+    """The provider and the shared rate limiter, made once per process (and watched: metrics)."""
+    provider = metrics.TimedProvider(provider_from_settings(settings))
+    return provider, metrics.WatchedRateLimiter(limiter_from_settings(settings, provider.name), provider.name)
 
 
 @app.task(name="newsletter.send_batch")
@@ -35,7 +40,13 @@ def send_batch_task(batch_id: int) -> None:
     """
     settings = get_settings()
     provider, limiter = sending_parts(settings)
-    send_batch_recording_refusals(settings=settings, provider=provider, batch_id=batch_id, limiter=limiter)
+    with log_context(batch_id=batch_id), metrics.batch_in_progress(provider.name):
+        outcome = send_batch_recording_refusals(settings=settings, provider=provider, batch_id=batch_id,
+                                                limiter=limiter)
+        metrics.count_batch(provider.name, outcome)
+        if outcome is not None:
+            log.info("batch %s %s: %s accepted, %s failed, %s suppressed", batch_id, outcome.status,
+                     outcome.accepted, outcome.failed, outcome.suppressed)
 
 
 @app.task(name="newsletter.sweep")
@@ -54,7 +65,9 @@ def poll_bounces_task() -> None:
 @app.task(name="newsletter.import_subscribers")
 def import_task(import_id: int) -> None:
     """Import a CSV file uploaded in the web app (a no-op unless it is running)."""
-    run_import(settings=get_settings(), import_id=import_id)
+    settings = get_settings()
+    run_import(settings=settings, import_id=import_id)
+    metrics.count_import(settings=settings, import_id=import_id)
 
 
 @app.task(name="newsletter.send_confirmation")

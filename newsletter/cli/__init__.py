@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from newsletter.cli import (  # noqa: F401
     db,
     demo,
+    doctor,
     issues,
     lists,
     render,

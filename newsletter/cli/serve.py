@@ -9,6 +9,8 @@ import typer
 
 from newsletter.cli.app import app, ready_settings
 from newsletter.config import Settings
+from newsletter.operations.logging import configure_logging
+from newsletter.operations.metrics_dir import use_metrics_dir
 
 EVERY_ADDRESS = ("0.0.0.0", "::")
 
@@ -21,10 +23,13 @@ def serve(
     """Serve the web app. Without a broker, it also dispatches: scheduled sends go out on time."""
     import uvicorn  # imported here: only serving needs it
 
+    settings = ready_settings()
+    use_metrics_dir(settings)  # before the app (and so prometheus_client) is imported
+    json_logs = configure_logging(settings)
+
     from newsletter.web import create_app
     from workers.embedded import embedded_dispatch
 
-    settings = ready_settings()
     if warning := base_url_warning(settings, host, port):
         typer.echo(f"warning: {warning}", err=True)
     # Client addresses (and so the per-address rate limits) come from X-Forwarded-For only
@@ -33,7 +38,8 @@ def serve(
     # With a broker, Celery workers and beat do the dispatching.
     with nullcontext() if settings.broker_url else embedded_dispatch(settings):
         uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=bool(proxies),
-                    forwarded_allow_ips=proxies or None, log_level="info")
+                    forwarded_allow_ips=proxies or None, log_level="info",
+                    **({"log_config": None} if json_logs else {}))  # None: uvicorn's lines go to ours
 
 
 def base_url_warning(settings: Settings, host: str, port: int) -> str | None:

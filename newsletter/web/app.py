@@ -1,6 +1,7 @@
 """The FastAPI application: public pages for subscribers and the archive, the editors' and
 admins' pages under ``/admin``, and the JSON API under ``/api`` (documented at ``/api/docs``)."""
 
+import hmac
 from pathlib import Path
 from urllib.parse import quote
 
@@ -8,11 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
 from newsletter.config import Settings
-from newsletter.db import get_engine
 from newsletter.errors import (
     AuthenticationError,
     ContentError,
@@ -21,6 +20,8 @@ from newsletter.errors import (
     PermissionDeniedError,
     SendStateError,
 )
+from newsletter.operations.health import readiness
+from newsletter.operations.metrics import scrape
 from newsletter.providers import Provider, provider_from_settings
 from newsletter.web import admin
 from newsletter.web.admin.render import sentence
@@ -80,9 +81,26 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
-        with get_engine(settings.database_url).connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok"})  # answering is the proof: /readyz checks what it needs
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        checks = readiness(settings)
+        ready = all(check.ok for check in checks)
+        return JSONResponse({"status": "ready" if ready else "unavailable",
+                             "checks": {check.name: "ok" if check.ok else "unreachable" for check in checks}},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        if not settings.metrics_token:
+            raise HTTPException(404)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), settings.metrics_token.encode()):
+            return Response("a bearer token (NEWSLETTER_METRICS_TOKEN) is required\n", status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"}, media_type="text/plain")
+        body, content_type = scrape(settings)
+        return Response(body, media_type=content_type)
 
     @app.exception_handler(InvalidLinkError)
     def invalid_link(request: Request, exc: InvalidLinkError) -> HTMLResponse:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newsletter.config import Settings
 from newsletter.db import transaction
+from newsletter.operations.metrics import count_webhook_events
 from newsletter.providers.base import ProviderEvent
 from newsletter.providers.sendgrid import event_time_is_fresh, parse_events
 from newsletter.tracking import LedgerReport, apply_provider_events
@@ -53,7 +54,9 @@ async def sendgrid_events(request: Request, settings: SettingsDep) -> JSONRespon
         raise HTTPException(400, "the body is not JSON") from None
     if not isinstance(events, list):
         raise HTTPException(400, "the body is not a JSON array of events")
-    report = await run_in_threadpool(_apply, settings, parse_events(events))
+    parsed = parse_events(events)
+    report = await run_in_threadpool(_apply, settings, parsed)
+    count_webhook_events("sendgrid", parsed, recorded=report.recorded, repeated=report.repeated)
     return JSONResponse({"recorded": report.recorded, "repeated": report.repeated,
                          "confirmed_batches": report.confirmed_batches,
                          "suppressed_addresses": len(report.suppressed)})
