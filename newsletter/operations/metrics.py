@@ -25,10 +25,10 @@ Read when scraped: ``newsletter_sends{state}``, ``newsletter_unfinished_batches{
 import glob
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 import redis
@@ -83,9 +83,17 @@ class _Metrics:
         self.imports = Counter("newsletter_imports", "Background CSV imports finished.", ["status"])
 
 
-@lru_cache(maxsize=1)
+_made: list[_Metrics] = []
+_making = threading.Lock()
+
+
 def _metrics() -> _Metrics:
-    return _Metrics()
+    # Once per process, whichever thread comes first (the embedded worker's threads race here).
+    if not _made:
+        with _making:
+            if not _made:
+                _made.append(_Metrics())
+    return _made[0]
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 scrape time, and what the web app and the sending path count."""
 
 import json
+import subprocess
+import sys
 import time
 
 import httpx
@@ -139,3 +141,26 @@ def test_the_sending_path_counts_outcomes_waits_and_provider_calls():
     assert 0.2 < delta("newsletter_rate_limit_wait_seconds_sum", provider="smtp") < 0.4  # 0 then 0.3 s
     assert delta("newsletter_rate_limit_deferred_total", provider="smtp") == 1
     assert delta("newsletter_provider_call_seconds_count", provider="instant") == 1
+
+
+def test_the_metrics_are_made_once_when_threads_race_to_count():
+    """The embedded worker's threads count their first batches at the same moment."""
+    script = (
+        "import threading\n"
+        "from newsletter.operations import metrics\n"
+        "from newsletter.sending.dispatch import BatchOutcome\n"
+        "start = threading.Barrier(8)\n"
+        "errors = []\n"
+        "def count():\n"
+        "    start.wait()\n"
+        "    try:\n"
+        "        metrics.count_batch('file', BatchOutcome(1, 'done', accepted=1))\n"
+        "    except Exception as err:\n"
+        "        errors.append(err)\n"
+        "threads = [threading.Thread(target=count) for _ in range(8)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "from prometheus_client import REGISTRY\n"
+        "print(errors, REGISTRY.get_sample_value('newsletter_batches_total', {'provider': 'file', 'outcome': 'sent'}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "[] 8.0", run.stdout + run.stderr
