@@ -106,6 +106,9 @@ class Settings(BaseSettings):
         default=None, description="The folder processed bounces are moved to; unset: they are deleted."
     )
     bounce_poll_seconds: float = Field(default=60, gt=0, description="Seconds between reads of the bounce mailbox.")
+    machine_click_seconds: float = Field(
+        default=10, ge=0, description="A click this soon after the provider took the message is a machine's."
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line, with the send and batch ids."
     )

@@ -16,6 +16,7 @@ from newsletter.sending.sweep import SweepReport, batches_to_queue, sweep
 from newsletter.sending.transactional import send_owed_confirmation
 from newsletter.subscribers.confirmations import confirmations_to_send
 from newsletter.subscribers.imports import imports_to_run, run_import
+from newsletter.tracking.click_stream import drain_clicks
 from newsletter.tracking.mailbox import poll_bounce_mailbox
 from newsletter.tracking.refusals import send_batch_recording_refusals
 from workers.celery_app import app
@@ -62,6 +63,13 @@ def poll_bounces_task() -> None:
     poll_bounce_mailbox(settings=get_settings())
 
 
+@app.task(name="newsletter.drain_clicks")
+def drain_clicks_task() -> None:
+    """Record the clicks the web app buffered in Redis (published by every sweep when there is
+    a shared Redis; what a drain that stopped had read is taken over by a later one)."""
+    drain_clicks(settings=get_settings())
+
+
 @app.task(name="newsletter.import_subscribers")
 def import_task(import_id: int) -> None:
     """Import a CSV file uploaded in the web app (a no-op unless it is running)."""
@@ -91,6 +99,8 @@ def run_sweep(settings: Settings) -> SweepReport:
         import_task.delay(import_id)
     for subscriber_id, list_id in confirmations:
         send_confirmation_task.delay(subscriber_id, list_id)
+    if settings.shared_redis_url:  # where the web app buffers clicks (tracking/click_stream.py)
+        drain_clicks_task.apply_async(queue="control", expires=settings.poll_interval)
     return report
 
 

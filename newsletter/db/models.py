@@ -140,6 +140,8 @@ class MailingList(Base):
     description: Mapped[str | None] = mapped_column(Text)  # the subscribe page's pitch
     # Offered on every subscriber's preferences page; a private list only to its members.
     public: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Links in its sends go through /c/... and each reader's click is recorded (tracking/clicks.py).
+    track_clicks: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
@@ -383,3 +385,17 @@ class Suppression(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     lifted_at: Mapped[dt.datetime | None]
     lifted_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class SendLink(Base):
+    """A link of a send's email, numbered when the send was created (sending/create.py): a click
+    on ``/c/<send>/<link>/<token>`` is recorded and redirected to ``url``, and to no other
+    address (tracking/clicks.py). A send's links never change once it exists."""
+
+    __tablename__ = "send_links"
+
+    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"), primary_key=True)
+    link_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2, ... in reading order
+    url: Mapped[str] = mapped_column(String(2000))
+    # The item the link leads to, so that reports can rank items; None once the item is deleted.
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)

@@ -7,7 +7,8 @@ recipient adds only To, Message-ID and List-Unsubscribe.
 
 The bodies are quoted-printable. Encoding a whole 40 KB body costs ~350 us, so the literal
 pieces of each template are encoded once per batch, and per recipient only the short field
-values are, each set between soft line breaks (``=`` CRLF, which decode to nothing). Every
+values are, each once however many slots it fills (a tracked issue has the reader's click token
+in every item link), set between soft line breaks (``=`` CRLF, which decode to nothing). Every
 encoded line stays within QP's 76 columns and the decoded body is exactly the filled template.
 Tests parse the output back with the ``email`` package.
 """
@@ -83,8 +84,11 @@ class _QuotedPrintableBody:
 
     def encode(self, values: dict[str, str]) -> bytes:
         out = self._encoded.copy()
+        value = self.template.value
+        encoded = {name: b"=\r\n" + _quoted_printable(value(name, values)) + b"=\r\n"
+                   for name in self.template.names}
         for index, name in self.template.slots:
-            out[index] = b"=\r\n" + _quoted_printable(self.template.value(name, values)) + b"=\r\n"
+            out[index] = encoded[name]
         return b"".join(out)
 
 

@@ -5,6 +5,7 @@ touches neither the network nor the database.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,8 +32,18 @@ class RenderedIssue:
     text: PersonalisableTemplate
 
 
-def render_issue(content: IssueContent, settings: Settings) -> RenderedIssue:
-    """Render ``content`` to email HTML and plain text with per-recipient slots."""
+def render_issue(content: IssueContent, settings: Settings, *,
+                 links: Mapping[str, str] | None = None) -> RenderedIssue:
+    """Render ``content`` to email HTML and plain text with per-recipient slots.
+
+    ``links`` maps item links to the addresses both parts use instead (tracked links).
+    """
+    if links:
+        content = content.model_copy(update={"sections": [
+            section.model_copy(update={"items": [item.model_copy(update={"url": links.get(item.url, item.url)})
+                                                 for item in section.items]})
+            for section in content.sections
+        ]})
     html, text = render_email(
         "issue", settings, issue=content, long_date=f"{content.date.day} {content.date:%B %Y}"
     )

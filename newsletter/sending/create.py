@@ -1,7 +1,9 @@
 """Creating and starting sends: an issue rendered once, checked, and sent now or scheduled.
 
 The rendering is stored with the send, so workers never render and a later edit of the
-issue cannot change a send under way; the issue's content is kept too, for the archive. A
+issue cannot change a send under way; the issue's content is kept too, for the archive. When
+any of its lists tracks clicks, its links are numbered in the send's link table (``send_links``)
+and the email points at ``/c/<send>/<link>/<reader's token>`` instead (tracking/clicks.py). A
 send goes to the lists of its audience rows (``send_lists``); its recipients are frozen
 next, by :mod:`newsletter.sending.freeze`.
 """
@@ -10,16 +12,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
-from sqlalchemy import update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
-from newsletter.db.models import Issue, Send, SendList, utcnow
+from newsletter.content.models import IssueContent
+from newsletter.db.models import Issue, MailingList, Send, SendLink, SendList, utcnow
 from newsletter.editorial import get_issue, issue_content
 from newsletter.editorial.archive import archive_slug, snapshot
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, SendStateError
 from newsletter.rendering import render_issue
+from newsletter.rendering.personalise import MARKERS
 from newsletter.sending.states import SendStatus, transition
 from newsletter.subscribers.lists import get_list
 
@@ -49,13 +53,12 @@ def create_send(
         problems = forced_errors.splitlines() if forced_errors else [e["msg"] for e in err.errors()]
         raise ContentError(f"issue {issue.id} cannot be sent (not even with --force):\n"
                            + "\n".join(f"  - {problem}" for problem in problems)) from err
-    rendered = render_issue(content, settings)
     send = Send(
         issue_id=issue.id,
         status="scheduled",
-        subject=rendered.subject,
-        html_template=rendered.html.source,
-        text_template=rendered.text.source,
+        subject=content.effective_subject,
+        html_template="",  # rendered below, once the send has the id its tracked links carry
+        text_template="",
         list_names=", ".join(names),
         scheduled_at=scheduled_at,
         timezone=timezone,
@@ -66,12 +69,35 @@ def create_send(
     session.add(send)
     session.flush()
     session.add_all([SendList(send_id=send.id, list_id=list_id) for list_id in list_ids])
+    links = _tracked_links(session, settings, send.id, issue, content, list_ids)
+    rendered = render_issue(content, settings, links=links)
+    send.html_template, send.text_template = rendered.html.source, rendered.text.source
     if scheduled_at is None:
         start_send(session=session, send_id=send.id)
         session.refresh(send)
     else:
         issue.status = "scheduled"
     return send
+
+def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Issue, content: IssueContent,
+                   list_ids: list[int]) -> dict[str, str] | None:
+    """The addresses the send's item links become, {link: tracked address}, when any of its
+    lists tracks clicks (None: plain links). Each distinct link is numbered in reading order
+    and stored in the link table with the item it leads to; the redirect goes nowhere else.
+
+    A send to a list that tracks and one that does not is tracked; the readers of the other
+    list get a token that records nothing (see dispatch), so their clicks go unrecorded.
+    """
+    if not session.scalar(select(exists().where(MailingList.id.in_(list_ids), MailingList.track_clicks))):
+        return None
+    entries = [entry for section in issue.sections for entry in section.entries]  # content.items' order
+    items: dict[str, int] = {}
+    for item, entry in zip(content.items, entries, strict=True):
+        items.setdefault(item.url, entry.item_id)
+    session.add_all([SendLink(send_id=send_id, link_id=number, url=url, item_id=item_id)
+                     for number, (url, item_id) in enumerate(items.items(), start=1)])
+    return {url: f"{settings.base_url}/c/{send_id}/{number}/{MARKERS['click_token']}"
+            for number, url in enumerate(items, start=1)}
 
 def _preflight_errors(issue: Issue, settings: Settings, *, force: bool) -> str | None:
     """The pre-flight errors of ``issue``, one a line, that ``force`` overrides (None: none).

@@ -25,13 +25,14 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.db.engine import one_of, transaction
-from newsletter.db.models import Batch, Delivery, Issue, Send, Subscriber, Subscription, utcnow
+from newsletter.db.models import Batch, Delivery, Issue, MailingList, Send, SendList, Subscriber, Subscription, utcnow
 from newsletter.errors import (
     AmbiguousDeliveryError,
     ProviderAuthError,
@@ -190,12 +191,24 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
                         from_=DeliveryStatus.PENDING, to=DeliveryStatus.SUPPRESSED)
     links = Links(settings)
     web_url = links.archive_url(slug)
+    html = PersonalisableTemplate(send.html_template, escape_html=True)
+    text = PersonalisableTemplate(send.text_template, escape_html=False)
+    # Tracked links (sending/create.py): readers of the send's lists that track clicks get their
+    # signed token; readers of a list that does not, one that records nothing.
+    tracking = None
+    if "click_token" in html.fields | text.fields:
+        tracking = set(session.scalars(select(SendList.list_id).join(MailingList, MailingList.id == SendList.list_id)
+                                       .where(SendList.send_id == send.id, MailingList.track_clicks)))
+        key = click_key(settings.secret_key)
     recipients = []
     message_id_suffix = f"{_message_tag(settings, send.id)}@{settings.sender_domain}>"
     for delivery_id, subscriber_id, list_id, email, name, eligible in rows:
         if not eligible:
             continue
         unsubscribe_url = links.unsubscribe_url(subscriber_id, list_id)
+        fields = {"name": name or "there", "email": email, "unsubscribe_url": unsubscribe_url, "web_url": web_url}
+        if tracking is not None:
+            fields["click_token"] = click_token(key, send.id, delivery_id) if list_id in tracking else NO_CLICK_TOKEN
         recipients.append(
             Recipient(
                 delivery_id=delivery_id,
@@ -203,12 +216,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
                 name=name,
                 message_id=f"<{send.id}.{delivery_id}.{message_id_suffix}",
                 unsubscribe_url=unsubscribe_url,
-                fields={
-                    "name": name or "there",
-                    "email": email,
-                    "unsubscribe_url": unsubscribe_url,
-                    "web_url": web_url,
-                },
+                fields=fields,
             )
         )
     outgoing = OutgoingBatch(
@@ -219,8 +227,8 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
         from_name=settings.from_name,
         reply_to=settings.reply_to,
         list_unsubscribe_mailto=settings.list_unsubscribe_mailto,
-        html=PersonalisableTemplate(send.html_template, escape_html=True),
-        text=PersonalisableTemplate(send.text_template, escape_html=False),
+        html=html,
+        text=text,
         recipients=recipients,
     )
     return outgoing, len(gone)
@@ -278,3 +286,21 @@ def _message_tag(settings: Settings, send_id: int) -> str:
     delivery, and unique, since delivery ids are.
     """
     return hmac.new(settings.secret_key.encode(), f"send.{send_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+# A tracked link's token for a reader of a list that does not track clicks: it names no
+# delivery, so the redirect works and records nothing (tracking/clicks.py).
+NO_CLICK_TOKEN = "0"
+
+
+def click_token(key: bytes, send_id: int, delivery_id: int) -> str:
+    """The reader's token in send ``send_id``'s tracked links: ``<delivery id in hex>-<12 hex
+    digits of HMAC-SHA256 over the send and the delivery>`` (48 bits). Lower-case letters, digits
+    and a dash: HTML escaping leaves it as it is, so both parts of a message share it."""
+    return f"{delivery_id:x}-{hmac.digest(key, b'%d.%d' % (send_id, delivery_id), 'sha256')[:6].hex()}"
+
+
+@lru_cache(maxsize=4)
+def click_key(secret_key: str) -> bytes:
+    """A key of its own for click tokens, derived from NEWSLETTER_SECRET_KEY."""
+    return hmac.new(secret_key.encode(), b"newsletter.clicks", hashlib.sha256).digest()

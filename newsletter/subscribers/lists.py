@@ -27,12 +27,14 @@ class ListCounts:
 
 
 def create_list(
-    *, session: Session, name: str, title: str | None = None, description: str | None = None, public: bool = True
+    *, session: Session, name: str, title: str | None = None, description: str | None = None, public: bool = True,
+    track_clicks: bool = True,
 ) -> MailingList:
     """Create a list named ``name`` (lower case letters, digits, - and _).
 
     ``description`` is the subscribe page's pitch (paragraphs separated by a blank line); a
     list that is not ``public`` is offered on the preferences page only to its own members.
+    With ``track_clicks``, the links of its sends record who clicked them.
     """
     if not _LIST_NAME.match(name):
         raise ContentError(
@@ -41,7 +43,7 @@ def create_list(
         )
     if session.scalar(select(MailingList.id).where(MailingList.name == name)) is not None:
         raise ContentError(f"a list named {name!r} already exists")
-    mailing_list = MailingList(name=name)
+    mailing_list = MailingList(name=name, track_clicks=track_clicks)
     _describe(mailing_list, title=title, description=description, public=public)
     session.add(mailing_list)
     session.flush()
@@ -49,12 +51,15 @@ def create_list(
 
 
 def update_list(
-    *, session: Session, name: str, title: str | None, description: str | None, public: bool
+    *, session: Session, name: str, title: str | None, description: str | None, public: bool,
+    track_clicks: bool | None = None,
 ) -> MailingList:
     """Set the title, description and public flag of the list ``name`` (see create_list); an
-    empty title or description clears it."""
+    empty title or description clears it. ``track_clicks`` None leaves click tracking as it is."""
     mailing_list = get_list(session=session, name=name)
     _describe(mailing_list, title=title, description=description, public=public)
+    if track_clicks is not None:
+        mailing_list.track_clicks = track_clicks
     return mailing_list
 
 

@@ -29,7 +29,7 @@ from newsletter.web.api import create_api
 from newsletter.web.body_limit import BodySizeLimit
 from newsletter.web.pages import Pages
 from newsletter.web.ratelimit import RateLimiter
-from newsletter.web.routes import archive, preferences, subscribe, unsubscribe, webhooks
+from newsletter.web.routes import archive, clicks, preferences, subscribe, unsubscribe, webhooks
 from newsletter.web.security import add_sessions
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -78,6 +78,8 @@ def create_app(settings: Settings, *, provider: Provider | None = None) -> FastA
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+    app.add_middleware(clicks.ClickRedirects, settings=settings)  # outermost, for speed: see its module
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -1,0 +1,79 @@
+"""Shared by the click tests: an issue of three items sent to people on lists through a
+recording provider, the messages each person got, and the ledger's clicks."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from newsletter.config import Settings
+from newsletter.db import transaction
+from newsletter.db.models import Delivery, DeliveryEvent, MailingList, utcnow
+from newsletter.editorial import save_issue
+from newsletter.sending import pending_batch_ids, send_batch
+from newsletter.subscribers import create_list, update_list
+from tests.factories import issue
+from tests.sending.helpers import RecordingProvider, add_people, freeze
+
+PEOPLE = ["ana@example.org", "bo@example.org"]
+ITEM_LINKS = [f"https://example.org/news/{n}" for n in (1, 2, 3)]
+
+
+@dataclass
+class Sent:
+    send_id: int
+    deliveries: dict[str, int]  # address -> delivery id
+    messages: dict[str, tuple[str, str]]  # address -> (HTML, text) as that person got them
+    provider: RecordingProvider
+
+    def tracked_links(self, email: str) -> list[str]:
+        """The tracked links in the HTML ``email`` got, in order, repeats included."""
+        return re.findall(r'href="([^"]*/c/[^"]*)"', self.messages[email][0])
+
+
+def send_issue(settings: Settings, people: dict[str, list[str]] | None = None,
+               tracking: dict[str, bool] | None = None) -> Sent:
+    """Send a three-item issue to ``people`` ({list: addresses}; default: PEOPLE on weekly),
+    the lists' click tracking set as in ``tracking`` (default: on), and deliver every batch."""
+    people = people or {"weekly": PEOPLE}
+    url = settings.database_url
+    with transaction(url) as session:
+        for name in people:
+            track = (tracking or {}).get(name, True)
+            found = session.scalar(select(MailingList).where(MailingList.name == name))
+            if found is None:
+                create_list(session=session, name=name, track_clicks=track)
+            else:
+                update_list(session=session, name=name, title=found.title, description=found.description,
+                            public=found.public, track_clicks=track)
+        issue_id = save_issue(session=session, content=issue(3)).id
+    for name, emails in people.items():
+        add_people(url, name, emails)
+    send_id, _ = freeze(settings, issue_id, tuple(people))
+    provider = RecordingProvider()
+    with transaction(url) as session:
+        batch_ids = pending_batch_ids(session=session, send_id=send_id)
+    for batch_id in batch_ids:
+        assert send_batch(settings=settings, provider=provider, batch_id=batch_id).status == "done"
+    with transaction(url) as session:
+        deliveries = {d.email: d.id for d in session.scalars(select(Delivery).where(Delivery.send_id == send_id))}
+    messages = {r.email: (batch.html.fill(r.fields), batch.text.fill(r.fields))
+                for batch in provider.batches for r in batch.recipients}
+    return Sent(send_id, deliveries, messages, provider)
+
+
+def accepted_ago(url: str, seconds: float) -> None:
+    """Make every delivery look accepted ``seconds`` ago."""
+    with transaction(url) as session:
+        session.execute(update(Delivery).values(updated_at=utcnow() - dt.timedelta(seconds=seconds)))
+
+
+def clicks(url: str) -> list:
+    """The ledger's clicked events, oldest first."""
+    with transaction(url) as session:
+        return session.execute(
+            select(DeliveryEvent.provider, DeliveryEvent.delivery_id, DeliveryEvent.send_id, DeliveryEvent.url,
+                   DeliveryEvent.machine, DeliveryEvent.raw, DeliveryEvent.event_id)
+            .where(DeliveryEvent.kind == "clicked").order_by(DeliveryEvent.id)
+        ).all()
