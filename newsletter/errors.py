@@ -7,7 +7,15 @@ Programming errors stay ordinary Python exceptions.
 
 
 class NewsletterError(Exception):
-    """Base of every error the service reports to a user."""
+    """Base of every error the service reports to a user.
+
+    ``field`` names the input the error is about (a form field, a JSON key: ``"title"``,
+    ``"at"``), where it is about one, so that a page shows it beside that field.
+    """
+
+    def __init__(self, *args: object, field: str | None = None):
+        self.field = field
+        super().__init__(*args)
 
 
 class ConfigurationError(NewsletterError):
@@ -15,7 +23,8 @@ class ConfigurationError(NewsletterError):
 
 
 class ContentError(NewsletterError):
-    """An issue or item does not pass validation (bad URL, empty blurb, ...)."""
+    """An issue or item does not pass validation (bad URL, empty blurb, ...); ``field``, when
+    given, names the one that does not."""
 
 
 class IssueFileError(ContentError):
@@ -31,7 +40,8 @@ class NotFoundError(NewsletterError):
 
 
 class SendStateError(NewsletterError):
-    """A send cannot be scheduled or steered as asked (a past time, resuming a finished send)."""
+    """A send cannot be scheduled or steered as asked (a past time, resuming a finished send);
+    ``field`` names the input at fault (``at``, ``timezone``) when the send's state is not."""
 
 
 class EditConflictError(NewsletterError):

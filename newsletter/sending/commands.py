@@ -7,14 +7,13 @@ finish and are recorded.
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newsletter.db.models import Batch, Delivery, Issue, Send, utcnow
 from newsletter.errors import SendStateError
-from newsletter.sending.create import start_send
+from newsletter.sending.create import schedule_moment, start_send
 from newsletter.sending.reads import get_send
 from newsletter.sending.states import (
     B,
@@ -55,28 +54,26 @@ def cancel_send(*, session: Session, send_id: int) -> None:
     if never_started:
         session.get_one(Issue, send.issue_id).status = "draft"
 
-def reschedule_send(*, session: Session, send_id: int, at: dt.datetime, timezone: str) -> None:
-    """Move a scheduled or held send to ``at`` (a UTC moment, from :func:`parse_schedule`),
-    shown to admins in ``timezone``. A held send is scheduled again for its new time.
+def reschedule_send(*, session: Session, send_id: int, at: str | dt.datetime, timezone: str) -> Send:
+    """Move a scheduled or held send to wall-clock time ``at`` in ``timezone``, read as
+    :func:`~newsletter.sending.create.schedule_issue` reads it (a moment from
+    :func:`parse_schedule` is taken as it is); the send as it is now. A held send is scheduled
+    again for its new time.
 
-    Refuses a time in the past and a send that has started, finished or been cancelled.
+    Refuses a time that cannot be used (SendStateError naming ``at`` or ``timezone``) and a
+    send that has started, finished or been cancelled.
     """
-    if at.tzinfo is None:
-        raise ValueError("at must be timezone-aware (parse_schedule gives it in UTC)")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SendStateError(f"unknown time zone {timezone!r} (use a name like Europe/London or UTC)") from None
-    if at <= utcnow():
-        raise SendStateError(f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC is in the past")
+    get_send(session=session, send_id=send_id)  # NotFoundError before the time is read
+    moment = schedule_moment(at, timezone)
     changed = session.execute(
         transition(Send, (S.SCHEDULED, S.HELD), S.SCHEDULED, Send.id == send_id,
-                   status_reason=None, scheduled_at=at.astimezone(dt.UTC), timezone=timezone)
+                   status_reason=None, scheduled_at=moment, timezone=timezone)
     )
     if changed.rowcount != 1:
         current = get_send(session=session, send_id=send_id).status
         raise SendStateError(f"send {send_id} is {current}; only a scheduled or held send can be rescheduled")
     session.expire_all()
+    return get_send(session=session, send_id=send_id)
 
 def retry_failed(*, session: Session, send_id: int) -> int:
     """Put a send's failed recipients back in the queue; how many. The send is sending again.

@@ -130,11 +130,14 @@ def start_send(*, session: Session, send_id: int, from_: SendStatus | tuple[Send
     return True
 
 def schedule_issue(
-    *, session: Session, settings: Settings, issue_id: int, list_names: list[str], at: str | None, timezone: str,
+    *, session: Session, settings: Settings, issue_id: int, list_names: list[str], at: str | dt.datetime | None,
+    timezone: str,
 ) -> Send:
-    """Schedule an approved (ready) issue for wall-clock time ``at`` in ``timezone``, or start
-    it now when ``at`` is None: the newsroom's way in, where only an approved issue goes out."""
-    scheduled_at = None if at is None else parse_schedule(at, timezone)
+    """Schedule an approved (ready) issue for wall-clock time ``at`` in ``timezone`` (read by
+    :func:`parse_schedule`; a moment it gave is taken as it is), or start it now when ``at`` is
+    None: the newsroom's way in, where only an approved issue goes out. Takes the time as
+    :func:`~newsletter.sending.commands.reschedule_send` does."""
+    scheduled_at = None if at is None else schedule_moment(at, timezone)
     # Claimed first, by a conditional UPDATE: a save landing from now on waits for this
     # transaction and then finds the issue scheduled, so what is rendered is what was approved.
     claimed = session.execute(
@@ -148,27 +151,49 @@ def schedule_issue(
     return create_send(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
                        scheduled_at=scheduled_at, timezone=None if at is None else timezone)
 
+def schedule_moment(at: str | dt.datetime, timezone: str, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The UTC moment a send is (re)scheduled for: wall-clock ``at`` read by :func:`parse_schedule`,
+    or a moment already read, checked as it checks one (a known zone, not in the past)."""
+    if isinstance(at, str):
+        return parse_schedule(at, timezone, now=now)
+    if at.tzinfo is None:
+        raise ValueError("at must be timezone-aware (parse_schedule gives it in UTC)")
+    _zone(timezone)
+    if at <= (now or utcnow()):
+        raise SendStateError(f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC is in the past", field="at")
+    return at.astimezone(dt.UTC)
+
 def parse_schedule(at: str, timezone: str, *, now: dt.datetime | None = None) -> dt.datetime:
-    """The UTC moment of wall-clock time ``at`` ("2026-12-04 08:00") in ``timezone``.
+    """The UTC moment of wall-clock time ``at`` ("2026-12-04 08:00", or "2026-12-04T08:00" from
+    a browser's picker, said back with a space) in ``timezone``.
 
     Refuses an unknown zone, a time in the past, and a wall-clock time that does not exist
-    in that zone (skipped by a daylight-saving change). A time that happens twice (the
-    hour the clocks go back) means the first.
+    in that zone (skipped by a daylight-saving change), naming the field at fault (``at`` or
+    ``timezone``). A time that happens twice (the hour the clocks go back) means the first.
     """
+    zone = _zone(timezone)
+    at = at.strip()
+    if at[10:11] == "T":  # "2026-12-04T08:00"
+        at = f"{at[:10]} {at[11:]}"
+    if not at:
+        raise SendStateError("give the date and time to send it", field="at")
     try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SendStateError(f"unknown time zone {timezone!r} (use a name like Europe/London or UTC)") from None
-    try:
-        wall = dt.datetime.fromisoformat(at.strip())
+        wall = dt.datetime.fromisoformat(at)
     except ValueError:
-        raise SendStateError(f"cannot read the time {at!r} (write it like 2026-12-04 08:00)") from None
+        raise SendStateError(f"cannot read the time {at!r} (write it like 2026-12-04 08:00)", field="at") from None
     if wall.tzinfo is not None:
-        raise SendStateError("give the time without an offset, and the zone separately")
+        raise SendStateError("give the time without an offset, and the zone separately", field="at")
     local = wall.replace(tzinfo=zone)
     moment = local.astimezone(dt.UTC)
     if moment.astimezone(zone).replace(tzinfo=None) != wall:
-        raise SendStateError(f"{at} does not exist in {timezone} (the clocks skip it)")
+        raise SendStateError(f"{at} does not exist in {timezone} (the clocks skip it)", field="at")
     if moment <= (now or utcnow()):
-        raise SendStateError(f"{at} {timezone} is in the past")
+        raise SendStateError(f"{at} {timezone} is in the past", field="at")
     return moment
+
+def _zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SendStateError(f"unknown time zone {timezone!r} (use a name like Europe/London or UTC)",
+                             field="timezone") from None

@@ -39,10 +39,10 @@ def create_list(
     if not _LIST_NAME.match(name):
         raise ContentError(
             f"list name {name!r} is not valid: use lower case letters, digits, - and _ "
-            "(for example weekly or weekly-es)"
+            "(for example weekly or weekly-es)", field="name",
         )
     if session.scalar(select(MailingList.id).where(MailingList.name == name)) is not None:
-        raise ContentError(f"a list named {name!r} already exists")
+        raise ContentError(f"a list named {name!r} already exists", field="name")
     mailing_list = MailingList(name=name, track_clicks=track_clicks)
     _describe(mailing_list, title=title, description=description, public=public)
     session.add(mailing_list)
@@ -75,9 +75,9 @@ def _checked(value: str | None, field: str, limit: int, *, multiline: bool) -> s
     try:
         value = check_text(value, multiline=multiline)
     except ValueError as err:
-        raise ContentError(f"the list's {field} {err}") from None
+        raise ContentError(f"the list's {field} {err}", field=field) from None
     if len(value) > limit:
-        raise ContentError(f"the list's {field} must be at most {limit} characters")
+        raise ContentError(f"the list's {field} must be at most {limit} characters", field=field)
     return value
 
 

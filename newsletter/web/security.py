@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -100,30 +101,36 @@ async def _viewer(request: Request, scheme: Annotated[HTTPAuthorizationCredentia
 
 async def authenticate(request: Request) -> Viewer:
     """Who sends ``request``, from its bearer token or else its session cookie (never from its
-    body, so the API can ask before reading one), or AuthenticationError. Asked once a request."""
+    body, so the API can ask before reading one), or AuthenticationError. Asked once a request.
+
+    The database is asked in the thread pool: a slow query (or the token's last-used write)
+    must not hold up every other request on the event loop.
+    """
     if (known := getattr(request.state, "viewer", None)) is not None:
         return known
     bearer = await _bearer(request)
-    settings: Settings = request.app.state.settings
-    with transaction(settings.database_url) as session:
-        if bearer is not None:
-            user = user_for_api_token(session=session, token=bearer.credentials)
-            by_token = True
-        else:
-            user_id = request.session.get("uid")
-            if user_id is None:
-                raise AuthenticationError("sign in first")
-            user = session.get(User, user_id)
-            if user is None or not user.active or user.session_version != request.session.get("sv"):
-                sign_out(request)
-                raise AuthenticationError("your session has ended; sign in again")
-            by_token = False
-        request.state.viewer = Viewer(user.id, user.email, user.name, user.role, by_token)
+    if bearer is None and request.session.get("uid") is None:
+        raise AuthenticationError("sign in first")
+    request.state.viewer = await run_in_threadpool(_look_up, request, None if bearer is None else bearer.credentials)
     return request.state.viewer
 
 
+def _look_up(request: Request, token: str | None) -> Viewer:
+    settings: Settings = request.app.state.settings
+    with transaction(settings.database_url) as session:
+        if token is not None:
+            user = user_for_api_token(session=session, token=token)
+            return Viewer(user.id, user.email, user.name, user.role, by_token=True)
+        user = session.get(User, request.session["uid"])
+        if user is None or not user.active or user.session_version != request.session.get("sv"):
+            sign_out(request)
+            raise AuthenticationError("your session has ended; sign in again")
+        return Viewer(user.id, user.email, user.name, user.role, by_token=False)
+
+
 async def check_csrf(request: Request) -> None:
-    """Refuse an unsafe request whose CSRF token does not match the session's."""
+    """Refuse an unsafe request whose CSRF token does not match the session's (on the event
+    loop: it reads the request's form, which Starlette keeps for the route, and nothing else)."""
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")

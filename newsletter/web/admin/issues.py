@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
+from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.db.models import Send
 from newsletter.editorial import get_issue, list_issues
@@ -15,13 +17,15 @@ from newsletter.editorial.drafts import IssueFields
 from newsletter.editorial.items import search_items
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, NewsletterError
+from newsletter.providers import Provider
 from newsletter.sending import schedule_issue
 from newsletter.sending.transactional import prepare_test, send_test
 from newsletter.subscribers import list_counts
-from newsletter.web.admin.render import field_errors, page, see_other, sentence
-from newsletter.web.admin.sends import ZONES
+from newsletter.web.admin.render import page, see_other, sentence
 from newsletter.web.deps import IdPath, ProviderDep, SettingsDep
-from newsletter.web.security import Admin, Editor
+from newsletter.web.forms import field_errors, run_form, text_fields
+from newsletter.web.security import Admin, Editor, Viewer
+from newsletter.web.views import ZONES, scheduled_for
 
 router = APIRouter(prefix="/admin/issues", tags=["admin"])
 # The email is a full document with its own styles: shown in a sandbox, it runs nothing and
@@ -50,15 +54,7 @@ def new_issue_form(request: Request, viewer: Editor) -> HTMLResponse:
 @router.post("/new", response_class=HTMLResponse)
 async def add_issue(request: Request, viewer: Editor, settings: SettingsDep) -> Response:
     """Create a draft and open it in the composer."""
-    form = await request.form()
-    values = {f: str(form.get(f, "")) for f in IssueFields.model_fields}
-    try:
-        fields = IssueFields.model_validate(values)
-    except ValidationError as err:
-        return page(request, viewer, "issue_new", title="New issue", values=values, errors=field_errors(err), status=422)
-    with transaction(settings.database_url) as session:
-        issue_id = create_issue(session=session, fields=fields, editor=viewer.name).id
-    return see_other(f"/admin/issues/{issue_id}")
+    return await run_form(request, _add_issue, viewer, settings)
 
 
 @router.get("/{issue_id}", response_class=HTMLResponse)
@@ -97,7 +93,39 @@ def email_frame(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTML
 @router.post("/{issue_id}/approve")
 async def approve(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> Response:
     """Draft -> ready, when the checks find no error in the version the editor looked at."""
-    version = str((await request.form()).get("version", ""))
+    return await run_form(request, _approve, viewer, settings, issue_id)
+
+
+@router.post("/{issue_id}/test-send")
+async def test_send(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep,
+                    provider: ProviderDep) -> Response:
+    """Send the issue, marked [Test], to the signed-in user's own address."""
+    return await run_form(request, _test_send, viewer, settings, provider, issue_id)
+
+
+@router.post("/{issue_id}/schedule")
+async def schedule(request: Request, issue_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
+    """Schedule a ready issue to lists at a time in a zone, or send it now.
+
+    The web app publishes no tasks: the sweep (beat, or the embedded one of `newsletter serve`)
+    queues a started send's batches within NEWSLETTER_POLL_INTERVAL seconds.
+    """
+    return await run_form(request, _schedule, viewer, settings, issue_id)
+
+
+def _add_issue(request: Request, form: FormData, viewer: Viewer, settings: Settings) -> Response:
+    values = text_fields(form, tuple(IssueFields.model_fields))
+    try:
+        fields = IssueFields.model_validate(values)
+    except ValidationError as err:
+        return page(request, viewer, "issue_new", title="New issue", values=values, errors=field_errors(err), status=422)
+    with transaction(settings.database_url) as session:
+        issue_id = create_issue(session=session, fields=fields, editor=viewer.name).id
+    return see_other(f"/admin/issues/{issue_id}")
+
+
+def _approve(request: Request, form: FormData, viewer: Viewer, settings: Settings, issue_id: int) -> Response:
+    version = str(form.get("version", ""))
     if not version.isdigit():
         raise ContentError("the form has no issue version; reload the page")
     try:
@@ -110,9 +138,8 @@ async def approve(request: Request, issue_id: IdPath, viewer: Editor, settings: 
                      notice="Approved: the issue is ready" + (" to schedule." if viewer.is_admin else " for an admin to schedule."))
 
 
-@router.post("/{issue_id}/test-send")
-def test_send(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep, provider: ProviderDep) -> Response:
-    """Send the issue, marked [Test], to the signed-in user's own address."""
+def _test_send(request: Request, form: FormData, viewer: Viewer, settings: Settings, provider: Provider,
+               issue_id: int) -> Response:
     try:
         with transaction(settings.database_url) as session:  # rendered inside, sent after
             proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=viewer.email)
@@ -123,22 +150,15 @@ def test_send(request: Request, issue_id: IdPath, viewer: Editor, settings: Sett
                      request=request)
 
 
-@router.post("/{issue_id}/schedule")
-async def schedule(request: Request, issue_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
-    """Schedule a ready issue to lists at a time in a zone, or send it now.
-
-    The web app publishes no tasks: the sweep (beat, or the embedded one of `newsletter serve`)
-    queues a started send's batches within NEWSLETTER_POLL_INTERVAL seconds.
-    """
-    form = await request.form()
-    list_names = [str(name) for name in form.getlist("lists")]
-    zone, at, now = str(form.get("timezone", "UTC")), str(form.get("at", "")).replace("T", " "), "now" in form
+def _schedule(request: Request, form: FormData, viewer: Viewer, settings: Settings, issue_id: int) -> Response:
+    now = "now" in form
     try:
         with transaction(settings.database_url) as session:
-            send_id = schedule_issue(session=session, settings=settings, issue_id=issue_id, list_names=list_names,
-                                     at=None if now else at, timezone=zone).id
+            send = schedule_issue(session=session, settings=settings, issue_id=issue_id,
+                                  list_names=[str(name) for name in form.getlist("lists")],
+                                  at=None if now else str(form.get("at", "")), timezone=str(form.get("timezone", "UTC")))
+            send_id, at, zone = send.id, send.scheduled_at, send.timezone
     except NewsletterError as err:
         return see_other(f"/admin/issues/{issue_id}/preview", notice=sentence(f"Not scheduled: {err}"), request=request)
     return see_other(f"/admin/sends/{send_id}", request=request,
-                     notice="Sending now." if now else f"Scheduled for {at} {zone}.")
-
+                     notice="Sending now." if at is None else f"Scheduled for {scheduled_for(at, zone)}.")

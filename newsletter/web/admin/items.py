@@ -3,13 +3,16 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
+from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.editorial.drafts import ItemDraft
 from newsletter.editorial.items import create_item, get_item, item_uses, search_items, update_item
-from newsletter.web.admin.render import field_errors, page, see_other
+from newsletter.web.admin.render import page, see_other
 from newsletter.web.deps import IdPath, SettingsDep
-from newsletter.web.security import Editor, safe_next
+from newsletter.web.forms import field_errors, run_form, text_fields
+from newsletter.web.security import Editor, Viewer, safe_next
 
 router = APIRouter(prefix="/admin/items", tags=["admin"])
 FIELDS = tuple(ItemDraft.model_fields)
@@ -37,17 +40,7 @@ def new_item_form(request: Request, viewer: Editor, next: str = "") -> HTMLRespo
 @router.post("/new", response_class=HTMLResponse)
 async def add_item(request: Request, viewer: Editor, settings: SettingsDep) -> Response:
     """Store a new item, or show the form again with what is wrong."""
-    values, next_url = await _form(request)
-    try:
-        draft = ItemDraft.model_validate(values)
-    except ValidationError as err:
-        return page(request, viewer, "item_form", title="Add an item", values=values, errors=field_errors(err),
-                    item=None, uses=[], next=next_url, status=422)
-    with transaction(settings.database_url) as session:
-        item_id = create_item(session=session, draft=draft).id
-    if next_url.startswith("/admin/issues/"):  # from the composer: it adds the new item to the issue
-        return see_other(f"{next_url}?add={item_id}")
-    return see_other(next_url, notice=f"Added “{draft.headline}”.", request=request)
+    return await run_form(request, _add_item, viewer, settings)
 
 
 @router.get("/{item_id}", response_class=HTMLResponse)
@@ -66,7 +59,25 @@ def edit_item_form(request: Request, item_id: IdPath, viewer: Editor, settings: 
 @router.post("/{item_id}", response_class=HTMLResponse)
 async def save_item(request: Request, item_id: IdPath, viewer: Editor, settings: SettingsDep) -> Response:
     """Save an item, or show the form again with what is wrong."""
-    values, next_url = await _form(request)
+    return await run_form(request, _save_item, viewer, settings, item_id)
+
+
+def _add_item(request: Request, form: FormData, viewer: Viewer, settings: Settings) -> Response:
+    values, next_url = _values(form)
+    try:
+        draft = ItemDraft.model_validate(values)
+    except ValidationError as err:
+        return page(request, viewer, "item_form", title="Add an item", values=values, errors=field_errors(err),
+                    item=None, uses=[], next=next_url, status=422)
+    with transaction(settings.database_url) as session:
+        item_id = create_item(session=session, draft=draft).id
+    if next_url.startswith("/admin/issues/"):  # from the composer: it adds the new item to the issue
+        return see_other(f"{next_url}?add={item_id}")
+    return see_other(next_url, notice=f"Added “{draft.headline}”.", request=request)
+
+
+def _save_item(request: Request, form: FormData, viewer: Viewer, settings: Settings, item_id: int) -> Response:
+    values, next_url = _values(form)
     with transaction(settings.database_url) as session:
         item = get_item(session=session, item_id=item_id)
         try:
@@ -80,7 +91,5 @@ async def save_item(request: Request, item_id: IdPath, viewer: Editor, settings:
     return see_other(next_url, notice=f"Saved “{draft.headline}”.", request=request)
 
 
-async def _form(request: Request) -> tuple[dict[str, str], str]:
-    form = await request.form()
-    values = {f: str(form.get(f, "")) for f in FIELDS}
-    return values, safe_next(str(form.get("next", "")), INBOX)
+def _values(form: FormData) -> tuple[dict[str, str], str]:
+    return text_fields(form, FIELDS), safe_next(str(form.get("next", "")), INBOX)

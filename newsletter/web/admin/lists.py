@@ -5,9 +5,8 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from newsletter.config import Settings
 from newsletter.content.models import MAX_DB_INT
@@ -27,6 +26,7 @@ from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.web.admin.render import page, see_other, sentence
 from newsletter.web.csv_files import export_response
 from newsletter.web.deps import SettingsDep
+from newsletter.web.forms import field_errors, run_form, text_fields
 from newsletter.web.security import Admin, Viewer
 
 router = APIRouter(prefix="/admin/lists", tags=["admin"])
@@ -42,9 +42,7 @@ def lists_page(request: Request, viewer: Admin, settings: SettingsDep) -> HTMLRe
 @router.post("", response_class=HTMLResponse)
 async def add_list(request: Request, viewer: Admin, settings: SettingsDep) -> Response:
     """Create a list, or show the form again with what is wrong."""
-    form = await request.form()
-    values = {field: str(form.get(field, "")).strip() for field in ("name", "title")}
-    return await run_in_threadpool(_add_list, request, viewer, settings, values)
+    return await run_form(request, _add_list, viewer, settings)
 
 
 @router.get("/{name}", response_class=HTMLResponse)
@@ -58,38 +56,26 @@ def list_page(request: Request, name: str, viewer: Admin, settings: SettingsDep,
 async def import_csv(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
     """Queue an uploaded CSV to be imported into the list by a worker; the list page then
     follows its progress and shows its report."""
-    form = await request.form()
-    upload = form.get("file")
-    confirmed = form.get("confirmed") == "yes"
-    return await run_in_threadpool(_queue_import, request, viewer, settings, name,
-                                   upload if isinstance(upload, UploadFile) and upload.filename else None, confirmed)
+    return await run_form(request, _queue_import, viewer, settings, name)
 
 
 @router.post("/{name}/subscribers", response_class=HTMLResponse)
 async def add_one(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
     """Put one person on the list: pending, or confirmed when the admin holds their consent."""
-    form = await request.form()
-    values = {"email": str(form.get("email", "")).strip(), "name": str(form.get("name", "")).strip(),
-              "confirmed": form.get("confirmed") == "yes"}
-    return await run_in_threadpool(_add_one, request, viewer, settings, name, values)
+    return await run_form(request, _add_one, viewer, settings, name)
 
 
 @router.post("/{name}/unsubscribe", response_class=HTMLResponse)
 async def unsubscribe_one(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
     """Take one person off the list, on their behalf; the page they came from is shown again."""
-    form = await request.form()
-    back = {key: str(form.get(key, "")) for key in ("q", "status", "page") if form.get(key)}
-    return await run_in_threadpool(_unsubscribe_one, request, settings, name, str(form.get("email", "")), back)
+    return await run_form(request, _unsubscribe_one, settings, name)
 
 
 @router.post("/{name}/about", response_class=HTMLResponse)
 async def describe_list(request: Request, name: str, viewer: Admin, settings: SettingsDep) -> Response:
     """Set the list's title, its description (the subscribe page's pitch) and whether it is
     public (offered on every subscriber's preferences page) or private (only to its members)."""
-    form = await request.form()
-    values = {"title": str(form.get("title", "")), "description": str(form.get("description", "")),
-              "public": form.get("public") == "yes"}
-    return await run_in_threadpool(_describe_list, request, viewer, settings, name, values)
+    return await run_form(request, _describe_list, viewer, settings, name)
 
 
 @router.get("/{name}/export.csv")
@@ -98,7 +84,8 @@ def export_csv(name: str, viewer: Admin, settings: SettingsDep, status: str = "c
     return export_response(settings, name, status)
 
 
-def _add_list(request: Request, viewer: Viewer, settings: Settings, values: dict[str, str]) -> Response:
+def _add_list(request: Request, form: FormData, viewer: Viewer, settings: Settings) -> Response:
+    values = text_fields(form, ("name", "title"), strip=True)
     if not values["name"]:
         errors = {"name": "Give the list a name, for example weekly or weekly-es."}
     else:
@@ -106,27 +93,29 @@ def _add_list(request: Request, viewer: Viewer, settings: Settings, values: dict
             with transaction(settings.database_url) as session:
                 create_list(session=session, name=values["name"], title=values["title"] or None)
         except ContentError as err:
-            errors = {"title" if str(err).startswith("the list's title") else "name": sentence(str(err))}
+            errors = field_errors(err, default="name")
         else:
             return see_other(f"/admin/lists/{values['name']}", notice=f"Created the list {values['name']}.",
                              request=request)
     return _lists_page(request, viewer, settings, values=values, errors=errors, status=422)
 
 
-def _describe_list(request: Request, viewer: Viewer, settings: Settings, name: str, values: dict) -> Response:
+def _describe_list(request: Request, form: FormData, viewer: Viewer, settings: Settings, name: str) -> Response:
+    values = {**text_fields(form, ("title", "description")), "public": form.get("public") == "yes"}
     try:
         with transaction(settings.database_url) as session:
             update_list(session=session, name=name, title=values["title"], description=values["description"],
                         public=values["public"])
     except ContentError as err:
-        field = "title" if str(err).startswith("the list's title") else "description"
         return _list_page(request, viewer, settings, name, about_values=values, status_code=422,
-                          about_errors={field: sentence(str(err))})
+                          about_errors=field_errors(err, default="description"))
     return see_other(f"/admin/lists/{name}", request=request,
                      notice=f"Saved: the list is {'public' if values['public'] else 'private'}.")
 
 
-def _unsubscribe_one(request: Request, settings: Settings, name: str, email: str, back: dict[str, str]) -> Response:
+def _unsubscribe_one(request: Request, form: FormData, settings: Settings, name: str) -> Response:
+    email = str(form.get("email", ""))
+    back = {key: str(form.get(key, "")) for key in ("q", "status", "page") if form.get(key)}
     with transaction(settings.database_url) as session:
         remove_subscriber(session=session, email=email, list_name=name)
     query = f"?{urlencode(back)}" if back else ""
@@ -134,7 +123,8 @@ def _unsubscribe_one(request: Request, settings: Settings, name: str, email: str
                      notice=f"{email} is unsubscribed from {name}; no import will add them back.")
 
 
-def _add_one(request: Request, viewer: Viewer, settings: Settings, name: str, values: dict) -> Response:
+def _add_one(request: Request, form: FormData, viewer: Viewer, settings: Settings, name: str) -> Response:
+    values = {**text_fields(form, ("email", "name"), strip=True), "confirmed": form.get("confirmed") == "yes"}
     try:
         with transaction(settings.database_url) as session:
             status = add_subscriber(session=session, email=values["email"], name=values["name"] or None,
@@ -147,8 +137,10 @@ def _add_one(request: Request, viewer: Viewer, settings: Settings, name: str, va
                      notice=f"{email} is on {name}: {status}.")
 
 
-def _queue_import(request: Request, viewer: Viewer, settings: Settings, name: str, upload: UploadFile | None,
-                  confirmed: bool) -> Response:
+def _queue_import(request: Request, form: FormData, viewer: Viewer, settings: Settings, name: str) -> Response:
+    upload = form.get("file")
+    upload = upload if isinstance(upload, UploadFile) and upload.filename else None
+    confirmed = form.get("confirmed") == "yes"
     with transaction(settings.database_url) as session:
         get_list(session=session, name=name)  # a missing list is a 404 before anything else
     if upload is None:

@@ -4,13 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from newsletter.accounts import authenticate, end_sessions, sign_in_address
+from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.errors import AuthenticationError
 from newsletter.web.admin.render import page, see_other
 from newsletter.web.deps import LoginLimiterDep, SettingsDep
-from newsletter.web.security import Editor, check_csrf, safe_next, sign_in, sign_out
+from newsletter.web.forms import run_form
+from newsletter.web.ratelimit import RateLimiter
+from newsletter.web.security import Editor, Viewer, safe_next, sign_in, sign_out
 
 router = APIRouter(tags=["admin"])
 
@@ -36,10 +40,14 @@ async def login(
     Only failures count against the limit, per account and per client address: guessing at
     one account from many addresses, or at many accounts from one, is stopped, while people
     who sign in correctly behind one shared address never are. A locked account that does
-    not exist looks like one that does.
+    not exist looks like one that does. Hashing takes a while (argon2, on purpose): it runs in
+    the thread pool, so a sign-in never holds up another page.
     """
-    await check_csrf(request)
-    next = safe_next(next, "/admin")
+    return await run_form(request, _login, settings, limiter, email, password, safe_next(next, "/admin"))
+
+
+def _login(request: Request, form: FormData, settings: Settings, limiter: RateLimiter, email: str, password: str,
+           next: str) -> Response:
     client = request.client.host if request.client else "unknown"
     counted = (f"account:{sign_in_address(email)}", f"address:{client}")
     if limiter.exceeded(*counted):
@@ -58,8 +66,12 @@ async def login(
 
 
 @router.post("/logout")
-def logout(request: Request, viewer: Editor, settings: SettingsDep) -> RedirectResponse:
+async def logout(request: Request, viewer: Editor, settings: SettingsDep) -> Response:
     """End the user's sessions (in every browser) and forget this one."""
+    return await run_form(request, _logout, viewer, settings)
+
+
+def _logout(request: Request, form: FormData, viewer: Viewer, settings: Settings) -> Response:
     with transaction(settings.database_url) as session:
         end_sessions(session=session, user_id=viewer.id)
     sign_out(request)

@@ -28,15 +28,6 @@ def take_notice(request: Request) -> str | None:
     return request.session.pop("notice", None)
 
 
-def field_errors(err) -> dict[str, str]:
-    """A pydantic ValidationError as {field: message} for a form."""
-    errors: dict[str, str] = {}
-    for problem in err.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else "form"
-        errors.setdefault(field, sentence(problem["msg"].removeprefix("Value error, ")))
-    return errors
-
-
 def sentence(message: str) -> str:
     """An error message as a sentence: capitalised, with a full stop."""
     message = message[:1].upper() + message[1:]

@@ -5,24 +5,18 @@ a form posted with the CSRF token); ``/static/send.js`` then polls ``GET /api/se
 every 2 seconds and updates the numbers, the status and the buttons in place.
 """
 
-import datetime as dt
-from typing import Any
-from zoneinfo import available_timezones
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.db.models import Issue
 from newsletter.errors import SendStateError
 from newsletter.reports import send_report
 from newsletter.sending import (
-    audience,
     cancel_send,
     failed_recipients,
     get_send,
-    parse_schedule,
     pause_send,
     reschedule_send,
     resume_send,
@@ -30,15 +24,19 @@ from newsletter.sending import (
     send_progress,
 )
 from newsletter.web.admin.render import page, see_other, sentence
-from newsletter.web.api.sends import (
+from newsletter.web.deps import IdPath, SettingsDep
+from newsletter.web.forms import field_errors, run_form, text_fields
+from newsletter.web.security import Admin, Viewer
+from newsletter.web.views import (
     FINISHED,
+    FORMATS,
+    ZONES,
     overview,
     progress_out,
-    send_out,
+    scheduled_for,
+    send_view,
     wall_clock,
 )
-from newsletter.web.deps import IdPath, SettingsDep
-from newsletter.web.security import Admin, Viewer
 
 router = APIRouter(prefix="/admin/sends", tags=["admin"])
 
@@ -52,9 +50,6 @@ ALLOWED = {
     "reschedule": ("scheduled", "held"),
 }
 FAILED_SHOWN = 500  # rows of the failed recipients table; `newsletter sends failed` has them all
-ZONE_REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/",
-                "Indian/", "Pacific/")
-ZONES = ["UTC"] + sorted(z for z in available_timezones() if z.startswith(ZONE_REGIONS))
 
 
 @router.get("", response_class=HTMLResponse)
@@ -72,8 +67,42 @@ def send_page(request: Request, send_id: IdPath, viewer: Admin, settings: Settin
 
 
 @router.post("/{send_id}/pause", response_class=HTMLResponse)
-def pause(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
+async def pause(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
     """Stop starting new batches."""
+    return await run_form(request, _pause, viewer, settings, send_id)
+
+
+@router.post("/{send_id}/resume", response_class=HTMLResponse)
+async def resume(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
+    """Continue a paused send, or send a held one now."""
+    return await run_form(request, _resume, viewer, settings, send_id)
+
+
+@router.get("/{send_id}/cancel", response_class=HTMLResponse)
+def confirm_cancel(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
+    """The confirmation step before cancelling: what it does, and that it cannot be undone."""
+    return _dashboard(request, viewer, settings, send_id, confirming=True)
+
+
+@router.post("/{send_id}/cancel", response_class=HTMLResponse)
+async def cancel(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
+    """Cancel the send (after the confirmation page)."""
+    return await run_form(request, _cancel, viewer, settings, send_id)
+
+
+@router.post("/{send_id}/retry", response_class=HTMLResponse)
+async def retry(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
+    """Put the failed recipients back in the queue."""
+    return await run_form(request, _retry, viewer, settings, send_id)
+
+
+@router.post("/{send_id}/reschedule", response_class=HTMLResponse)
+async def reschedule(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
+    """Move a scheduled or held send to another time, or show the form again with what is wrong."""
+    return await run_form(request, _reschedule, viewer, settings, send_id)
+
+
+def _pause(request: Request, form: FormData, viewer: Viewer, settings: Settings, send_id: int) -> Response:
     try:
         with transaction(settings.database_url) as session:
             pause_send(session=session, send_id=send_id)
@@ -83,9 +112,7 @@ def pause(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDe
                      "the provider finish.", request=request)
 
 
-@router.post("/{send_id}/resume", response_class=HTMLResponse)
-def resume(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
-    """Continue a paused send, or send a held one now."""
+def _resume(request: Request, form: FormData, viewer: Viewer, settings: Settings, send_id: int) -> Response:
     try:
         with transaction(settings.database_url) as session:
             was = get_send(session=session, send_id=send_id).status
@@ -96,15 +123,7 @@ def resume(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsD
     return see_other(f"/admin/sends/{send_id}", notice=notice, request=request)
 
 
-@router.get("/{send_id}/cancel", response_class=HTMLResponse)
-def confirm_cancel(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
-    """The confirmation step before cancelling: what it does, and that it cannot be undone."""
-    return _dashboard(request, viewer, settings, send_id, confirming=True)
-
-
-@router.post("/{send_id}/cancel", response_class=HTMLResponse)
-def cancel(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
-    """Cancel the send (after the confirmation page)."""
+def _cancel(request: Request, form: FormData, viewer: Viewer, settings: Settings, send_id: int) -> Response:
     try:
         with transaction(settings.database_url) as session:
             cancel_send(session=session, send_id=send_id)
@@ -113,9 +132,7 @@ def cancel(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsD
     return see_other(f"/admin/sends/{send_id}", notice=f"Send {send_id} is cancelled.", request=request)
 
 
-@router.post("/{send_id}/retry", response_class=HTMLResponse)
-def retry(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
-    """Put the failed recipients back in the queue."""
+def _retry(request: Request, form: FormData, viewer: Viewer, settings: Settings, send_id: int) -> Response:
     try:
         with transaction(settings.database_url) as session:
             count = retry_failed(session=session, send_id=send_id)
@@ -128,31 +145,18 @@ def retry(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDe
     return see_other(f"/admin/sends/{send_id}", notice=notice, request=request)
 
 
-@router.post("/{send_id}/reschedule", response_class=HTMLResponse)
-async def reschedule(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> Response:
-    """Move a scheduled or held send to another time, or show the form again with what is wrong."""
-    form = await request.form()
-    values = {"at": str(form.get("at", "")).strip(), "timezone": str(form.get("timezone", "")).strip() or "UTC"}
-    try:
-        # "2026-12-04T08:00" from the browser's picker, said back as "2026-12-04 08:00" in messages
-        at = parse_schedule(values["at"].replace("T", " ", 1), values["timezone"]) if values["at"] else None
-    except SendStateError as err:
-        at, problem = None, str(err)
-    else:
-        problem = None if at else "give the date and time to send it"
-    if at is None:
-        field = "timezone" if problem and "time zone" in problem else "at"
-        return _dashboard(request, viewer, settings, send_id, status=422, values=values,
-                          errors={field: sentence(problem)})
+def _reschedule(request: Request, form: FormData, viewer: Viewer, settings: Settings, send_id: int) -> Response:
+    values = text_fields(form, ("at", "timezone"), strip=True)
+    values["timezone"] = values["timezone"] or "UTC"
     try:
         with transaction(settings.database_url) as session:
-            reschedule_send(session=session, send_id=send_id, at=at, timezone=values["timezone"])
+            send = reschedule_send(session=session, send_id=send_id, at=values["at"], timezone=values["timezone"])
+            at, zone = send.scheduled_at, send.timezone
     except SendStateError as err:
+        if err.field:  # the time cannot be used: the form again, saying what is wrong with it
+            return _dashboard(request, viewer, settings, send_id, status=422, values=values, errors=field_errors(err))
         return _dashboard(request, viewer, settings, send_id, status=409, error=str(err))
-    when = f"{wall_clock(at, values['timezone'])} {values['timezone']}"
-    if values["timezone"] != "UTC":
-        when += f" ({wall_clock(at, 'UTC')} UTC)"
-    return see_other(f"/admin/sends/{send_id}", notice=f"Rescheduled for {when}.", request=request)
+    return see_other(f"/admin/sends/{send_id}", notice=f"Rescheduled for {scheduled_for(at, zone)}.", request=request)
 
 
 def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: int, *, status: int = 200,
@@ -160,8 +164,7 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
                confirming: bool = False) -> HTMLResponse:
     with transaction(settings.database_url) as session:
         send = get_send(session=session, send_id=send_id)
-        info = send_out(send, session.get_one(Issue, send.issue_id).title,
-                        lists=audience(session=session, send_ids=[send.id])[send.id])
+        info = send_view(session, send)
         progress = progress_out(send_progress(session=session, send_id=send_id))
         failed = failed_recipients(session=session, send_id=send_id, limit=FAILED_SHOWN)
         report = send_report(session=session, send_id=send_id) if send.started_at else None
@@ -179,42 +182,3 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
                 error=sentence(error) if error else None, values=values, errors=errors or {}, zones=zones,
                 confirming=confirming, **FORMATS)
 
-
-def number(n: int | None) -> str:
-    return "0" if n is None else f"{n:,}"
-
-
-def duration(seconds: float | None) -> str:
-    """Roughly how long (send.js says it the same way)."""
-    if seconds is None:
-        return "—"
-    if seconds < 60:
-        return "under a minute"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"about {minutes} min"
-    return f"about {minutes // 60} h {minutes % 60} min"
-
-
-def rate(per_second: float | None) -> str:
-    return "—" if per_second is None else f"{per_second:,.1f} recipients a second"
-
-
-def finish(eta: float | None, at: dt.datetime | None) -> str:
-    return "—" if eta is None or at is None else f"{duration(eta)} (around {at:%H:%M} UTC)"
-
-
-def percent(done: int, total: int) -> int:
-    return done * 100 // total if total else 0
-
-
-def moment(at: dt.datetime | None, timezone: str | None = None) -> dict[str, Any] | None:
-    """A time for a ``<time>`` element: ISO (UTC), as UTC, and in ``timezone`` when there is one."""
-    if at is None:
-        return None
-    return {"iso": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "utc": f"{wall_clock(at, 'UTC')} UTC",
-            "local": f"{wall_clock(at, timezone)} {timezone}" if timezone and timezone != "UTC" else None}
-
-
-FORMATS = {"number": number, "duration": duration, "rate": rate, "finish": finish, "percent": percent,
-           "moment": moment}

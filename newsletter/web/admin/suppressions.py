@@ -2,17 +2,18 @@
 bounce, and the lifted ones with who lifted them."""
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.errors import ContentError, NotFoundError, SendStateError
 from newsletter.reports import lift_bounce, suppression_list
 from newsletter.web.admin.render import page, see_other, sentence
-from newsletter.web.admin.sends import FORMATS
 from newsletter.web.deps import SettingsDep
+from newsletter.web.forms import run_form
 from newsletter.web.security import Admin, Viewer
+from newsletter.web.views import FORMATS
 
 router = APIRouter(prefix="/admin/suppressions", tags=["admin"])
 
@@ -29,12 +30,11 @@ def suppressions_page(request: Request, viewer: Admin, settings: SettingsDep,
 @router.post("/lift", response_class=HTMLResponse)
 async def lift(request: Request, viewer: Admin, settings: SettingsDep) -> Response:
     """Let a bounced address get mail again; a complaint or an unsubscribe is refused, saying why."""
-    form = await request.form()
-    return await run_in_threadpool(_lift, request, viewer, settings, str(form.get("email", "")),
-                                   form.get("lifted") == "true")
+    return await run_form(request, _lift, viewer, settings)
 
 
-def _lift(request: Request, viewer: Viewer, settings: Settings, email: str, lifted: bool) -> Response:
+def _lift(request: Request, form: FormData, viewer: Viewer, settings: Settings) -> Response:
+    email, lifted = str(form.get("email", "")), form.get("lifted") == "true"
     back = "/admin/suppressions" + ("?lifted=true" if lifted else "")
     try:
         with transaction(settings.database_url) as session:

@@ -17,6 +17,7 @@ from newsletter.errors import (
     NewsletterError,
     NotFoundError,
     PermissionDeniedError,
+    ProviderError,
     SendStateError,
 )
 from newsletter.providers import Provider
@@ -31,6 +32,7 @@ STATUS = {
     EditConflictError: 409,
     SendStateError: 409,
     ContentError: 422,
+    ProviderError: 502,  # the relay refused or failed a test send: not the caller's doing
 }
 
 
@@ -39,7 +41,7 @@ def create_api(settings: Settings, provider: Provider) -> FastAPI:
     api = FastAPI(
         title=f"{settings.from_name} API", version="1", docs_url=None, redoc_url=None,
         openapi_url="/openapi.json",
-        description="Items, issues, previews, schedules, sends and their reports, lists, subscribers and "
+        description="Items, issues, previews, test sends, schedules, sends and their reports, lists, subscribers and "
                     "suppressions. "
                     "Authenticate with `Authorization: Bearer <token>` (`newsletter users token EMAIL`).",
     )
@@ -51,7 +53,8 @@ def create_api(settings: Settings, provider: Provider) -> FastAPI:
 
     @api.exception_handler(NewsletterError)
     def error(request: Request, exc: NewsletterError) -> JSONResponse:
-        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+        # An error about one input (a time in the past, an unknown zone) is the request's: 422.
+        status = 422 if exc.field else next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
         body = {"detail": str(exc)}
         if isinstance(exc, EditConflictError):
             body |= {"version": exc.version, "updated_by": exc.updated_by}

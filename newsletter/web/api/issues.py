@@ -1,4 +1,4 @@
-"""``/api/issues``: compose, preview, approve and schedule issues."""
+"""``/api/issues``: compose, preview, approve, test-send and schedule issues."""
 
 import datetime as dt
 from typing import Annotated
@@ -15,8 +15,9 @@ from newsletter.editorial.drafts import IssueDraft, IssueFields, SectionDraft
 from newsletter.editorial.preflight import Finding
 from newsletter.editorial.preview import preview_issue
 from newsletter.sending import schedule_issue
+from newsletter.sending.transactional import prepare_test, send_test
 from newsletter.web.api.routing import ApiRoute, ConflictOut, ErrorOut
-from newsletter.web.deps import IdPath, SettingsDep
+from newsletter.web.deps import IdPath, ProviderDep, SettingsDep
 from newsletter.web.security import Admin, Editor
 
 router = APIRouter(prefix="/issues", tags=["issues"], route_class=ApiRoute)
@@ -72,6 +73,13 @@ class Schedule(BaseModel):
         if len(", ".join(self.lists)) > 1000:  # the send keeps them so: sends.list_names is String(1000)
             raise ValueError("the list names come to more than 1000 characters: send to fewer lists at once")
         return self
+
+
+class TestSent(BaseModel):
+    """A test of the issue, sent."""
+
+    to: str = Field(description="The caller's own address, where it went.")
+    message_id: str = Field(description="Its Message-ID.")
 
 
 class Scheduled(BaseModel):
@@ -135,8 +143,20 @@ def approve(issue_id: IdPath, approval: Approval, viewer: Editor, settings: Sett
                                   editor=viewer.name))
 
 
+@router.post("/{issue_id}/test", responses={
+    422: {"description": "The checks find errors in the issue: fix them first."},
+    502: {"description": "The provider refused or failed the message."}})
+def test_send(issue_id: IdPath, viewer: Editor, settings: SettingsDep, provider: ProviderDep) -> TestSent:
+    """Send the issue as it would go out, its subject marked [Test], to the caller's own address."""
+    with transaction(settings.database_url) as session:  # rendered inside, sent after
+        proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=viewer.email)
+    return TestSent(to=proof.recipient.email, message_id=send_test(settings=settings, provider=provider, message=proof))
+
+
 @router.post("/{issue_id}/schedule", status_code=201, responses={
-    409: {"description": "The issue is not approved, or the time cannot be used."}})
+    409: {"description": "The issue is not approved (ready)."},
+    422: {"description": "A list does not fit, the issue fails its checks, or the time cannot be read, does not "
+                         "exist in the zone, or is in the past."}})
 def schedule(issue_id: IdPath, plan: Schedule, viewer: Admin, settings: SettingsDep) -> Scheduled:
     """Schedule a ready issue (admins only), or send it now when ``at`` is omitted (the sweep
     queues its batches within the poll interval)."""
