@@ -32,7 +32,17 @@ from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.db.engine import one_of, transaction
-from newsletter.db.models import Batch, Delivery, Issue, MailingList, Send, SendList, Subscriber, Subscription, utcnow
+from newsletter.db.models import (
+    Batch,
+    Delivery,
+    Issue,
+    MailingList,
+    Send,
+    SendList,
+    Subscriber,
+    Subscription,
+    utcnow,
+)
 from newsletter.errors import (
     AmbiguousDeliveryError,
     ProviderAuthError,
@@ -96,24 +106,25 @@ def send_batch(
     with transaction(url) as session:
         if not _mark_posting(session, batch_id):  # paused, cancelled or recovered meanwhile
             return _put_back(url, batch_id, B.SUBMITTING, delay=0, error=None, suppressed=suppressed)
+    ids = {"send_id": outgoing.send_id, "batch_id": batch_id}  # for JSON log lines (NEWSLETTER_LOG_FORMAT)
     try:
         results = provider.send_batch(outgoing) if outgoing.recipients else []
     except TransientProviderError as err:
         delay = err.retry_after if err.retry_after is not None else _backoff(attempt)
         return _put_back(url, batch_id, B.POSTING, delay=delay, error=str(err), suppressed=suppressed)
     except AmbiguousDeliveryError as err:
-        log.warning("batch %s: outcome unknown, awaiting confirmation: %s", batch_id, err)
+        log.warning("batch %s: outcome unknown, awaiting confirmation: %s", batch_id, err, extra=ids)
         with transaction(url) as session:
             session.execute(transition(Batch, B.POSTING, B.AMBIGUOUS, Batch.id == batch_id, error=str(err)))
         return BatchOutcome(batch_id, "ambiguous", suppressed=suppressed, error=str(err))
     except ProviderAuthError as err:
-        log.error("batch %s: %s; pausing send %s", batch_id, err, outgoing.send_id)
+        log.error("batch %s: %s; pausing send %s", batch_id, err, outgoing.send_id, extra=ids)
         with transaction(url) as session:
             session.execute(transition(Send, S.SENDING, S.PAUSED, Send.id == outgoing.send_id,
                                        status_reason=f"{err} (fix it, then resume the send)"))
         return _put_back(url, batch_id, B.POSTING, delay=0, error=str(err), suppressed=suppressed)
     except Exception as err:  # recorded on every recipient, so the batch never hangs
-        log.error("batch %s failed: %s", batch_id, err, exc_info=not isinstance(err, ProviderError))
+        log.error("batch %s failed: %s", batch_id, err, exc_info=not isinstance(err, ProviderError), extra=ids)
         results = [RecipientResult(r.delivery_id, False, error=str(err)) for r in outgoing.recipients]
     retry_at = utcnow() + dt.timedelta(seconds=_backoff(attempt))
     with transaction(url) as session:

@@ -20,6 +20,7 @@ from newsletter.sending.states import (
     B,
     DeliveryStatus,
     finish_if_complete,
+    lock_batch,
     move_deliveries,
     transition,
 )
@@ -65,8 +66,7 @@ def _fail_dropped(session: Session, event: ProviderEvent) -> None:
     ).first()
     if found is None or DeliveryStatus.FAILED not in DELIVERY_TRANSITIONS[DeliveryStatus(found.status)]:
         return
-    session.execute(select(Batch.id).where(Batch.send_id == found.send_id, Batch.number == found.batch_number)
-                    .with_for_update())
+    lock_batch(session, found.send_id, found.batch_number)
     move_deliveries(session, send_id=found.send_id, batch_number=found.batch_number,
                     where=[Delivery.id == event.delivery_id], from_=DeliveryStatus(found.status),
                     to=DeliveryStatus.FAILED, error=f"dropped by the provider: {event.reason or 'no reason given'}")

@@ -146,6 +146,28 @@ def count_move(session: Session, *, send_id: int, batch_number: int, from_: Deli
     session.execute(update(Batch).where(Batch.send_id == send_id, Batch.number == batch_number).values(**changes))
 
 
+def lock_batch(session: Session, send_id: int, number: int) -> bool:
+    """Lock a batch's row first, before its deliveries (LOCK ORDER); False if there is none."""
+    locked = session.execute(
+        select(Batch.id).where(Batch.send_id == send_id, Batch.number == number).with_for_update()
+    ).first()
+    return locked is not None
+
+
+def lock_send(session: Session, send_id: int, *where: ColumnElement[bool]) -> bool:
+    """Lock a send's row last, after its batches and deliveries (LOCK ORDER), if it matches
+    ``where``; False if it does not.
+
+    FOR NO KEY UPDATE: a transaction that updated a batch row twice holds a KEY SHARE lock on
+    its send (PostgreSQL checks the batch's foreign key again), and FOR UPDATE would conflict
+    with the other workers' KEY SHARE locks, and deadlock.
+    """
+    locked = session.execute(
+        select(Send.id).where(Send.id == send_id, *where).with_for_update(key_share=True)
+    ).first()
+    return locked is not None
+
+
 def finish_if_complete(session: Session, send_id: int) -> bool:
     """Mark a sending or paused send ``sent`` once all its recipients are frozen and none of
     its batches is unfinished; True if this call finished it.
@@ -154,16 +176,9 @@ def finish_if_complete(session: Session, send_id: int) -> bool:
     its own. Two transactions recording a send's last two batches at once would otherwise each
     see the other's batch as unfinished (READ COMMITTED) and leave the send ``sending`` for
     ever; with the lock, the second waits for the first to commit and then sees both done.
-    The lock is taken last of all (LOCK ORDER), after the batch and its deliveries. It is
-    FOR NO KEY UPDATE: a transaction that updated its batch row twice holds a KEY SHARE lock
-    on the send (PostgreSQL checks the batch's foreign key again), and FOR UPDATE would
-    conflict with the other workers' KEY SHARE locks, and deadlock.
+    The lock is taken last of all (LOCK ORDER), after the batch and its deliveries.
     """
-    locked = session.execute(
-        select(Send.id).where(Send.id == send_id, Send.status.in_((S.SENDING, S.PAUSED)),
-                              Send.frozen_at.is_not(None)).with_for_update(key_share=True)
-    ).first()
-    if locked is None:
+    if not lock_send(session, send_id, Send.status.in_((S.SENDING, S.PAUSED)), Send.frozen_at.is_not(None)):
         return False
     unfinished = session.scalar(
         select(exists().where(Batch.send_id == send_id, Batch.status.in_(UNFINISHED_BATCHES)))
