@@ -77,11 +77,11 @@ def test_a_save_landing_while_an_issue_is_scheduled_waits_and_is_refused(draft, 
     render = freeze.render_issue
     savers = []
 
-    def render_while_a_colleague_saves(content, settings):  # the save starts mid-schedule
+    def render_while_a_colleague_saves(content, settings, **options):  # the save starts mid-schedule
         savers.append(threading.Thread(target=save))
         savers[0].start()
         savers[0].join(timeout=1)  # it waits for the schedule's transaction, if that holds the issue
-        return render(content, settings)
+        return render(content, settings, **options)
 
     monkeypatch.setattr(freeze, "render_issue", render_while_a_colleague_saves)
     with transaction(url) as session:
