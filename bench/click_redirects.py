@@ -18,7 +18,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from scratch import fresh_database
+from scratch import fresh_database, serving
 
 DATABASE = "bench_clicks"
 REDIS_URL = re.sub(r"/\d+$", "/14", os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
@@ -69,12 +68,6 @@ def seed(url: str, recipients: int, links: int) -> None:
                           "now() - interval '1 hour' FROM generate_series(1, :n) AS g"), {"s": SEND, "n": recipients})
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wrk(base: str, script: Path, seconds: int, connections: int) -> dict:
     """Run wrk; its requests/s, responses, non-3xx answers and latencies."""
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base],
@@ -91,30 +84,15 @@ def wrk(base: str, script: Path, seconds: int, connections: int) -> dict:
 
 
 def run(mode: str, url: str, paths: Path, args) -> dict:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_BASE_URL": base, "NEWSLETTER_SECRET_KEY": SECRET,
+    env = {**os.environ, "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_SECRET_KEY": SECRET,
            "NEWSLETTER_REDIS_URL": REDIS_URL if mode == "redis" else "", "NEWSLETTER_POLL_INTERVAL": "3600"}
     env.pop("NEWSLETTER_BROKER_URL", None)
-    server = subprocess.Popen([str(REPO / ".venv/bin/newsletter"), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     script = paths.with_suffix(".lua")
     script.write_text(WRK_SCRIPT % paths)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+    with serving(env) as base:
         first = paths.read_text().split("\n", 1)[0]
         assert httpx.get(base + first).status_code == 302  # warm: the send's link table is read once
         result = wrk(base, script, args.seconds, args.connections)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     result["mode"] = mode
     if mode == "redis":
         from newsletter.config import Settings

@@ -1,8 +1,18 @@
-"""A scratch PostgreSQL database for a benchmark, dropped and made again on each run."""
+"""What benchmarks share: a scratch PostgreSQL database, dropped and made again on each run,
+and a `newsletter serve` of the repository's own command on a free port."""
 
 import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, make_url, text
+
+REPO = Path(__file__).resolve().parent.parent
 
 ADMIN_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -15,3 +25,30 @@ def fresh_database(name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """`newsletter serve` with ``env`` on a free port, up and answering; yields its base URL
+    (NEWSLETTER_BASE_URL in ``env`` is set to it) and stops it after the block."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(REPO / ".venv/bin/newsletter"), "serve", "--port", str(port)],
+                              env={**env, "NEWSLETTER_BASE_URL": base},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -10,9 +10,7 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +21,7 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from scratch import fresh_database
+from scratch import fresh_database, serving
 
 DATABASE = "bench_events"
 KINDS = ["delivered"] * 12 + ["open"] * 4 + ["click"] * 2 + ["processed", "deferred", "bounce", "spamreport"]
@@ -76,23 +74,9 @@ def main() -> None:
     upgrade_database(url)
     seed(url, args.recipients)
     signer, rng = FakeSendGrid(), random.Random(7)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_BASE_URL": f"http://127.0.0.1:{port}",
-           "NEWSLETTER_SENDGRID_WEBHOOK_PUBLIC_KEY": signer.public_key, "NEWSLETTER_SECRET_KEY": "bench-" * 8}
-    server = subprocess.Popen([str(REPO / ".venv/bin/newsletter"), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+    env = {**os.environ, "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_SENDGRID_WEBHOOK_PUBLIC_KEY": signer.public_key,
+           "NEWSLETTER_SECRET_KEY": "bench-" * 8}
+    with serving(env) as base:
         over_http = []
         with httpx.Client(timeout=60) as client:
             for post in range(args.posts):
@@ -105,9 +89,6 @@ def main() -> None:
                 answer = client.post(f"{base}/webhooks/sendgrid", content=body, headers=headers)
                 over_http.append(time.perf_counter() - started)
                 assert answer.status_code == 200 and answer.json()["recorded"] == args.events, answer.text
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     settings = Settings(database_url=url, secret_key="bench-" * 8)
     in_process = []
     for post in range(args.posts, 2 * args.posts):
