@@ -9,6 +9,7 @@ message says nothing about whether an address exists.
 """
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from enum import StrEnum
 from functools import lru_cache
@@ -77,3 +78,10 @@ def read_token(secret_key: str, purpose: Purpose, token: str, arity: int) -> lis
     if len(parts) != arity or not all(p.isdigit() and p.isascii() for p in parts):
         raise InvalidLinkError("this link is not valid or has expired")
     return [int(p) for p in parts]
+
+
+@lru_cache(maxsize=16)
+def derived_key(secret_key: str, purpose: bytes) -> bytes:
+    """A key of its own for ``purpose`` (click tokens, bounce addresses), derived from
+    NEWSLETTER_SECRET_KEY once per process: a token made for one purpose never passes for another."""
+    return hmac.new(secret_key.encode(), purpose, hashlib.sha256).digest()

@@ -19,12 +19,12 @@ import hmac
 import smtplib
 import ssl
 from email.utils import parseaddr
-from functools import lru_cache
 
 from newsletter.config import Settings
 from newsletter.errors import ProviderAuthError, ProviderError, TransientProviderError
 from newsletter.providers.base import OutgoingBatch, Provider, RecipientResult
 from newsletter.providers.mime import MimeBuilder
+from newsletter.tokens import derived_key
 
 
 class SmtpProvider(Provider):
@@ -127,14 +127,8 @@ def delivery_from_bounce_address(settings: Settings, address: str) -> int | None
 def _verp_token(secret_key: str, delivery_id: int) -> str:
     """``<delivery id in base 36>-<10 characters of HMAC>``: lower-case letters and digits
     only (valid in any local part, unchanged by lower-casing), 50 bits of signature."""
-    mac = hmac.new(_verp_key(secret_key), b"delivery.%d" % delivery_id, hashlib.sha256).digest()
+    mac = hmac.new(derived_key(secret_key, b"newsletter.verp"), b"delivery.%d" % delivery_id, hashlib.sha256).digest()
     return f"{_base36(delivery_id)}-{base64.b32encode(mac[:10]).decode('ascii').lower()[:10]}"
-
-
-@lru_cache(maxsize=4)
-def _verp_key(secret_key: str) -> bytes:
-    """A key of its own for bounce addresses, derived from NEWSLETTER_SECRET_KEY."""
-    return hmac.new(secret_key.encode(), b"newsletter.verp", hashlib.sha256).digest()
 
 
 def _base36(number: int) -> str:

@@ -25,7 +25,6 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session
@@ -62,6 +61,7 @@ from newsletter.sending.states import (
     move_deliveries,
     transition,
 )
+from newsletter.tokens import derived_key
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,6 @@ def click_token(key: bytes, send_id: int, delivery_id: int) -> str:
     return f"{delivery_id:x}-{hmac.digest(key, b'%d.%d' % (send_id, delivery_id), 'sha256')[:6].hex()}"
 
 
-@lru_cache(maxsize=4)
 def click_key(secret_key: str) -> bytes:
-    """A key of its own for click tokens, derived from NEWSLETTER_SECRET_KEY."""
-    return hmac.new(secret_key.encode(), b"newsletter.clicks", hashlib.sha256).digest()
+    """The key of click tokens, derived from NEWSLETTER_SECRET_KEY."""
+    return derived_key(secret_key, b"newsletter.clicks")

@@ -28,8 +28,8 @@ from newsletter.web.admin.render import sentence
 from newsletter.web.api import create_api
 from newsletter.web.body_limit import BodySizeLimit
 from newsletter.web.pages import Pages
-from newsletter.web.ratelimit import RateLimiter
 from newsletter.web.public import archive, clicks, preferences, subscribe, unsubscribe, webhooks
+from newsletter.web.ratelimit import RateLimiter
 from newsletter.web.security import add_sessions
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from newsletter.content.models import MAX_DB_INT
 from newsletter.db import transaction
 from newsletter.db.models import SubscriberImport, as_utc
 from newsletter.subscribers import (
@@ -19,7 +20,6 @@ from newsletter.subscribers import (
 from newsletter.subscribers.imports import get_import, queue_import, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
 from newsletter.subscribers.search import MAX_LIMIT
-from newsletter.content.models import MAX_DB_INT
 from newsletter.web.api.routing import ApiRoute
 from newsletter.web.csv_files import export_response
 from newsletter.web.deps import IdPath, SettingsDep
