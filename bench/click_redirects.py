@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from scratch import fresh_database, serving
+from scratch import fresh_database, seed_sent_send, serving
 
 DATABASE = "bench_clicks"
 REDIS_URL = re.sub(r"/\d+$", "/14", os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
@@ -52,20 +52,11 @@ end
 
 def seed(url: str, recipients: int, links: int) -> None:
     """A sent send with ``links`` links to ``recipients`` readers, accepted an hour ago."""
+    seed_sent_send(url, recipients, send_id=SEND)
     with create_engine(url).begin() as conn:
-        conn.execute(text("INSERT INTO subscribers (id, email, status, attributes) SELECT g, 'p' || g || "
-                          "'@example.org', 'active', '{}' FROM generate_series(1, :n) AS g"), {"n": recipients})
-        conn.execute(text("INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
-                          "VALUES (1, 's', 'T', CURRENT_DATE, 'en', 'sent', 1, now())"))
-        conn.execute(text("INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, "
-                          "list_names, recipient_count) VALUES (:s, 1, 'sent', 's', '', '', 'weekly', :n)"),
-                     {"s": SEND, "n": recipients})
         conn.execute(text("INSERT INTO send_links (send_id, link_id, url) SELECT :s, g, "
                           "'https://example.org/news/' || g FROM generate_series(1, :n) AS g"),
                      {"s": SEND, "n": links})
-        conn.execute(text("INSERT INTO deliveries (id, send_id, batch_number, subscriber_id, list_id, email, status, "
-                          "updated_at) SELECT g, :s, (g - 1) / 1000, g, 1, 'p' || g || '@example.org', 'accepted', "
-                          "now() - interval '1 hour' FROM generate_series(1, :n) AS g"), {"s": SEND, "n": recipients})
 
 
 def wrk(base: str, script: Path, seconds: int, connections: int) -> dict:

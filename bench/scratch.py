@@ -1,5 +1,6 @@
 """What benchmarks share: a scratch PostgreSQL database, dropped and made again on each run,
-and a `newsletter serve` of the repository's own command on a free port."""
+a sent send seeded into it, and a `newsletter serve` of the repository's own command on a free
+port."""
 
 import os
 import socket
@@ -52,3 +53,19 @@ def serving(env: dict[str, str]) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def seed_sent_send(url: str, recipients: int, *, send_id: int = 1) -> None:
+    """A sent send to ``recipients`` active subscribers (p<n>@example.org), one accepted
+    delivery each, accepted an hour ago."""
+    with create_engine(url).begin() as conn:
+        conn.execute(text("INSERT INTO subscribers (id, email, status, attributes) SELECT g, 'p' || g || "
+                          "'@example.org', 'active', '{}' FROM generate_series(1, :n) AS g"), {"n": recipients})
+        conn.execute(text("INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
+                          "VALUES (1, 's', 'T', CURRENT_DATE, 'en', 'sent', 1, now())"))
+        conn.execute(text("INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, "
+                          "list_names, recipient_count) VALUES (:s, 1, 'sent', 's', '', '', 'weekly', :n)"),
+                     {"s": send_id, "n": recipients})
+        conn.execute(text("INSERT INTO deliveries (id, send_id, batch_number, subscriber_id, list_id, email, status, "
+                          "updated_at) SELECT g, :s, (g - 1) / 1000, g, 1, 'p' || g || '@example.org', 'accepted', "
+                          "now() - interval '1 hour' FROM generate_series(1, :n) AS g"), {"s": send_id, "n": recipients})

@@ -16,30 +16,14 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from scratch import fresh_database, serving
+from scratch import fresh_database, seed_sent_send, serving
 
 DATABASE = "bench_events"
 KINDS = ["delivered"] * 12 + ["open"] * 4 + ["click"] * 2 + ["processed", "deferred", "bounce", "spamreport"]
-
-
-def seed(url: str, recipients: int) -> None:
-    """A sent send to ``recipients`` active subscribers, one delivery each."""
-    with create_engine(url).begin() as conn:
-        conn.execute(text("INSERT INTO subscribers (id, email, status, attributes) SELECT g, 'p' || g || "
-                          "'@example.org', 'active', '{}' FROM generate_series(1, :n) AS g"), {"n": recipients})
-        conn.execute(text("INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
-                          "VALUES (1, 's', 'T', CURRENT_DATE, 'en', 'sent', 1, now())"))
-        conn.execute(text("INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, "
-                          "list_names, recipient_count) VALUES (1, 1, 'sent', 's', '', '', 'weekly', :n)"),
-                     {"n": recipients})
-        conn.execute(text("INSERT INTO deliveries (id, send_id, batch_number, subscriber_id, list_id, email, status) "
-                          "SELECT g, 1, (g - 1) / 1000, g, 1, 'p' || g || '@example.org', 'accepted' "
-                          "FROM generate_series(1, :n) AS g"), {"n": recipients})
 
 
 def events(post: int, count: int, recipients: int, rng: random.Random) -> list[dict]:
@@ -72,7 +56,7 @@ def main() -> None:
 
     url = fresh_database(DATABASE)
     upgrade_database(url)
-    seed(url, args.recipients)
+    seed_sent_send(url, args.recipients)
     signer, rng = FakeSendGrid(), random.Random(7)
     env = {**os.environ, "NEWSLETTER_DATABASE_URL": url, "NEWSLETTER_SENDGRID_WEBHOOK_PUBLIC_KEY": signer.public_key,
            "NEWSLETTER_SECRET_KEY": "bench-" * 8}
