@@ -1,0 +1,24 @@
+"""The database schema, one module per domain. Alembic migrations in ``migrations/`` must match
+it (a test checks). Every table is importable from here: ``from newsletter.db.models import Send``.
+
+- editorial: items collected through the week, issues made of sections of items;
+- audience: mailing lists, subscribers and their subscriptions;
+- sending: sends, their audience, batches and deliveries;
+- people: the editors and admins of the web app, and their API tokens;
+- tracking: delivery events, suppressions, and each send's tracked links.
+"""
+
+from newsletter.db.models.audience import MailingList, Subscriber, SubscriberImport, Subscription
+
+from newsletter.db.models.base import NAMING_CONVENTION, Base, as_utc, utcnow
+
+from newsletter.db.models.editorial import Issue, IssueEntry, IssueSection, Item
+from newsletter.db.models.people import ApiToken, User
+from newsletter.db.models.sending import Batch, Delivery, Send, SendList
+from newsletter.db.models.tracking import DeliveryEvent, SendLink, Suppression
+
+__all__ = [
+    "NAMING_CONVENTION", "ApiToken", "Base", "Batch", "Delivery", "DeliveryEvent", "Issue",
+    "IssueEntry", "IssueSection", "Item", "MailingList", "Send", "SendLink", "SendList",
+    "Subscriber", "SubscriberImport", "Subscription", "Suppression", "User", "as_utc", "utcnow",
+]
