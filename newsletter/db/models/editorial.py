@@ -9,6 +9,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +31,14 @@ class Item(Base):
     image_alt: Mapped[str | None] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(20), default="en")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    byline: Mapped[str | None] = mapped_column(String(200))  # the author, e.g. "Benedict Rogers"
+    kicker: Mapped[str | None] = mapped_column(String(100))  # region, country or category
+    image_caption: Mapped[str | None] = mapped_column(String(500))
+    image_credit: Mapped[str | None] = mapped_column(String(200))  # e.g. "© 2016 Reuters"
+    featured: Mapped[bool] = mapped_column(default=False, server_default=false())
+    published_at: Mapped[dt.datetime | None]  # when the story itself was published
+    # The story's URL without tracking parameters (intake): the same story is one item.
+    canonical_url: Mapped[str | None] = mapped_column(String(2000), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime | None] = mapped_column(onupdate=utcnow)
 

@@ -1,14 +1,14 @@
-"""Intake: feed sources and the fields of proposed items (issue 17).
+"""Opens, tracking opt-outs and kept counts (issue 15).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 """
 
 from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
 
-revision = '0013'
-down_revision = '0012'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

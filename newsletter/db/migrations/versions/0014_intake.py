@@ -1,14 +1,14 @@
-"""Opens, tracking opt-outs and kept counts (issue 15).
+"""Intake: feed sources and the fields of proposed items (issue 17).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0014
+Revises: 0013
 """
 
 from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
 
-revision = '0015'
-down_revision = '0014'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
