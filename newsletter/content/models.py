@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from newsletter.content.phrases import check_override
 from newsletter.content.safety import check_text, check_url
 
 SingleLine = Annotated[str, AfterValidator(check_text)]
@@ -36,6 +37,32 @@ class _Content(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _phrase_overrides(value: dict[str, str]) -> dict[str, str]:
+    return {key: check_override(key, text) for key, text in value.items()}
+
+
+Phrases = Annotated[dict[str, Annotated[SingleLine, Field(max_length=300)]], AfterValidator(_phrase_overrides)]
+
+
+class ItemTranslation(_Content):
+    """An item in another edition's language; what it leaves out stays as the main language has it."""
+
+    headline: Annotated[SingleLine, Field(max_length=300)] | None = None
+    blurb: Annotated[Paragraphs, Field(max_length=3000)] | None = None
+    url: Url | None = None  # the story's page in that language, if it has one
+    image_alt: Annotated[SingleLine, Field(max_length=300)] | None = None
+
+
+class IssueTranslation(_Content):
+    """An issue's front matter in another edition's language, and that edition's phrases."""
+
+    title: Annotated[SingleLine, Field(max_length=200)] | None = None
+    subject: Annotated[SingleLine, Field(max_length=250)] | None = None
+    preheader: Annotated[SingleLine, Field(max_length=250)] | None = None
+    intro: Annotated[Paragraphs, Field(max_length=2000)] | None = None
+    phrases: Phrases = {}
+
+
 class ItemContent(_Content):
     """One curated item: a headline, a short blurb and a "Read more" link."""
 
@@ -45,6 +72,7 @@ class ItemContent(_Content):
     source: Annotated[SingleLine, Field(max_length=200)] | None = None
     image: Url | None = None
     image_alt: Annotated[SingleLine, Field(max_length=300)] | None = None
+    translations: dict[LanguageTag, ItemTranslation] = {}  # by edition language
 
     @model_validator(mode="after")
     def _image_needs_alt(self) -> "ItemContent":
@@ -69,6 +97,9 @@ class IssueContent(_Content):
     preheader: Annotated[SingleLine, Field(max_length=250)] | None = None
     intro: Annotated[Paragraphs, Field(max_length=2000)] | None = None
     language: LanguageTag = "en"
+    editions: Annotated[list[LanguageTag], Field(max_length=20)] = []  # other languages it goes out in
+    translations: dict[LanguageTag, IssueTranslation] = {}  # by edition language
+    phrases: Phrases = {}  # fixed phrases overridden for this issue: {read_more: Continue reading}
     sections: Annotated[list[SectionContent], Field(min_length=1)]
 
     @model_validator(mode="before")
@@ -81,6 +112,17 @@ class IssueContent(_Content):
             data = dict(data)
             data["sections"] = [{"items": data.pop("items")}]
         return data
+
+    @model_validator(mode="after")
+    def _translations_match_editions(self) -> "IssueContent":
+        if self.language in self.editions or len(set(self.editions)) != len(self.editions):
+            raise ValueError("editions: list each language once, not the main language")
+        known = set(self.editions)
+        stray = set(self.translations).union(*(item.translations for item in self.items)) - known
+        if stray:
+            raise ValueError(f"translations: {', '.join(sorted(stray))} is not among the editions "
+                             f"({', '.join(self.editions) or 'none'}); add it to editions")
+        return self
 
     @property
     def effective_subject(self) -> str:

@@ -7,6 +7,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from newsletter.content.models import IssueContent, SectionContent
 from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, Send
+from newsletter.editorial.editions import (
+    issue_translation_rows,
+    issue_translations,
+    item_translation_rows,
+    item_translations,
+)
 from newsletter.errors import NotFoundError
 
 
@@ -35,6 +41,9 @@ def save_issue(*, session: Session, content: IssueContent) -> Issue:
         intro=content.intro,
         language=content.language,
         status="draft",
+        editions=list(content.editions),
+        phrases=dict(content.phrases),
+        translations=issue_translation_rows(content),
     )
     for s_pos, section in enumerate(content.sections):
         row = IssueSection(position=s_pos, title=section.title)
@@ -47,6 +56,7 @@ def save_issue(*, session: Session, content: IssueContent) -> Issue:
                 image_url=item.image,
                 image_alt=item.image_alt,
                 language=content.language,
+                translations=item_translation_rows(item),
             )
             row.entries.append(IssueEntry(item=stored, position=i_pos))
         issue.sections.append(row)
@@ -80,6 +90,7 @@ def issue_content(issue: Issue) -> IssueContent:
                     "source": e.item.source,
                     "image": e.item.image_url,
                     "image_alt": e.item.image_alt,
+                    "translations": item_translations(e.item, issue.editions),
                 }
                 for e in section.entries
             ],
@@ -93,6 +104,9 @@ def issue_content(issue: Issue) -> IssueContent:
         preheader=issue.preheader,
         intro=issue.intro,
         language=issue.language,
+        editions=issue.editions,
+        phrases=issue.phrases,
+        translations=issue_translations(issue),
         sections=sections,
     )
 

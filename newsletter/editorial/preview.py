@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from newsletter.config import Settings
 from newsletter.content.models import IssueContent, ItemContent, SectionContent
 from newsletter.db.models import Issue
+from newsletter.editorial.editions import draft_issue_translations, draft_item_translations
 from newsletter.editorial.preflight import Finding, check_issue
 from newsletter.errors import RenderError
 from newsletter.rendering import render_issue
@@ -55,6 +56,7 @@ def draft_content(issue: Issue) -> IssueContent:
             title=section.title,
             items=[
                 ItemContent.model_construct(
+                    translations=draft_item_translations(e.item, issue.editions),
                     headline=e.item.headline, blurb=e.item.blurb, url=e.item.url, source=e.item.source,
                     image=e.item.image_url, image_alt=e.item.image_alt,
                 )
@@ -64,6 +66,7 @@ def draft_content(issue: Issue) -> IssueContent:
         for section in issue.sections
     ]
     return IssueContent.model_construct(
+        editions=issue.editions, phrases=issue.phrases, translations=draft_issue_translations(issue),
         title=issue.title, date=issue.date, subject=issue.subject, preheader=issue.preheader,
         intro=issue.intro, language=issue.language, sections=sections,
     )

@@ -5,6 +5,7 @@ it (a test checks). Every table is importable from here: ``from newsletter.db.mo
 - audience: mailing lists, subscribers and their subscriptions;
 - sending: sends, their audience, batches and deliveries;
 - people: the editors and admins of the web app, and their API tokens;
+- editions: translations of issues and items, and each send's rendering per edition;
 - tracking: delivery events, suppressions, and each send's tracked links.
 """
 
@@ -12,6 +13,7 @@ from newsletter.db.models.audience import MailingList, Subscriber, SubscriberImp
 
 from newsletter.db.models.base import NAMING_CONVENTION, Base, as_utc, utcnow
 
+from newsletter.db.models.editions import IssueTranslation, ItemTranslation, SendEdition
 from newsletter.db.models.editorial import Issue, IssueEntry, IssueSection, Item
 from newsletter.db.models.people import ApiToken, User
 from newsletter.db.models.sending import Batch, Delivery, Send, SendList
@@ -21,4 +23,5 @@ __all__ = [
     "NAMING_CONVENTION", "ApiToken", "Base", "Batch", "Delivery", "DeliveryEvent", "Issue",
     "IssueEntry", "IssueSection", "Item", "MailingList", "Send", "SendLink", "SendList",
     "Subscriber", "SubscriberImport", "Subscription", "Suppression", "User", "as_utc", "utcnow",
+    "IssueTranslation", "ItemTranslation", "SendEdition",
 ]

@@ -42,6 +42,10 @@ class Item(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime | None] = mapped_column(onupdate=utcnow)
 
+    translations: Mapped[list["ItemTranslation"]] = relationship(  # noqa: F821 (models/editions.py)
+        cascade="all, delete-orphan", lazy="selectin", order_by="ItemTranslation.language"
+    )
+
 
 class Issue(Base):
     """One issue of the newsletter: its front matter and ordered sections."""
@@ -56,6 +60,8 @@ class Issue(Base):
     preheader: Mapped[str | None] = mapped_column(String(250))
     intro: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(20), default="en")
+    editions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # other languages
+    phrases: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")  # overridden
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, ready, scheduled, sent
     # Bumped by every save: a save based on an older version is refused (no lost edits).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -63,6 +69,9 @@ class Issue(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    translations: Mapped[list["IssueTranslation"]] = relationship(  # noqa: F821 (models/editions.py)
+        cascade="all, delete-orphan", lazy="selectin", order_by="IssueTranslation.language"
+    )
     sections: Mapped[list["IssueSection"]] = relationship(
         back_populates="issue", order_by="IssueSection.position", cascade="all, delete-orphan"
     )

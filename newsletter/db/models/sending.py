@@ -29,6 +29,7 @@ class Send(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)  # why it is held or paused
     subject: Mapped[str] = mapped_column(String(250))
+    language: Mapped[str | None] = mapped_column(String(20))  # the main edition's (its other editions: send_editions)
     html_template: Mapped[str] = mapped_column(Text)
     text_template: Mapped[str] = mapped_column(Text)
     list_names: Mapped[str] = mapped_column(String(1000))  # for display; the audience is send_lists
@@ -107,6 +108,7 @@ class Delivery(Base):
     list_id: Mapped[int] = mapped_column(Integer)
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200))
+    edition: Mapped[str | None] = mapped_column(String(20))  # the language of the edition they get
     # pending, accepted (by the provider), failed, suppressed (unsubscribed since the freeze),
     # cancelled (the send was cancelled before it reached them)
     status: Mapped[str] = mapped_column(String(20), default="pending")
