@@ -189,6 +189,28 @@ def _print_report(report: SendReport) -> None:
     for row in report.domains + ([report.other_domains] if report.other_domains else []):
         domains.add_row(escape(row.domain), f"{row.recipients:,}", f"{row.delivered:,}", f"{row.bounced:,}")
     console.print(domains if report.domains else "no recipients yet")
+    _print_readers(report)
+
+
+def _print_readers(report: SendReport) -> None:
+    clicks, opens = report.clicks, report.opens
+    if clicks.tracked:
+        rate = "" if clicks.click_rate is None else f" ({clicks.click_rate:.1%} of {report.complaint_base})"
+        console.print(f"clicks: {clicks.human_clickers:,} readers clicked{rate}, {clicks.human_clicks:,} human clicks; "
+                      f"{clicks.machine_clicks_filtered:,} machine clicks filtered")
+    else:
+        console.print("clicks: not tracked")
+    items = Table("rank", "item", title="items ranked by human clicks", title_justify="left")
+    for name in ("human clicks", "readers", "machine clicks"):
+        items.add_column(name, justify="right")
+    for item in clicks.items:
+        items.add_row(str(item.rank), escape(item.headline), f"{item.human_clicks:,}", f"{item.human_clickers:,}",
+                      f"{item.machine_clicks:,}")
+    console.print(items)
+    if opens.tracked:
+        rate = "" if opens.open_rate is None else f" ({opens.open_rate:.1%} of {report.complaint_base})"
+        console.print(f"opens (an estimate): {opens.human_openers:,} readers opened{rate}; "
+                      f"{opens.machine_opens_filtered:,} machine opens filtered (Apple Mail Privacy Protection, proxies)")
 
 
 def _follow(settings: Settings, send_id: int, wait: bool) -> None:

@@ -3,7 +3,9 @@ ledger and the batch counters) and the suppression list, as view models that the
 page, the API and the command line show under the same names.
 
 ``aggregate`` is pure (the report from counts, the complaint-rate levels); ``queries`` reads the
-counts in a few GROUP BY queries; ``suppressions`` lists and lifts suppressions.
+counts in a few GROUP BY queries, ``engagement`` the clicks and opens; ``charts`` draws
+accessible SVG charts (pure); ``list_health`` counts a list's weeks; ``suppressions`` lists and
+lifts suppressions.
 """
 
 from newsletter.reports.aggregate import (
@@ -13,6 +15,8 @@ from newsletter.reports.aggregate import (
     build_send_report,
     complaint_level,
 )
+from newsletter.reports.charts import clicks_chart
+from newsletter.reports.list_health import HealthWeek, health_chart, list_health
 from newsletter.reports.models import (
     DomainRow,
     LiftOut,
@@ -28,13 +32,17 @@ __all__ = [
     "TOP_DOMAINS",
     "WARNING_RATE",
     "DomainRow",
+    "HealthWeek",
     "LiftOut",
     "SendReport",
     "SuppressionList",
     "SuppressionOut",
     "build_send_report",
+    "clicks_chart",
     "complaint_level",
+    "health_chart",
     "lift_bounce",
+    "list_health",
     "send_report",
     "suppression_list",
 ]

@@ -4,7 +4,7 @@ complaint rate has, where its levels start, what "other" holds) is tested on pla
 from collections.abc import Mapping
 from fractions import Fraction
 
-from newsletter.reports.models import DomainRow, Level, SendReport
+from newsletter.reports.models import ClickReport, DomainRow, Level, OpenReport, SendReport
 
 # Gmail and Yahoo refuse or junk bulk mail whose spam-complaint rate reaches 0.3%, and ask
 # senders to stay under 0.1%. Fractions, so that 1 in 1,000 is exactly at the line.
@@ -35,6 +35,8 @@ def build_send_report(
     domains: list[tuple[str, int]],
     domain_recipients: int,
     ledger: Mapping[str | None, Mapping[str, int]],
+    clicks: ClickReport | None = None,
+    opens: OpenReport | None = None,
 ) -> SendReport:
     """The report of a send.
 
@@ -47,8 +49,10 @@ def build_send_report(
     The complaint rate is complaints / delivered: the people whose mailbox took the message are
     the ones who can complain, and it is the figure Gmail and Yahoo measure. A provider that
     reports no deliveries (SMTP, the file outbox) leaves delivered at 0; the rate is then
-    complaints / accepted, and ``complaint_base`` says which.
+    complaints / accepted, and ``complaint_base`` says which. The click and open rates
+    (``clicks``, ``opens``: none tracked when not given) are shares of the same base.
     """
+    clicks, opens = clicks or NO_CLICKS, opens or NO_OPENS
     counts = {field: sum(group.get(kind, 0) for group in ledger.values()) for kind, field in FATES.items()}
     base_name = "delivered" if counts["delivered"] else "accepted"
     base = counts["delivered"] or accepted
@@ -61,7 +65,18 @@ def build_send_report(
         complaint_level=complaint_level(counts["complaints"], base),
         complaint_warning=float(WARNING_RATE), complaint_limit=float(LIMIT_RATE),
         domains=rows, other_domains=other,
+        clicks=clicks.model_copy(update={"click_rate": _share(clicks.human_clickers, base)}),
+        opens=opens.model_copy(update={"open_rate": _share(opens.human_openers, base)}),
     )
+
+
+NO_CLICKS = ClickReport(tracked=False, human_clickers=0, click_rate=None, human_clicks=0, machine_clicks_filtered=0,
+                        by_hour=[], items=[])
+NO_OPENS = OpenReport(tracked=False, human_openers=0, open_rate=None, machine_opens_filtered=0)
+
+
+def _share(part: int, base: int) -> float | None:
+    return part / base if base else None
 
 
 def _domain_row(domain: str, recipients: int, outcomes: Mapping[str, int]) -> DomainRow:

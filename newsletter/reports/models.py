@@ -18,6 +18,42 @@ class DomainRow(BaseModel):
     bounced: int = Field(description="Deliveries that bounced, hard or soft.")
 
 
+class ItemClicks(BaseModel):
+    """An item of the issue and what readers did with its link."""
+
+    rank: int = Field(description="1 for the item with the most human clicks (ties: the issue's order).")
+    item_id: int | None
+    headline: str
+    url: str = Field(description="The item's link; empty for an item without one.")
+    human_clicks: int
+    human_clickers: int = Field(description="Distinct readers who clicked it (machines filtered).")
+    machine_clicks: int = Field(description="Clicks marked as machines' (link scanners), not in human_clicks.")
+
+
+class ClickReport(BaseModel):
+    """Clicks on the send's tracked links, people's apart from machines'."""
+
+    tracked: bool = Field(description="The send's links went through /c/ (a list of it tracks clicks).")
+    human_clickers: int = Field(description="Distinct readers with at least one human click.")
+    click_rate: float | None = Field(description="human_clickers / the report's base (delivered, else accepted).")
+    human_clicks: int
+    machine_clicks_filtered: int = Field(
+        description="Clicks marked as machines' (HEAD, scanner network, right after delivery, bursts): not counted.")
+    by_hour: list[int] = Field(description="Human clicks in each of the first 72 hours after the send started.")
+    items: list[ItemClicks] = Field(description="Every item of the issue, ranked by human clicks.")
+
+
+class OpenReport(BaseModel):
+    """Opens, from a 1x1 image: an estimate (mail apps that block images never count; Apple
+    Mail Privacy Protection and image proxies fetch it unopened, counted apart as machines')."""
+
+    tracked: bool = Field(description="A list of the send tracks opens.")
+    estimate: bool = Field(True, description="Always true: open counts are an estimate.")
+    human_openers: int = Field(description="Distinct readers with at least one open not marked as a machine's.")
+    open_rate: float | None = Field(description="human_openers / the report's base.")
+    machine_opens_filtered: int = Field(description="Opens by Apple's or an image proxy's fetch, not counted.")
+
+
 class SendReport(BaseModel):
     """Every delivery's fate in one send. ``recipients`` and ``accepted`` come from the send's
     own counters; the rest from the event ledger, each a count of distinct deliveries of the
@@ -44,6 +80,8 @@ class SendReport(BaseModel):
     domains: list[DomainRow] = Field(description="The domains with the most recipients (10 at most), most first.")
     other_domains: DomainRow | None = Field(
         description='Every other domain together (domain "other"); null when there is none.')
+    clicks: ClickReport
+    opens: OpenReport
 
 
 class SuppressionOut(BaseModel):

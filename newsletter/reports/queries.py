@@ -15,8 +15,9 @@ two-core machine: about 1.5 s for the domains, 2 s for the ledger.
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import Delivery, DeliveryEvent
+from newsletter.db.models import Delivery, DeliveryEvent, Send
 from newsletter.reports.aggregate import TOP_DOMAINS, build_send_report
+from newsletter.reports.engagement import click_report, open_report
 from newsletter.reports.models import SendReport
 from newsletter.sending import send_progress
 
@@ -39,11 +40,13 @@ KINDS = ["bounced", "complained", "deferred", "delivered", "dropped", "unsubscri
 def send_report(*, session: Session, send_id: int) -> SendReport:
     """Every delivery's fate in send ``send_id`` (NotFoundError for a send that does not exist)."""
     progress = send_progress(session=session, send_id=send_id)
+    send = session.get_one(Send, send_id)
     domains, total = recipients_by_domain(session=session, send_id=send_id, limit=TOP_DOMAINS)
     return build_send_report(
         send_id=send_id, recipients=progress.total, accepted=progress.accepted, domains=domains,
         domain_recipients=total,
         ledger=ledger_by_domain(session=session, send_id=send_id, domains=[name for name, _ in domains]),
+        clicks=click_report(session=session, send=send), opens=open_report(session=session, send=send),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     func,
     text,
     true,
@@ -33,6 +34,8 @@ class MailingList(Base):
     public: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Links in its sends go through /c/... and each reader's click is recorded (tracking/clicks.py).
     track_clicks: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Its sends carry a 1x1 image, /o/<send>/<token>, whose fetch is an open (tracking/opens.py).
+    track_opens: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
@@ -72,6 +75,8 @@ class Subscriber(Base):
     status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source: Mapped[str | None] = mapped_column(String(100))
+    # They asked not to be tracked (preferences page): plain links and no open image for them.
+    tracking_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 

@@ -12,6 +12,7 @@ from newsletter.config import Settings
 from newsletter.content.models import MAX_DB_INT
 from newsletter.db import transaction
 from newsletter.errors import ContentError
+from newsletter.reports import health_chart, list_health
 from newsletter.subscribers import (
     SEARCH_STATUSES,
     create_list,
@@ -173,12 +174,13 @@ def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, 
                                offset=(page_number - 1) * PAGE_SIZE)
         counts = next(c for c in list_counts(session=session) if c.name == name)
         imports = recent_imports(session=session, list_name=name)
+        health = health_chart(list_health(session=session, list_id=mailing_list.id))
         session.expunge_all()
     latest = imports[0] if imports else None
     return page(request, viewer, "list", title=mailing_list.title or mailing_list.name, status=status_code,
                 mailing_list=mailing_list, counts=counts, found=found, q=q, status_filter=status,
                 statuses=SEARCH_STATUSES, page_number=page_number, page_size=PAGE_SIZE, confirmed=confirmed,
-                choose_file=choose_file, imports=imports, latest=latest,
+                choose_file=choose_file, imports=imports, latest=latest, health_chart=health,
                 report=report_of(latest) if latest else None, max_upload_mb=settings.max_upload_mb,
                 add_values=add_values or {}, add_error=add_error, about_errors=about_errors or {},
                 about=about_values or {"title": mailing_list.title or "", "description": mailing_list.description or "",

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.errors import SendStateError
-from newsletter.reports import send_report
+from newsletter.reports import clicks_chart, send_report
 from newsletter.sending import (
     cancel_send,
     failed_recipients,
@@ -176,7 +176,9 @@ def _dashboard(request: Request, viewer: Viewer, settings: Settings, send_id: in
                   "timezone": info.timezone or "UTC"}
     zones = ZONES if values["timezone"] in ZONES else [values["timezone"], *ZONES]
     title = f"Cancel send {send_id}?" if confirming else f"Send {send_id}: {info.issue_title}"
+    chart = clicks_chart(report.clicks.by_hour) if report and report.clicks.tracked else ""
     return page(request, viewer, "send", status=status, title=title, send=info, progress=progress, report=report,
+                click_chart=chart,
                 failed=failed, failed_total=progress.failed, failed_limit=FAILED_SHOWN,
                 allowed=ALLOWED, finished_statuses=FINISHED,
                 error=sentence(error) if error else None, values=values, errors=errors or {}, zones=zones,

@@ -1,11 +1,12 @@
-"""Opens, tracking opt-outs and kept counts (issue 15).
+"""Opens, tracking opt-outs and kept counts (issue 15): a flag per list for open tracking (off
+by default, for existing lists too), and a subscriber's own opt-out of all tracking.
 
 Revision ID: 0016
 Revises: 0015
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = '0016'
 down_revision = '0015'
@@ -14,8 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Plain ADD COLUMNs, also on SQLite (batch mode would copy the tables and cascade deletes).
+    op.add_column('lists', sa.Column('track_opens', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('subscribers', sa.Column('tracking_opt_out', sa.Boolean(), server_default=sa.false(),
+                                           nullable=False))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column('subscribers', 'tracking_opt_out')
+    op.drop_column('lists', 'track_opens')
