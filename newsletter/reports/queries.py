@@ -1,40 +1,28 @@
-"""The send report's counts, read in two GROUP BY queries (and the send's progress, summed
-from its batch counters).
+"""The send report's counts, read from the counts kept with the events (tracking/counts.py),
+never from the ledger, and the send's progress (summed from its batch counters).
 
-A send can have a million deliveries, and the ledger at least as many events (one
-``delivered`` each, then opens and clicks), so nothing here walks rows in Python: the
-database counts, and hands back a row per domain (11 at most). The domain is cut from the
-address in SQL (``lower(substr(email, position of '@' + 1))``). The events carry the address
-of their delivery (the ledger keeps a delivery's id only when the address matches), so the
-ledger is counted by domain on its own, without a join to the deliveries, in one pass that
-counts every kind at once (a third faster than a query for the kinds and another for the
-domains). On PostgreSQL, for a million deliveries and a million and a half events, on a busy
-two-core machine: about 1.5 s for the domains, 2 s for the ledger.
+A send can have a million deliveries and the ledger millions of events: recounting them took
+seconds per page. The totals are a send's few ``send_counts`` rows; delivered and bounced by
+domain are ``send_domain_counts``. Recipients by domain are counted from the deliveries once
+the send is frozen (its deliveries no longer change), kept in ``send_domain_counts`` and read
+from there afterwards; until then (a send still freezing) they are counted on each read. The
+domain is cut from the address as ``domain_of`` does (after the first @, lower case).
 """
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from newsletter.db.models import Delivery, DeliveryEvent, Send
+from newsletter.db.engine import dialect_insert
+from newsletter.db.models import Delivery, Send, SendCount, SendDomainCount
 from newsletter.reports.aggregate import TOP_DOMAINS, build_send_report
 from newsletter.reports.engagement import click_report, open_report
 from newsletter.reports.models import SendReport
 from newsletter.sending import send_progress
 
-_kind, _bounce = DeliveryEvent.kind, DeliveryEvent.bounce
-# What counts a delivery under each name: an event of that kind (a bounce the provider did
-# not call hard is soft, as suppression treats it).
-COUNTED = {
-    "delivered": _kind == "delivered",
-    "deferred": _kind == "deferred",
-    "bounced_hard": and_(_kind == "bounced", _bounce == "hard"),
-    "bounced_soft": and_(_kind == "bounced", or_(_bounce.is_(None), _bounce != "hard")),
-    "bounced": _kind == "bounced",
-    "dropped": _kind == "dropped",
-    "complained": _kind == "complained",
-    "unsubscribed": _kind == "unsubscribed",
-}
-KINDS = ["bounced", "complained", "deferred", "delivered", "dropped", "unsubscribed"]
+# The report's names (reports/aggregate.py FATES) and the kept counts of recipients they read.
+COUNTED = {"delivered": "unique_delivered", "deferred": "unique_deferred", "bounced_hard": "unique_bounced_hard",
+           "bounced_soft": "unique_bounced_soft", "bounced": "unique_bounced", "dropped": "unique_dropped",
+           "complained": "unique_complained", "unsubscribed": "unique_unsubscribed"}
 
 
 def send_report(*, session: Session, send_id: int) -> SendReport:
@@ -45,38 +33,59 @@ def send_report(*, session: Session, send_id: int) -> SendReport:
     return build_send_report(
         send_id=send_id, recipients=progress.total, accepted=progress.accepted, domains=domains,
         domain_recipients=total,
-        ledger=ledger_by_domain(session=session, send_id=send_id, domains=[name for name, _ in domains]),
+        ledger=outcomes_by_domain(session=session, send_id=send_id, domains=[name for name, _ in domains]),
         clicks=click_report(session=session, send=send), opens=open_report(session=session, send=send),
     )
 
 
 def recipients_by_domain(*, session: Session, send_id: int, limit: int) -> tuple[list[tuple[str, int]], int]:
     """([(domain, recipients)] of the ``limit`` domains with most recipients, most first (then
-    by name), and the recipients of all domains together, counted in the same statement)."""
+    by name), and the recipients of all domains together: kept counts once the send is frozen
+    (counted and kept at the first read after), else counted from the deliveries."""
+    send = session.get(Send, send_id)
+    recipients = SendDomainCount.recipients
+    kept = session.execute(
+        select(SendDomainCount.domain, recipients, func.sum(recipients).over())
+        .where(SendDomainCount.send_id == send_id, recipients > 0)
+        .order_by(recipients.desc(), SendDomainCount.domain).limit(limit)
+    ).all()
+    frozen = send is not None and send.frozen_at is not None
+    if frozen and kept and int(kept[0][2]) == send.recipient_count:
+        return [(name, count) for name, count, _ in kept], int(kept[0][2])
     domain = domain_of(session, Delivery.email).label("domain")
-    recipients = func.count()
+    count = func.count()
     rows = session.execute(
-        select(domain, recipients, func.sum(recipients).over())
-        .where(Delivery.send_id == send_id)
-        .group_by(domain).order_by(recipients.desc(), domain).limit(limit)
+        select(domain, count).where(Delivery.send_id == send_id).group_by(domain).order_by(count.desc(), domain)
     ).all()
-    return [(name, count) for name, count, _ in rows], int(rows[0][2]) if rows else 0
+    if frozen and rows:
+        keep_recipients(session, send_id, rows)
+    return [(name, n) for name, n in rows[:limit]], sum(n for _, n in rows)
 
 
-def ledger_by_domain(*, session: Session, send_id: int, domains: list[str]) -> dict[str | None, dict[str, int]]:
-    """{domain: {name: distinct deliveries}} for each of ``domains`` that has events, and under
-    None for every other domain together; the names are those of COUNTED. Events tied to no
-    delivery (the provider named none, or one with another address) are not counted."""
-    address_domain = domain_of(session, DeliveryEvent.email)
-    group = case((address_domain.in_(domains), address_domain), else_=None).label("domain_group")
-    rows = session.execute(
-        select(group, *[func.count(case((condition, DeliveryEvent.delivery_id)).distinct()).label(name)
-                        for name, condition in COUNTED.items()])
-        .where(DeliveryEvent.send_id == send_id, DeliveryEvent.delivery_id.is_not(None),
-               DeliveryEvent.kind.in_(KINDS))
-        .group_by(group)
-    ).all()
-    return {row.domain_group: {name: row._mapping[name] for name in COUNTED} for row in rows}
+def keep_recipients(session: Session, send_id: int, rows: list[tuple[str, int]]) -> None:
+    """Keep the recipients of each domain of a frozen send (setting them: the same count twice,
+    by two readers at once, is still right)."""
+    statement = dialect_insert(session, SendDomainCount.__table__)
+    statement = statement.on_conflict_do_update(index_elements=["send_id", "domain"],
+                                                set_={"recipients": statement.excluded.recipients})
+    session.connection().execute(statement, [{"send_id": send_id, "domain": name, "recipients": n}
+                                             for name, n in rows])
+
+
+def outcomes_by_domain(*, session: Session, send_id: int, domains: list[str]) -> dict[str | None, dict[str, int]]:
+    """{domain: {"delivered": n, "bounced": n}} for each of ``domains`` with any, and under None
+    the send's other recipients together with every other name of COUNTED, all as kept counts
+    of recipients (a delivery is in one domain: the groups add up to the send's totals)."""
+    kept = dict(session.execute(select(SendCount.name, SendCount.n).where(
+        SendCount.send_id == send_id, SendCount.name.in_(list(COUNTED.values())))).all())
+    totals = {name: kept.get(counted, 0) for name, counted in COUNTED.items()}
+    groups: dict[str | None, dict[str, int]] = {name: {"delivered": delivered, "bounced": bounced}
+                                                for name, delivered, bounced in session.execute(
+        select(SendDomainCount.domain, SendDomainCount.delivered, SendDomainCount.bounced)
+        .where(SendDomainCount.send_id == send_id, SendDomainCount.domain.in_(domains)))}
+    groups[None] = totals | {name: totals[name] - sum(group[name] for group in groups.values())
+                             for name in ("delivered", "bounced")}
+    return groups
 
 
 def domain_of(session: Session, address: ColumnElement[str]) -> ColumnElement[str]:

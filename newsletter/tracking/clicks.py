@@ -13,7 +13,8 @@ A click is marked ``machine`` on the signals that do not depend on a user agent:
   (a person opens one link at a time); the earlier clicks of such a burst, recorded already,
   are marked too.
 
-The signals found are kept in the event's ``raw`` payload. Recording writes the ledger only.
+The signals found are kept in the event's ``raw`` payload. Recording writes the ledger and the
+send's kept counts (a click marked machine later moves from the human counts to the machine ones).
 """
 
 import datetime as dt
@@ -28,6 +29,7 @@ from newsletter.config import Settings
 from newsletter.db.engine import one_of
 from newsletter.db.models import Delivery, DeliveryEvent, as_utc
 from newsletter.providers.base import EventKind, ProviderEvent
+from newsletter.tracking.counts import count_as_machine
 from newsletter.tracking.ledger import LedgerReport, record_events
 
 # Networks whose clicks are machines'. Empty on purpose: no scanner vendor publishes the
@@ -101,10 +103,11 @@ def record_clicks(*, session: Session, settings: Settings, clicks: list[Click]) 
             raw={"link": click.link_id, "method": "HEAD" if click.head else "GET", "signals": signals},
         ))
     report = record_events(session=session, settings=settings, events=events)
-    marked = sorted(row_id for row_id, event_id, *_ in earlier if event_id in bursts)
+    marked = sorted(row_id for row_id, event_id, *_, machine in earlier if event_id in bursts and not machine)
     if marked:  # the first clicks of a burst, recorded before the rest arrived
         session.execute(update(DeliveryEvent).where(one_of(session, DeliveryEvent.id, marked))
                         .values(machine=True).execution_options(synchronize_session=False))
+        count_as_machine(session=session, event_ids=marked)
     return report
 
 
@@ -117,20 +120,21 @@ def _soon_after_delivery(delivery, at: dt.datetime, seconds: float) -> bool:
 
 
 def _earlier_clicks(session: Session, clicks: list[Click], deliveries: dict) -> list[tuple]:
-    """(id, event id, delivery id, url, Unix time) of the clicks already in the ledger of the
-    same deliveries within BURST_SECONDS of these; not these clicks themselves (a drain re-run)."""
+    """(id, event id, delivery id, url, Unix time, machine) of the clicks already in the ledger
+    of the same deliveries within BURST_SECONDS of these; not these clicks themselves (a drain
+    re-run)."""
     low = dt.datetime.fromtimestamp(min(c.at for c in clicks) - BURST_SECONDS, dt.UTC)
     high = dt.datetime.fromtimestamp(max(c.at for c in clicks) + BURST_SECONDS, dt.UTC)
     subscribers = sorted({deliveries[c.delivery_id].subscriber_id for c in clicks})
     ours = {c.event_id for c in clicks}
     rows = session.execute(
         select(DeliveryEvent.id, DeliveryEvent.event_id, DeliveryEvent.delivery_id, DeliveryEvent.url,
-               DeliveryEvent.occurred_at)
+               DeliveryEvent.occurred_at, DeliveryEvent.machine)
         .where(one_of(session, DeliveryEvent.subscriber_id, subscribers), DeliveryEvent.kind == "clicked",
                DeliveryEvent.occurred_at >= low, DeliveryEvent.occurred_at <= high,
                one_of(session, DeliveryEvent.delivery_id, sorted(deliveries)))
     ).all()
-    return [(row.id, row.event_id, row.delivery_id, row.url, as_utc(row.occurred_at).timestamp())
+    return [(row.id, row.event_id, row.delivery_id, row.url, as_utc(row.occurred_at).timestamp(), row.machine)
             for row in rows if row.event_id not in ours]
 
 
@@ -140,7 +144,7 @@ def _bursts(clicks: list[Click], earlier: list[tuple]) -> set[str]:
     by_delivery: dict[int, list[tuple[str, str, float]]] = {}
     for click in clicks:
         by_delivery.setdefault(click.delivery_id, []).append((click.event_id, click.url, click.at))
-    for _, event_id, delivery_id, url, at in earlier:
+    for _, event_id, delivery_id, url, at, _ in earlier:
         by_delivery.setdefault(delivery_id, []).append((event_id, url, at))
     found = set()
     for fetches in by_delivery.values():

@@ -3,7 +3,8 @@
 A delivery of events (a SendGrid webhook POST of up to a thousand, a pass over the bounce
 mailbox) is applied in a few statements, not a transaction per event: one read of the
 deliveries the events name, one INSERT ... ON CONFLICT DO NOTHING of all the events, which
-returns only those not seen before, then the suppressions those new events cause. An event
+returns only those not seen before, then the suppressions those new events cause, and the
+sends' kept counts (tracking/counts.py). An event
 delivered twice, or out of order, is recorded once and changes nothing the second time.
 """
 
@@ -20,6 +21,7 @@ from newsletter.db.engine import dialect_insert, one_of
 from newsletter.db.models import Delivery, DeliveryEvent, Subscriber, utcnow
 from newsletter.providers.base import ProviderEvent
 from newsletter.sending.reconcile import apply_events
+from newsletter.tracking.counts import count_events
 from newsletter.tracking.suppression import apply_suppressions
 
 
@@ -51,6 +53,7 @@ def record_events(*, session: Session, settings: Settings, events: list[Provider
     new_ids = {event_id: row_id for row_id, event_id in inserted}
     fresh = [(new_ids[row["event_id"]], row) for row in rows if row["event_id"] in new_ids]
     suppressed = apply_suppressions(session=session, settings=settings, events=fresh)
+    count_events(session=session, rows=[row for _, row in fresh])  # last: other writers wait on its rows
     return LedgerReport(len(inserted), len(rows) - len(inserted), suppressed)
 
 

@@ -6,7 +6,7 @@ it (a test checks). Every table is importable from here: ``from newsletter.db.mo
 - sending: sends, their audience, batches and deliveries;
 - people: the editors and admins of the web app, and their API tokens;
 - editions: translations of issues and items, and each send's rendering per edition;
-- tracking: delivery events, suppressions, and each send's tracked links.
+- tracking: delivery events, suppressions, each send's tracked links and its kept counts.
 """
 
 from newsletter.db.models.audience import MailingList, Subscriber, SubscriberImport, Subscription
@@ -17,11 +17,20 @@ from newsletter.db.models.editions import IssueTranslation, ItemTranslation, Sen
 from newsletter.db.models.editorial import Issue, IssueEntry, IssueSection, Item
 from newsletter.db.models.people import ApiToken, User
 from newsletter.db.models.sending import Batch, Delivery, Send, SendList
-from newsletter.db.models.tracking import DeliveryEvent, SendLink, Suppression
+from newsletter.db.models.tracking import (
+    DeliveryEvent,
+    DeliveryFirst,
+    SendCount,
+    SendDomainCount,
+    SendLink,
+    SendLinkCount,
+    Suppression,
+)
 
 __all__ = [
     "NAMING_CONVENTION", "ApiToken", "Base", "Batch", "Delivery", "DeliveryEvent", "Issue",
     "IssueEntry", "IssueSection", "Item", "MailingList", "Send", "SendLink", "SendList",
     "Subscriber", "SubscriberImport", "Subscription", "Suppression", "User", "as_utc", "utcnow",
     "IssueTranslation", "ItemTranslation", "SendEdition",
+    "DeliveryFirst", "SendCount", "SendDomainCount", "SendLinkCount",
 ]

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ForeignKey,
     Index,
     Integer,
@@ -77,3 +78,54 @@ class SendLink(Base):
     url: Mapped[str] = mapped_column(String(2000))
     # The item the link leads to, so that reports can rank items; None once the item is deleted.
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)
+
+
+class SendCount(Base):
+    """A kept count of one send (tracking/counts.py): events of a kind (``delivered``,
+    ``clicked_human``, ...) or recipients with at least one (``unique_delivered``, ...), added to
+    in the transaction that records the events, so that reports never recount the ledger and
+    outlive its retention."""
+
+    __tablename__ = "send_counts"
+
+    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class SendLinkCount(Base):
+    """Kept click counts of one link of a send (tracking/counts.py): human and machine clicks,
+    and the recipients with at least one human click on it."""
+
+    __tablename__ = "send_link_counts"
+
+    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"), primary_key=True)
+    link_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    human_clicks: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    machine_clicks: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    human_clickers: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class SendDomainCount(Base):
+    """Kept counts of one recipient domain of a send: recipients (counted once the send is
+    frozen, by the report: reports/queries.py), and recipients delivered and bounced (counted
+    with the events: tracking/counts.py)."""
+
+    __tablename__ = "send_domain_counts"
+
+    send_id: Mapped[int] = mapped_column(ForeignKey("sends.id", ondelete="CASCADE"), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    recipients: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    delivered: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    bounced: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class DeliveryFirst(Base):
+    """That a delivery has had an event of a kind (``delivered``, ``clicked_human``,
+    ``link:3``...): the first one counts its recipient in a unique count, later ones do not.
+    The primary key makes that exact under concurrent writers (tracking/counts.py)."""
+
+    __tablename__ = "delivery_firsts"
+
+    delivery_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    what: Mapped[str] = mapped_column(String(24), primary_key=True)
