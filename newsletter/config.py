@@ -115,6 +115,17 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(
         default=None, description="Bearer token that /metrics asks for; unset: /metrics is off (404)."
     )
+    feed_poll_minutes: float = Field(default=60, gt=0, description="Minutes between polls of a feed (each feed may override).")
+    blurb_chars: int = Field(default=320, ge=40, description="About how long a blurb intake writes is, cut at a sentence.")
+    fetch_allow_private: bool = Field(
+        default=False, description="Let intake fetch private, loopback and link-local addresses (tests only)."
+    )
+    fetch_allowed_hosts: str = Field(
+        default="", description="Host names, comma-separated, intake may fetch although they resolve to private "
+                                "addresses (an intranet's feed server). Empty: none.",
+    )
+    fetch_max_mb: float = Field(default=5, gt=0, description="The largest page or feed intake reads.")
+    fetch_timeout: float = Field(default=15, gt=0, description="Seconds a page or feed may take, redirects included.")
     metrics_dir: Path | None = Field(
         default=None, description="Folder shared by the web app and the workers for their metrics; "
                                   "unset: /metrics counts only the process that answers.",

@@ -31,6 +31,11 @@ class IssueFileError(ContentError):
     """An issue file cannot be read or is invalid; the message names the file and the field."""
 
 
+class FetchError(ContentError):
+    """Intake could not fetch a link or feed a person gave: refused (a private address, not a web
+    page), or the site failed (a timeout, a 404, too large). The message says which."""
+
+
 class RenderError(NewsletterError):
     """The templates produced something that does not compile to an email."""
 

@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
+from newsletter.content.editions import edition_content, edition_languages
 from newsletter.content.models import IssueContent
+from newsletter.content.phrases import language_name
 from newsletter.db.models import Issue, Send
 from newsletter.editorial.issues import get_issue, unique_slug
 from newsletter.editorial.preview import draft_content
@@ -77,3 +79,47 @@ def _archived(session: Session, issue: Issue, archive: dict | None, slug: str, s
         content = draft_content(get_issue(session=session, issue_id=issue.id))
         return ArchivedIssue(issue.id, issue.slug, content, sent_at)
     return ArchivedIssue(issue.id, slug, IssueContent.model_validate(archive), sent_at)
+
+
+def archive_path(sent: ArchivedIssue, language: str | None = None) -> str:
+    """The path of ``sent``'s page in ``language``: ``/archive/<slug>`` for its main language,
+    ``/archive/<slug>/<language>`` for an edition."""
+    if language is None or language == sent.content.language:
+        return f"/archive/{sent.slug}"
+    return f"/archive/{sent.slug}/{language}"
+
+
+def archived_edition(sent: ArchivedIssue, language: str | None) -> IssueContent:
+    """``sent`` as its edition ``language`` (None: the main one) reads; NotFoundError for a
+    language it was not sent in."""
+    if language is None:
+        return sent.content
+    if language not in edition_languages(sent.content):
+        raise NotFoundError(f"this issue has no {language} edition")
+    return edition_content(sent.content, language)
+
+
+@dataclass(frozen=True)
+class EditionLink:
+    """A link to one edition of an archived issue, for ``hreflang`` alternates and the language switch."""
+
+    language: str
+    name: str  # the language's name in itself
+    path: str
+    current: bool
+
+
+def edition_links(sent: ArchivedIssue, current: str) -> list[EditionLink]:
+    """Every edition of ``sent``, the main one first; none when it has no other edition."""
+    languages = edition_languages(sent.content)
+    if len(languages) == 1:
+        return []
+    return [EditionLink(language, language_name(language), archive_path(sent, language), language == current)
+            for language in languages]
+
+
+def sent_in(*, session: Session, language: str, limit: int = 50) -> list[tuple[ArchivedIssue, IssueContent]]:
+    """Sent issues that went out in ``language`` (as their main language or an edition), newest
+    first (among the last ``limit`` sent), each with its edition in that language."""
+    return [(sent, edition_content(sent.content, language)) for sent in sent_issues(session=session, limit=limit)
+            if language in edition_languages(sent.content)]

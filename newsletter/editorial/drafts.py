@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from newsletter.content.models import LanguageTag, Paragraphs, RowId, SingleLine, Url, Version
-from newsletter.content.safety import check_text
+from newsletter.content.safety import check_text, check_url
 
 
 def _none_if_blank(value: Any) -> Any:
@@ -22,6 +22,10 @@ def _none_if_blank(value: Any) -> Any:
 
 def _blank_or_paragraphs(value: str) -> str:
     return check_text(value, multiline=True) if value.strip() else ""
+
+
+def _blank_or_url(value: str) -> str:
+    return check_url(value) if value.strip() else ""
 
 
 def _tags(value: Any) -> Any:
@@ -35,6 +39,7 @@ def _tags(value: Any) -> Any:
 Optional = BeforeValidator(_none_if_blank)
 Language = Annotated[LanguageTag, BeforeValidator(lambda v: v or "en")]
 Tag = Annotated[SingleLine, Field(max_length=40)]
+Tags = Annotated[list[Tag], BeforeValidator(_tags), Field(max_length=12)]  # a list, or "rights, asia"
 
 
 class _Draft(BaseModel):
@@ -44,13 +49,15 @@ class _Draft(BaseModel):
 class ItemDraft(_Draft):
     """An item as an editor enters it into the inbox."""
 
-    url: Url
+    # An item may wait in the inbox for its link (a pasted newsletter had none); pre-flight
+    # refuses it in an issue.
+    url: Annotated[str, Field(max_length=2000), AfterValidator(_blank_or_url)] = ""
     headline: Annotated[SingleLine, Field(max_length=300)]
     blurb: Annotated[str, Field(max_length=3000), AfterValidator(_blank_or_paragraphs)] = ""
     source: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
     image_url: Annotated[Url | None, Optional] = None
     image_alt: Annotated[Annotated[SingleLine, Field(max_length=300)] | None, Optional] = None
-    tags: Annotated[list[Tag], BeforeValidator(_tags), Field(max_length=12)] = []
+    tags: Tags = []
     language: Language = "en"
 
 

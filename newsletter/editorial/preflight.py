@@ -84,6 +84,8 @@ def _items(content: IssueContent, item_ids: list[int]) -> list[Finding]:
     urls = Counter(item.url for item in content.items)
     for item, item_id in zip(content.items, item_ids, strict=True):
         name = f"“{_short(item.headline)}”"
+        if not item.url:  # intake saves an item without a link (a pasted newsletter had none)
+            found.append(Finding("error", f"{name} has no link: add the page “Read more” opens.", item_id))
         if not item.blurb:
             found.append(Finding("error", f"{name} has no blurb.", item_id))
         elif len(item.blurb) > BLURB_WARN_LENGTH:
@@ -99,7 +101,7 @@ def _items(content: IssueContent, item_ids: list[int]) -> list[Finding]:
             if url.lower().startswith("http://"):
                 found.append(Finding("warning", f"{name} links to {url} over plain HTTP; use https:// "
                                                 "if the site supports it.", item_id))
-        if urls[item.url] > 1:
+        if item.url and urls[item.url] > 1:
             found.append(Finding("warning", f"{name} links to {item.url}, as another item does.", item_id))
         if tags := _leftover_tags(item.headline, item.blurb, item.source, item.image_alt):
             found.append(_leftovers(name, tags, item_id))

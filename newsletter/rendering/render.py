@@ -16,10 +16,11 @@ from mjml import mjml2html
 
 from newsletter.config import Settings
 from newsletter.content.models import IssueContent
+from newsletter.content.phrases import long_date, phrases
 from newsletter.errors import RenderError
 from newsletter.rendering.inline import inline_css
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
-from newsletter.rendering.text import wrap_paragraphs
+from newsletter.rendering.text import mark_rtl_lines, wrap_paragraphs
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,11 @@ def render_issue(content: IssueContent, settings: Settings, *,
             for section in content.sections
         ]})
     html, text = render_email(
-        "issue", settings, issue=content, long_date=f"{content.date.day} {content.date:%B %Y}"
+        "issue", settings, issue=content, long_date=long_date(content.date, content.language),
+        phrases=phrases(content.language, content.phrases)
     )
+    if content.direction == "rtl":
+        text = PersonalisableTemplate(mark_rtl_lines(text.source), escape_html=False)
     return RenderedIssue(content.effective_subject, content.effective_preheader, html, text)
 
 

@@ -8,6 +8,7 @@ item (``- ``, ``* ``, ``1. ``, ``1) ``) stays a line of its own.
 
 import re
 import textwrap
+import unicodedata
 
 TEXT_WIDTH = 72  # the customary width of a plain-text email, short of the 78 RFC 5322 asks for
 _LIST_ITEM = re.compile(r"(?:[-*•]|\d{1,2}[.)])\s+")  # two digits at most: "2023 was" is no list
@@ -41,3 +42,24 @@ def _wrap_paragraph(paragraph: str, width: int) -> list[str]:
         wrapped += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
                                  break_on_hyphens=False)
     return wrapped
+
+
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: makes a line that starts with a number or Latin text read right to left
+
+
+def mark_rtl_lines(text: str) -> str:
+    """``text`` of a right-to-left edition, each line that does not start with right-to-left
+    text prefixed with a right-to-left mark, so that mail programs, which choose a line's
+    direction from its first strong character, lay out every line right to left: "1. عنوان",
+    a link, the footer's Latin address."""
+    return "\n".join(line if not line or _starts_rtl(line) else RLM + line for line in text.split("\n"))
+
+
+def _starts_rtl(line: str) -> bool:
+    for char in line:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False

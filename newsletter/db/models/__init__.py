@@ -6,7 +6,8 @@ it (a test checks). Every table is importable from here: ``from newsletter.db.mo
 - sending: sends, their audience, batches and deliveries;
 - people: the editors and admins of the web app, and their API tokens;
 - editions: translations of issues and items, and each send's rendering per edition;
-- tracking: delivery events, suppressions, each send's tracked links and its kept counts.
+- tracking: delivery events, suppressions, each send's tracked links and its kept counts;
+- intake: the feeds polled for new inbox items.
 """
 
 from newsletter.db.models.audience import MailingList, Subscriber, SubscriberImport, Subscription
@@ -15,6 +16,7 @@ from newsletter.db.models.base import NAMING_CONVENTION, Base, as_utc, utcnow
 
 from newsletter.db.models.editions import IssueTranslation, ItemTranslation, SendEdition
 from newsletter.db.models.editorial import Issue, IssueEntry, IssueSection, Item
+from newsletter.db.models.intake import FeedSource
 from newsletter.db.models.people import ApiToken, User
 from newsletter.db.models.sending import Batch, Delivery, Send, SendList
 from newsletter.db.models.tracking import (
@@ -28,7 +30,7 @@ from newsletter.db.models.tracking import (
 )
 
 __all__ = [
-    "NAMING_CONVENTION", "ApiToken", "Base", "Batch", "Delivery", "DeliveryEvent", "Issue",
+    "NAMING_CONVENTION", "ApiToken", "Base", "Batch", "Delivery", "DeliveryEvent", "FeedSource", "Issue",
     "IssueEntry", "IssueSection", "Item", "MailingList", "Send", "SendLink", "SendList",
     "Subscriber", "SubscriberImport", "Subscription", "Suppression", "User", "as_utc", "utcnow",
     "IssueTranslation", "ItemTranslation", "SendEdition",

@@ -5,9 +5,21 @@ import datetime as dt
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from newsletter.content.models import IssueContent
 from newsletter.db import transaction
-from newsletter.editorial.archive import archived_issue, sent_issues
+from newsletter.content.phrases import long_date as long_date_in
+from newsletter.content.phrases import phrases
+from newsletter.editorial.archive import (
+    ArchivedIssue,
+    archive_path,
+    archived_edition,
+    archived_issue,
+    edition_links,
+    sent_in,
+    sent_issues,
+)
 from newsletter.web.deps import PagesDep, SettingsDep
+from newsletter.web.pages import Pages
 
 router = APIRouter(tags=["archive"])
 
@@ -31,27 +43,46 @@ def feed(settings: SettingsDep, pages: PagesDep) -> Response:
     """An Atom feed of the archive; each entry is titled with the issue's subject line, since
     the title of a newsletter is the same every week."""
     with transaction(settings.database_url) as session:
-        entries = [
-            {"title": sent.content.effective_subject, "slug": sent.slug, "updated": _rfc3339(sent.sent_at),
-             "summary": sent.content.preheader or sent.content.intro or sent.content.title}
-            for sent in sent_issues(session=session, limit=50)
-        ]
+        sent = [(issue, issue.content) for issue in sent_issues(session=session, limit=50)]
+    return _feed(pages, sent, language=None)
+
+
+@router.get("/archive/feed/{language}.xml")
+def language_feed(language: str, settings: SettingsDep, pages: PagesDep) -> Response:
+    """The Atom feed of the issues sent in ``language``, each entry its edition in that language."""
+    with transaction(settings.database_url) as session:
+        sent = sent_in(session=session, language=language)
+    return _feed(pages, sent, language=language)
+
+
+def _feed(pages: Pages, sent: list[tuple[ArchivedIssue, IssueContent]], *, language: str | None) -> Response:
+    entries = [
+        {"title": content.effective_subject, "path": archive_path(issue, language), "updated": _rfc3339(issue.sent_at),
+         "summary": content.preheader or content.intro or content.title}
+        for issue, content in sent
+    ]
     updated = entries[0]["updated"] if entries else _rfc3339(dt.datetime.now(dt.UTC))
-    xml = pages.env.get_template("web/feed.xml.j2").render(**pages.brand, entries=entries, updated=updated)
+    xml = pages.env.get_template("web/feed.xml.j2").render(
+        **pages.brand, entries=entries, updated=updated, language=language,
+        self_path=f"/archive/feed/{language}.xml" if language else "/archive/feed.xml")
     return Response(xml, media_type="application/atom+xml")
 
 
 @router.get("/archive/{slug}", response_class=HTMLResponse)
-def issue_page(slug: str, settings: SettingsDep, pages: PagesDep) -> Response:
-    """The web version of a sent issue, as it was sent. Another address of the issue (the one
-    it was created with, before its date changed) redirects to its address for good."""
+@router.get("/archive/{slug}/{language}", response_class=HTMLResponse)
+def issue_page(slug: str, settings: SettingsDep, pages: PagesDep, language: str | None = None) -> Response:
+    """The web version of a sent issue, as it was sent, in its main language or as one of its
+    editions (``/archive/<slug>/es``). Another address of the issue (the one it was created
+    with, before its date changed; its main language's edition) redirects to its address for good."""
     with transaction(settings.database_url) as session:
         sent = archived_issue(session=session, slug=slug)
-    if sent.slug != slug:
-        return RedirectResponse(f"/archive/{sent.slug}", status_code=301)
-    content = sent.content
+    if sent.slug != slug or language == sent.content.language:
+        return RedirectResponse(archive_path(sent, language), status_code=301)
+    content = archived_edition(sent, language)
     return pages.render("issue", title=content.title, issue=content, page_language=content.language,
-                        page_direction=content.direction, long_date=f"{content.date.day} {content.date:%B %Y}")
+                        phrases=phrases(content.language, content.phrases), editions=edition_links(sent, content.language),
+                        feed_path=f"/archive/feed/{content.language}.xml" if content.editions or language else None,
+                        page_direction=content.direction, long_date=long_date_in(content.date, content.language))
 
 
 def _rfc3339(moment: dt.datetime) -> str:

@@ -1,0 +1,64 @@
+"""`newsletter items list|add-url|import-text`: the inbox, and intake's ways into it."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from newsletter.cli.app import app, console, ready_settings
+from newsletter.db import transaction
+from newsletter.db.models import utcnow
+from newsletter.editorial.items import search_items
+from newsletter.intake import ProposedItem, add_link, propose_link
+
+items_app = typer.Typer(help="The item inbox: list, add from a link, import pasted text.", no_args_is_help=True)
+app.add_typer(items_app, name="items")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable items, one JSON array.")]
+TagOption = Annotated[list[str] | None, typer.Option("--tag", help="A tag for the item (repeat for more).")]
+
+
+@items_app.command("list")
+def list_(as_json: JsonOption = False) -> None:
+    """The inbox (items in no issue yet), newest first."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        found = [(item.id, ProposedItem.from_item(item)) for item in search_items(session=session, unused_only=True)]
+    if as_json:
+        print(json.dumps([p.as_json(item_id) for item_id, p in found], ensure_ascii=False, indent=2))
+        return
+    table = Table("id", "headline", "source", "link")
+    for item_id, p in found:
+        table.add_row(str(item_id), p.headline, p.source or "", p.url or "(no link yet)")
+    console.print(table)
+
+
+@items_app.command("add-url")
+def add_url(url: Annotated[str, typer.Argument(help="The page's link, https://...")],
+            tag: TagOption = None, as_json: JsonOption = False) -> None:
+    """Fetch a page, fill an item from its metadata, save it in the inbox and print it."""
+    settings = ready_settings()
+    proposal = propose_link(url, settings=settings, tags=tag)
+    with transaction(settings.database_url) as session:
+        item, note = add_link(session=session, proposal=proposal, now=utcnow())
+        item_id = item.id
+    if as_json:
+        print(json.dumps({**proposal.as_json(item_id), "note": note}, ensure_ascii=False, indent=2))
+        return
+    print_proposal(proposal, item_id)
+    if note:
+        console.print(f"note: {note}", markup=False)
+
+
+def print_proposal(p: ProposedItem, item_id: int | None = None) -> None:
+    """An item, a few lines, as a person reads it."""
+    head = f"#{item_id} " if item_id else "- "
+    console.print(f"{head}{p.headline}", markup=False)
+    for label, value in (("link", p.url or "(none: add it before it goes in an issue)"), ("source", p.source),
+                         ("author", p.byline), ("image", p.image_url),
+                         ("published", p.published_at and p.published_at.date().isoformat()),
+                         ("tags", ", ".join(p.tags)), ("blurb", p.blurb)):
+        if value:
+            console.print(f"   {label}: {value}", markup=False)

@@ -1,0 +1,80 @@
+"""Proposals into the inbox: saved as items, and recognised when their story is already there
+or went out recently."""
+
+import datetime as dt
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, Send, as_utc
+from newsletter.editorial.drafts import ItemDraft
+from newsletter.editorial.items import create_item
+from newsletter.errors import ContentError
+from newsletter.intake.proposal import ProposedItem
+
+RECENT_SEND_WEEKS = 8
+SENT = ("sending", "paused", "sent")  # the issue reached (some) readers
+
+
+def save_proposal(*, session: Session, proposal: ProposedItem) -> Item:
+    """Store ``proposal`` as an inbox item (checked as an editor's item is); a ContentError
+    says which field is unusable."""
+    try:
+        draft = ItemDraft.model_validate({
+            "url": proposal.url, "headline": proposal.headline, "blurb": proposal.blurb,
+            "source": proposal.source, "image_url": proposal.image_url, "image_alt": proposal.image_alt,
+            "tags": proposal.tags, "language": proposal.language,
+        })
+    except ValidationError as err:
+        problem = err.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise ContentError(f"{where}: {problem['msg']}", field=where) from None
+    item = create_item(session=session, draft=draft)
+    item.byline = proposal.byline
+    item.published_at = proposal.published_at
+    item.canonical_url = proposal.canonical_url
+    session.flush()
+    return item
+
+
+def known_stories(*, session: Session, canonical_urls: list[str]) -> set[str]:
+    """Those of ``canonical_urls`` that some item already has: a feed adds each story once."""
+    found: set[str] = set()
+    wanted = list(dict.fromkeys(canonical_urls))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found.update(session.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(chunk))))
+    return found
+
+
+def seen_notes(*, session: Session, canonical_urls: list[str], now: dt.datetime) -> dict[str, str]:
+    """For each of ``canonical_urls`` already in the inbox, in an issue, or sent within
+    RECENT_SEND_WEEKS, a note saying so ("already sent on 12 Nov in The Weekly Brief")."""
+    wanted = [url for url in dict.fromkeys(canonical_urls) if url]
+    if not wanted:
+        return {}
+    items = session.execute(select(Item.id, Item.canonical_url, Item.headline)
+                            .where(Item.canonical_url.in_(wanted))).all()
+    by_item = {item_id: canonical for item_id, canonical, _ in items}
+    uses = session.execute(
+        select(IssueEntry.item_id, Issue.title, Issue.status, Send.started_at)
+        .join(IssueSection, IssueSection.id == IssueEntry.section_id)
+        .join(Issue, Issue.id == IssueSection.issue_id)
+        .outerjoin(Send, (Send.issue_id == Issue.id) & Send.status.in_(SENT))
+        .where(IssueEntry.item_id.in_(list(by_item)))
+    ).all() if by_item else []
+    cutoff = now - dt.timedelta(weeks=RECENT_SEND_WEEKS)
+    notes: dict[str, str] = {}
+    used = set()
+    for item_id, title, status, started in sorted(uses, key=lambda u: u[3] is None):
+        used.add(item_id)
+        canonical = by_item[item_id]
+        if started is not None and as_utc(started) >= cutoff:
+            notes.setdefault(canonical, f"already sent on {as_utc(started):%-d %b} in {title}")
+        elif started is None:
+            notes.setdefault(canonical, f"already in “{title}” ({status})")
+    for item_id, canonical, headline in items:
+        if item_id not in used:
+            notes.setdefault(canonical, f"already in the inbox: “{headline}”")
+    return notes
