@@ -199,6 +199,8 @@ _INSERT_FIRSTS = text(
 
 def _insert_firsts(session: Session, wanted: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Insert ``wanted`` (in key order); those that were not there before."""
+    if not wanted:  # only events that count nobody (``queued``)
+        return []
     if session.get_bind().dialect.name == "postgresql":
         return [tuple(row) for row in session.execute(
             _INSERT_FIRSTS, {"d": [d for d, _ in wanted], "w": [w for _, w in wanted]})]
