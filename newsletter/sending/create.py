@@ -16,6 +16,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
+from newsletter.content.editions import edition_content, edition_languages
 from newsletter.content.models import IssueContent
 from newsletter.db.models import Issue, MailingList, Send, SendLink, SendList, utcnow
 from newsletter.editorial import get_issue, issue_content
@@ -24,6 +25,7 @@ from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, SendStateError
 from newsletter.rendering import render_issue
 from newsletter.rendering.personalise import MARKERS
+from newsletter.sending.editions import edition_rows
 from newsletter.sending.states import SendStatus, transition
 from newsletter.subscribers.lists import get_list
 
@@ -69,9 +71,12 @@ def create_send(
     session.add(send)
     session.flush()
     session.add_all([SendList(send_id=send.id, list_id=list_id) for list_id in list_ids])
-    links = _tracked_links(session, settings, send.id, issue, content, list_ids)
+    editions = [edition_content(content, language) for language in edition_languages(content)]
+    links = _tracked_links(session, settings, send.id, issue, editions, list_ids)
     rendered = render_issue(content, settings, links=links)
     send.html_template, send.text_template = rendered.html.source, rendered.text.source
+    send.language = content.language  # its other editions, each rendered once:
+    session.add_all(edition_rows(send.id, editions[1:], lambda edition: render_issue(edition, settings, links=links)))
     if scheduled_at is None:
         start_send(session=session, send_id=send.id)
         session.refresh(send)
@@ -79,11 +84,13 @@ def create_send(
         issue.status = "scheduled"
     return send
 
-def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Issue, content: IssueContent,
+def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Issue, editions: list[IssueContent],
                    list_ids: list[int]) -> dict[str, str] | None:
     """The addresses the send's item links become, {link: tracked address}, when any of its
     lists tracks clicks (None: plain links). Each distinct link is numbered in reading order
     and stored in the link table with the item it leads to; the redirect goes nowhere else.
+    Every edition's links are numbered (the main one's first): an edition's item may link to
+    its own page in that language.
 
     A send to a list that tracks and one that does not is tracked; the readers of the other
     list get a token that records nothing (see dispatch), so their clicks go unrecorded.
@@ -92,8 +99,9 @@ def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Is
         return None
     entries = [entry for section in issue.sections for entry in section.entries]  # content.items' order
     items: dict[str, int] = {}
-    for item, entry in zip(content.items, entries, strict=True):
-        items.setdefault(item.url, entry.item_id)
+    for edition in editions:
+        for item, entry in zip(edition.items, entries, strict=True):
+            items.setdefault(item.url, entry.item_id)
     session.add_all([SendLink(send_id=send_id, link_id=number, url=url, item_id=item_id)
                      for number, (url, item_id) in enumerate(items.items(), start=1)])
     return {url: f"{settings.base_url}/c/{send_id}/{number}/{MARKERS['click_token']}"

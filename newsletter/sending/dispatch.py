@@ -51,6 +51,7 @@ from newsletter.errors import (
 from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
+from newsletter.sending.editions import batch_rendering, unnamed_reader
 from newsletter.sending.ratelimit import RateLimiter
 from newsletter.sending.states import (
     B,
@@ -173,6 +174,7 @@ def _backoff(attempt: int) -> float:
 def _load(session: Session, settings: Settings, batch_id: int) -> tuple[OutgoingBatch, int]:
     batch = session.get_one(Batch, batch_id)
     send = session.get_one(Send, batch.send_id)
+    rendering = batch_rendering(session, send, batch.number)  # the edition of the batch's readers
     # The archive address the send was made with (sends before migration 0007: the issue's).
     slug = send.archive_slug or session.scalar(select(Issue.slug).where(Issue.id == send.issue_id))
     still_eligible = (
@@ -201,9 +203,9 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
         move_deliveries(session, send_id=batch.send_id, batch_number=batch.number, where=[Delivery.id.in_(gone)],
                         from_=DeliveryStatus.PENDING, to=DeliveryStatus.SUPPRESSED)
     links = Links(settings)
-    web_url = links.archive_url(slug)
-    html = PersonalisableTemplate(send.html_template, escape_html=True)
-    text = PersonalisableTemplate(send.text_template, escape_html=False)
+    web_url = rendering.archive_url(links.archive_url(slug))
+    html = PersonalisableTemplate(rendering.html_template, escape_html=True)
+    text = PersonalisableTemplate(rendering.text_template, escape_html=False)
     # Tracked links (sending/create.py): readers of the send's lists that track clicks get their
     # signed token; readers of a list that does not, one that records nothing.
     tracking = None
@@ -217,7 +219,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
         if not eligible:
             continue
         unsubscribe_url = links.unsubscribe_url(subscriber_id, list_id)
-        fields = {"name": name or "there", "email": email, "unsubscribe_url": unsubscribe_url, "web_url": web_url}
+        fields = {"name": name or unnamed_reader(rendering.language), "email": email, "unsubscribe_url": unsubscribe_url, "web_url": web_url}
         if tracking is not None:
             fields["click_token"] = click_token(key, send.id, delivery_id) if list_id in tracking else NO_CLICK_TOKEN
         recipients.append(
@@ -233,7 +235,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
     outgoing = OutgoingBatch(
         send_id=send.id,
         batch_id=batch.id,
-        subject=send.subject,
+        subject=rendering.subject,
         from_email=settings.from_email,
         from_name=settings.from_name,
         reply_to=settings.reply_to,

@@ -30,6 +30,7 @@ from newsletter.db.models import (
     Subscription,
     utcnow,
 )
+from newsletter.sending.editions import reader_edition, send_editions
 from newsletter.sending.states import finish_if_complete
 
 FREEZING = ("sending", "paused")  # a paused send keeps freezing; it just sends nothing
@@ -90,8 +91,9 @@ def freeze_chunk(*, session: Session, settings: Settings, send_id: int, queued: 
     list_ids = list(session.scalars(select(SendList.list_id).where(SendList.send_id == send_id)))
     first = session.scalar(select(func.coalesce(func.max(Batch.number) + 1, 0)).where(Batch.send_id == send_id))
     size = settings.batch_size * FREEZE_CHUNK_BATCHES
+    main, editions = send_editions(session, send_id)
     _freeze_recipients(session, send_id, list_ids, after=frozen_through or 0, limit=size,
-                       first_batch=first, batch_size=settings.batch_size)
+                       first_batch=first, batch_size=settings.batch_size, main=main, editions=editions)
     per_batch = session.execute(
         select(Delivery.batch_number, func.count())
         .where(Delivery.send_id == send_id, Delivery.batch_number >= first)
@@ -129,13 +131,18 @@ def sends_to_freeze(*, session: Session, settings: Settings, now: dt.datetime) -
 
 
 def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], *, after: int, limit: int,
-                       first_batch: int, batch_size: int) -> None:
+                       first_batch: int, batch_size: int, main: str | None, editions: list[str]) -> None:
+    """Freeze the next ``limit`` recipients, each with the edition of their language
+    (sending/editions.py). With editions, each edition's readers are numbered into batches of
+    their own, so that a batch is one message: its readers share one rendering."""
+    edition = reader_edition(main, editions).label("edition")
     chunk = (
         select(
             Subscriber.id,
             Subscriber.email,
             Subscriber.name,
             func.min(Subscription.list_id).label("list_id"),
+            edition,
         )
         .join(Subscription, Subscription.subscriber_id == Subscriber.id)
         .where(
@@ -145,21 +152,28 @@ def _freeze_recipients(session: Session, send_id: int, list_ids: list[int], *, a
             Subscriber.id > after,
             Subscription.subscriber_id > after,  # PostgreSQL would scan a join's other side from the start
         )
-        .group_by(Subscriber.id, Subscriber.email, Subscriber.name)
+        .group_by(Subscriber.id, Subscriber.email, Subscriber.name, *([Subscriber.language] if editions else []))
         .order_by(Subscriber.id)
         .limit(limit)
         .subquery()
     )
+    if editions:  # batch k of an edition's readers in this chunk: ranked by (edition, k)
+        slot = (func.row_number().over(partition_by=chunk.c.edition, order_by=chunk.c.id) - 1) // batch_size
+        chunk = select(chunk, slot.label("slot")).subquery()
+        batch = func.dense_rank().over(order_by=(chunk.c.edition, chunk.c.slot)) - 1
+    else:
+        batch = (func.row_number().over(order_by=chunk.c.id) - 1) // batch_size
     numbered = select(
         literal(send_id),
-        literal(first_batch) + (func.row_number().over(order_by=chunk.c.id) - 1) // batch_size,
+        literal(first_batch) + batch,
         chunk.c.id,
         chunk.c.list_id,
         chunk.c.email,
         chunk.c.name,
+        chunk.c.edition,
         literal("pending"),
     )
-    columns = ["send_id", "batch_number", "subscriber_id", "list_id", "email", "name", "status"]
+    columns = ["send_id", "batch_number", "subscriber_id", "list_id", "email", "name", "edition", "status"]
     session.execute(insert(Delivery).from_select(columns, numbered))
 
 
