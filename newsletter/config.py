@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     )
     organisation_name: str = "Example Rights Watch"
     postal_address: str = "1 Example Street, London EC1A 1AA, United Kingdom"
+    # The organisation's look; admins can override each in the newsroom (Branding).
+    brand_logo_url: str | None = Field(default=None, pattern=r"^https://", description="The logo: an https image.")
+    brand_logo_alt: str | None = Field(default=None, description="What the logo shows, for screen readers.")
+    brand_primary_colour: str = Field(default="#1d3557", pattern=r"^#[0-9a-fA-F]{6}$",
+                                      description="The masthead behind white text, and links.")
+    brand_accent_colour: str = Field(default="#8a1c1c", pattern=r"^#[0-9a-fA-F]{6}$",
+                                     description="Section titles, and the call-to-action button.")
+    brand_footer_text: str | None = Field(default=None, description="A sentence above the postal address.")
+    brand_social_links: dict[str, str] = Field(default={}, description='JSON: {"Mastodon": "https://..."}')
     batch_size: int = Field(default=1000, ge=1, le=1000)
     redis_url: str | None = Field(
         default=None, description="Redis for shared limits; defaults to the broker when it is Redis."

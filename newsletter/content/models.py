@@ -6,12 +6,12 @@
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from newsletter.content.phrases import check_override
-from newsletter.content.safety import check_text, check_url
+from newsletter.content.safety import check_https, check_text, check_url
 
 SingleLine = Annotated[str, AfterValidator(check_text)]
 Paragraphs = Annotated[str, AfterValidator(lambda v: check_text(v, multiline=True))]
@@ -72,6 +72,11 @@ class ItemContent(_Content):
     source: Annotated[SingleLine, Field(max_length=200)] | None = None
     image: Url | None = None
     image_alt: Annotated[SingleLine, Field(max_length=300)] | None = None
+    byline: Annotated[SingleLine, Field(max_length=200)] | None = None  # the author: "Benedict Rogers"
+    kicker: Annotated[SingleLine, Field(max_length=100)] | None = None  # region, country or category
+    image_caption: Annotated[SingleLine, Field(max_length=500)] | None = None
+    image_credit: Annotated[SingleLine, Field(max_length=200)] | None = None  # "© 2016 Reuters"
+    featured: bool = False  # a larger treatment, the image first
     translations: dict[LanguageTag, ItemTranslation] = {}  # by edition language
 
     @model_validator(mode="after")
@@ -88,8 +93,26 @@ class SectionContent(_Content):
     items: Annotated[list[ItemContent], Field(min_length=1)]
 
 
+class CallToAction(_Content):
+    """A sentence and a button (a donation appeal, say): after the intro, after section
+    ``section``, or at the end, before the footer."""
+
+    text: Annotated[Paragraphs, Field(max_length=500)]
+    button: Annotated[SingleLine, Field(max_length=40)]
+    url: Annotated[Url, AfterValidator(check_https)]
+    position: Literal["after_intro", "after_section", "end"] = "end"
+    section: Annotated[int, Field(ge=1, le=50)] | None = None
+
+    @model_validator(mode="after")
+    def _section_when_between(self) -> "CallToAction":
+        if (self.position == "after_section") != (self.section is not None):
+            raise ValueError("give section (its number) with position after_section, and only then")
+        return self
+
+
 class IssueContent(_Content):
-    """A whole issue: title, date, intro and its sections of items."""
+    """A whole issue: title, date, intro and its sections of items; or, as ``format:
+    article``, one article (dateline, byline and a Markdown body) sent as a whole."""
 
     title: Annotated[SingleLine, Field(max_length=200)]
     date: dt.date
@@ -100,7 +123,12 @@ class IssueContent(_Content):
     editions: Annotated[list[LanguageTag], Field(max_length=20)] = []  # other languages it goes out in
     translations: dict[LanguageTag, IssueTranslation] = {}  # by edition language
     phrases: Phrases = {}  # fixed phrases overridden for this issue: {read_more: Continue reading}
-    sections: Annotated[list[SectionContent], Field(min_length=1)]
+    format: Literal["items", "article"] = "items"
+    dateline: Annotated[SingleLine, Field(max_length=200)] | None = None  # "GENEVA, 3 December 2026"
+    byline: Annotated[SingleLine, Field(max_length=200)] | None = None
+    body: Annotated[Paragraphs, Field(max_length=60_000)] | None = None  # Markdown, with [^1] footnotes
+    call_to_action: CallToAction | None = None
+    sections: list[SectionContent] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -112,6 +140,18 @@ class IssueContent(_Content):
             data = dict(data)
             data["sections"] = [{"items": data.pop("items")}]
         return data
+
+    @model_validator(mode="after")
+    def _shape_has_its_content(self) -> "IssueContent":
+        if self.format == "article" and (not self.body or self.sections):
+            raise ValueError("an article (format: article) has a body and no items")
+        if self.format == "items" and not self.sections:
+            raise ValueError("sections: an issue needs at least one section of items")
+        cta = self.call_to_action
+        if cta and cta.section is not None and cta.section > len(self.sections):
+            raise ValueError(f"call_to_action.section: there is no section {cta.section} "
+                             f"(the issue has {len(self.sections)})")
+        return self
 
     @model_validator(mode="after")
     def _translations_match_editions(self) -> "IssueContent":

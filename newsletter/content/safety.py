@@ -65,3 +65,10 @@ def check_url(value: str) -> str:
     if parts.username is not None or parts.password is not None:
         raise ValueError("must not contain a user name or password (user@host)")
     return value
+
+
+def check_https(value: str) -> str:
+    """Return ``value`` if it is an https URL (a button or a logo: never plain http)."""
+    if not value.lower().startswith("https://"):
+        raise ValueError("must be an https:// URL")
+    return value

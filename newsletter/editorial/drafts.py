@@ -8,12 +8,12 @@ URL, and text has no control characters (nor line breaks, where it could reach a
 """
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from newsletter.content.models import LanguageTag, Paragraphs, RowId, SingleLine, Url, Version
-from newsletter.content.safety import check_text, check_url
+from newsletter.content.safety import check_https, check_text, check_url
 
 
 def _none_if_blank(value: Any) -> Any:
@@ -59,6 +59,11 @@ class ItemDraft(_Draft):
     image_alt: Annotated[Annotated[SingleLine, Field(max_length=300)] | None, Optional] = None
     tags: Tags = []
     language: Language = "en"
+    byline: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    kicker: Annotated[Annotated[SingleLine, Field(max_length=100)] | None, Optional] = None
+    image_caption: Annotated[Annotated[SingleLine, Field(max_length=500)] | None, Optional] = None
+    image_credit: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    featured: Annotated[bool, BeforeValidator(lambda v: v or False)] = False  # a form's unticked box: ""
 
 
 class SectionDraft(_Draft):
@@ -77,6 +82,15 @@ class IssueFields(_Draft):
     preheader: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
     intro: Annotated[Annotated[Paragraphs, Field(max_length=2000)] | None, Optional] = None
     language: Language = "en"
+    format: Annotated[Literal["items", "article"], BeforeValidator(lambda v: v or "items")] = "items"
+    dateline: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    byline: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    body: Annotated[Annotated[Paragraphs, Field(max_length=60_000)] | None, Optional] = None
+    cta_text: Annotated[Annotated[Paragraphs, Field(max_length=500)] | None, Optional] = None
+    cta_button: Annotated[Annotated[SingleLine, Field(max_length=40)] | None, Optional] = None
+    cta_url: Annotated[Annotated[Url, AfterValidator(check_https)] | None, Optional] = None
+    cta_position: Annotated[Literal["after_intro", "after_section", "end"] | None, Optional] = None
+    cta_section: Annotated[Annotated[int, Field(ge=1, le=50)] | None, Optional] = None
 
 
 class IssueDraft(IssueFields):

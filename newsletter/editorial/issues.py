@@ -13,6 +13,7 @@ from newsletter.editorial.editions import (
     item_translation_rows,
     item_translations,
 )
+from newsletter.editorial.shapes import issue_shape, item_shape, stored_issue_shape
 from newsletter.errors import NotFoundError
 
 
@@ -44,6 +45,7 @@ def save_issue(*, session: Session, content: IssueContent) -> Issue:
         editions=list(content.editions),
         phrases=dict(content.phrases),
         translations=issue_translation_rows(content),
+        **stored_issue_shape(content),
     )
     for s_pos, section in enumerate(content.sections):
         row = IssueSection(position=s_pos, title=section.title)
@@ -57,6 +59,7 @@ def save_issue(*, session: Session, content: IssueContent) -> Issue:
                 image_alt=item.image_alt,
                 language=content.language,
                 translations=item_translation_rows(item),
+                **item_shape(item),
             )
             row.entries.append(IssueEntry(item=stored, position=i_pos))
         issue.sections.append(row)
@@ -91,11 +94,12 @@ def issue_content(issue: Issue) -> IssueContent:
                     "image": e.item.image_url,
                     "image_alt": e.item.image_alt,
                     "translations": item_translations(e.item, issue.editions),
+                    **item_shape(e.item),
                 }
                 for e in section.entries
             ],
         )
-        for section in issue.sections
+        for section in issue.sections if issue.format != "article"  # an article has no items
     ]
     return IssueContent(
         title=issue.title,
@@ -108,6 +112,7 @@ def issue_content(issue: Issue) -> IssueContent:
         phrases=issue.phrases,
         translations=issue_translations(issue),
         sections=sections,
+        **issue_shape(issue),
     )
 
 

@@ -8,11 +8,16 @@ them, so the preview is as safe as the email; the pre-flight checks report what 
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import object_session
+
 from newsletter.config import Settings
 from newsletter.content.models import IssueContent, ItemContent, SectionContent
 from newsletter.db.models import Issue
+from newsletter.editorial.branding import current_branding
 from newsletter.editorial.editions import draft_issue_translations, draft_item_translations
 from newsletter.editorial.preflight import Finding, check_issue
+from newsletter.editorial.shape_checks import shape_findings
+from newsletter.editorial.shapes import issue_shape, item_shape
 from newsletter.errors import RenderError
 from newsletter.rendering import render_issue
 from newsletter.rendering.preview import preview
@@ -40,12 +45,14 @@ def preview_issue(issue: Issue, settings: Settings) -> IssuePreview:
     content = draft_content(issue)
     item_ids = [entry.item_id for section in issue.sections for entry in section.entries]
     html = text = error = None
+    branding = current_branding(session=object_session(issue), settings=settings)
     try:
-        html, text = preview(render_issue(content, settings), settings, issue.slug)
+        html, text = preview(render_issue(content, settings, branding=branding), settings, issue.slug)
     except RenderError as err:
         error = str(err)
     size = len(html.encode()) if html is not None else None
     findings = check_issue(content, item_ids=item_ids, html_bytes=size, render_error=error)
+    findings = sorted(findings + shape_findings(content, branding), key=lambda f: f.level != "error")
     return IssuePreview(content.effective_subject, content.effective_preheader, html, text, size, findings)
 
 
@@ -58,15 +65,15 @@ def draft_content(issue: Issue) -> IssueContent:
                 ItemContent.model_construct(
                     translations=draft_item_translations(e.item, issue.editions),
                     headline=e.item.headline, blurb=e.item.blurb, url=e.item.url, source=e.item.source,
-                    image=e.item.image_url, image_alt=e.item.image_alt,
+                    image=e.item.image_url, image_alt=e.item.image_alt, **item_shape(e.item),
                 )
                 for e in section.entries
             ],
         )
-        for section in issue.sections
+        for section in issue.sections if issue.format != "article"
     ]
     return IssueContent.model_construct(
         editions=issue.editions, phrases=issue.phrases, translations=draft_issue_translations(issue),
         title=issue.title, date=issue.date, subject=issue.subject, preheader=issue.preheader,
-        intro=issue.intro, language=issue.language, sections=sections,
+        intro=issue.intro, language=issue.language, sections=sections, **issue_shape(issue, validate=False),
     )

@@ -15,11 +15,13 @@ import jinja2
 from mjml import mjml2html
 
 from newsletter.config import Settings
+from newsletter.content.branding import Branding, settings_branding
 from newsletter.content.models import IssueContent
 from newsletter.content.phrases import long_date, phrases
 from newsletter.errors import RenderError
 from newsletter.rendering.inline import inline_css
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
+from newsletter.rendering.shapes import shape_context
 from newsletter.rendering.text import mark_rtl_lines, wrap_paragraphs
 
 
@@ -33,11 +35,12 @@ class RenderedIssue:
     text: PersonalisableTemplate
 
 
-def render_issue(content: IssueContent, settings: Settings, *,
-                 links: Mapping[str, str] | None = None) -> RenderedIssue:
+def render_issue(content: IssueContent, settings: Settings, *, links: Mapping[str, str] | None = None,
+                 branding: Branding | None = None) -> RenderedIssue:
     """Render ``content`` to email HTML and plain text with per-recipient slots.
 
-    ``links`` maps item links to the addresses both parts use instead (tracked links).
+    ``links`` maps item links to the addresses both parts use instead (tracked links);
+    ``branding`` is the organisation's look (default: the settings').
     """
     if links:
         content = content.model_copy(update={"sections": [
@@ -47,7 +50,8 @@ def render_issue(content: IssueContent, settings: Settings, *,
         ]})
     html, text = render_email(
         "issue", settings, issue=content, long_date=long_date(content.date, content.language),
-        phrases=phrases(content.language, content.phrases)
+        phrases=phrases(content.language, content.phrases),
+        **shape_context(content, branding or settings_branding(settings)),
     )
     if content.direction == "rtl":
         text = PersonalisableTemplate(mark_rtl_lines(text.source), escape_html=False)

@@ -21,6 +21,7 @@ from newsletter.content.models import IssueContent
 from newsletter.db.models import Issue, MailingList, Send, SendLink, SendList, utcnow
 from newsletter.editorial import get_issue, issue_content
 from newsletter.editorial.archive import archive_slug, snapshot
+from newsletter.editorial.branding import current_branding
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, SendStateError
 from newsletter.rendering import render_issue
@@ -73,7 +74,8 @@ def create_send(
     session.add_all([SendList(send_id=send.id, list_id=list_id) for list_id in list_ids])
     editions = [edition_content(content, language) for language in edition_languages(content)]
     links = _tracked_links(session, settings, send.id, issue, editions, list_ids)
-    rendered = render_issue(content, settings, links=links)
+    rendered = render_issue(content, settings, links=links,
+                            branding=current_branding(session=session, settings=settings))
     send.html_template, send.text_template = rendered.html.source, rendered.text.source
     send.language = content.language  # its other editions, each rendered once:
     session.add_all(edition_rows(send.id, editions[1:], lambda edition: render_issue(edition, settings, links=links)))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.db.engine import transaction
 from newsletter.editorial import get_issue, issue_content
+from newsletter.editorial.branding import current_branding
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, ProviderAuthError, ProviderError, TransientProviderError
 from newsletter.links import Links
@@ -102,7 +103,8 @@ def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str
         errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
         if errors:
             raise ContentError("fix the errors the checks list first: " + " ".join(errors))
-    rendered = render_issue(issue_content(issue), settings)
+    rendered = render_issue(issue_content(issue), settings,
+                            branding=current_branding(session=session, settings=settings))
     unsubscribe_url = f"{settings.base_url}/unsubscribe/test-message"
     recipient = Recipient(
         delivery_id=0,

@@ -13,6 +13,7 @@ it (a test checks). Every table is importable from here: ``from newsletter.db.mo
 from newsletter.db.models.audience import MailingList, Subscriber, SubscriberImport, Subscription
 
 from newsletter.db.models.base import NAMING_CONVENTION, Base, as_utc, utcnow
+from newsletter.db.models.branding import BrandingOverride
 
 from newsletter.db.models.editions import IssueTranslation, ItemTranslation, SendEdition
 from newsletter.db.models.editorial import Issue, IssueEntry, IssueSection, Item
@@ -35,4 +36,5 @@ __all__ = [
     "Subscriber", "SubscriberImport", "Subscription", "Suppression", "User", "as_utc", "utcnow",
     "IssueTranslation", "ItemTranslation", "SendEdition",
     "DeliveryFirst", "SendCount", "SendDomainCount", "SendLinkCount",
+    "BrandingOverride",
 ]

@@ -66,6 +66,17 @@ class Issue(Base):
     # Bumped by every save: a save based on an older version is refused (no lost edits).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_by: Mapped[str | None] = mapped_column(String(200))  # who saved last, for display
+    # Its shape (migration 0018): a brief of items, or one article with a Markdown body.
+    format: Mapped[str] = mapped_column(String(20), default="items", server_default="items")
+    dateline: Mapped[str | None] = mapped_column(String(200))
+    byline: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    # Its call to action: a sentence and a button (position: after_intro, after_section, end).
+    cta_text: Mapped[str | None] = mapped_column(String(500))
+    cta_button: Mapped[str | None] = mapped_column(String(40))
+    cta_url: Mapped[str | None] = mapped_column(String(2000))
+    cta_position: Mapped[str | None] = mapped_column(String(20))
+    cta_section: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -18,6 +18,8 @@ from newsletter.editorial.archive import (
     sent_in,
     sent_issues,
 )
+from newsletter.editorial.branding import current_branding
+from newsletter.rendering.shapes import shape_context
 from newsletter.web.deps import PagesDep, SettingsDep
 from newsletter.web.pages import Pages
 
@@ -76,13 +78,15 @@ def issue_page(slug: str, settings: SettingsDep, pages: PagesDep, language: str 
     with, before its date changed; its main language's edition) redirects to its address for good."""
     with transaction(settings.database_url) as session:
         sent = archived_issue(session=session, slug=slug)
+        branding = current_branding(session=session, settings=settings)
     if sent.slug != slug or language == sent.content.language:
         return RedirectResponse(archive_path(sent, language), status_code=301)
     content = archived_edition(sent, language)
     return pages.render("issue", title=content.title, issue=content, page_language=content.language,
                         phrases=phrases(content.language, content.phrases), editions=edition_links(sent, content.language),
                         feed_path=f"/archive/feed/{content.language}.xml" if content.editions or language else None,
-                        page_direction=content.direction, long_date=long_date_in(content.date, content.language))
+                        page_direction=content.direction, long_date=long_date_in(content.date, content.language),
+                        **shape_context(content, branding))
 
 
 def _rfc3339(moment: dt.datetime) -> str:

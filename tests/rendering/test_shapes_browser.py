@@ -1,0 +1,138 @@
+"""The content shapes and the organisation's look in a real headless Chromium: the call to action
+is a button at phone and desktop widths, with images blocked too; the dark palette applies when
+the reader's system is dark. NEWSLETTER_SCREENSHOTS=docs/screenshots keeps the screenshots."""
+
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from newsletter.content.branding import Branding, contrast_ratio
+from newsletter.rendering import render_issue
+from newsletter.rendering.preview import preview
+from tests.conftest import require
+from tests.factories import item
+from tests.rendering.test_shapes import article, in_sections
+from tests.web.test_browser import CHROMIUM, FLAGS
+
+BRAND = Branding(organisation_name="Example Rights Watch", postal_address="1 Example Street, London",
+                 logo_url="https://example.org/logo.png", logo_alt="Example Rights Watch",
+                 footer_text="We take no money from governments.",
+                 social_links=[{"label": "Mastodon", "url": "https://mastodon.example/@erw"}])
+ARTICLE = """Authorities must release the three journalists detained on Monday[^1] and drop the charges.
+
+## What happened
+
+Police stopped the reporters at the border. "We were only doing our job," one *told us*.
+
+> Reporting is not a crime.
+
+Read [the full report](https://example.org/report).
+
+[^1]: Detained on 30 November 2026 at the Tumen crossing.
+"""
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A plain PNG of one colour, fading to white downwards (the photo and logo the pages load)."""
+    rows = b"".join(b"\x00" + bytes(int(c + (255 - c) * y / height) for c in rgb) * width for y in range(height))
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))  # noqa: E731
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser, html: str, *, width: int, dark: bool = False, images: bool = True):
+    """A page showing ``html`` at ``width``; its images come from here, never the network
+    (or are blocked, as many mail apps block them)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light")
+    page = context.new_page()
+    photo, logo = _png(600, 320, (40, 90, 120)), _png(180, 48, (29, 53, 87))
+    page.route("**/*", lambda route: route.abort() if not images or route.request.resource_type != "image"
+               else route.fulfill(body=logo if "logo" in route.request.url else photo, content_type="image/png"))
+    page.set_content(html, wait_until="load")
+    return context, page
+
+
+def _shot(page, tmp_path: Path, name: str) -> None:
+    folder = Path(os.environ.get("NEWSLETTER_SCREENSHOTS", tmp_path))
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+def _email(settings, content) -> str:
+    return preview(render_issue(content, settings, branding=BRAND), settings, content.slug)[0]
+
+
+def _brief(**overrides):
+    photo = {"image": "https://example.org/photo.png", "image_alt": "The embassy gate",
+             "image_caption": "A guard at the embassy gate.", "image_credit": "© 2016 Reuters"}
+    return in_sections([
+        {"title": "Asia", "items": [item(1, kicker="North Korea", byline="Benedict Rogers", featured=True, **photo),
+                                    item(2, kicker="Myanmar", byline="Ana Ruiz")]},
+        {"title": "Europe", "items": [item(3, kicker="Belarus")]},
+    ], call_to_action={"text": "Your tax deductible gift can help stop human rights violations.",
+                       "button": "Donate now", "url": "https://example.org/give", "position": "after_section",
+                       "section": 1}, **overrides)
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_the_call_to_action_is_a_real_button_with_images_blocked(browser, settings, tmp_path, width):
+    context, page = _open(browser, _email(settings, _brief()), width=width, images=False)
+    button = page.get_by_role("link", name="Donate now")
+    box = button.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert button.get_attribute("href") == "https://example.org/give"
+    cell = button.evaluate("a => getComputedStyle(a).backgroundColor")
+    assert cell == "rgb(138, 28, 28)"  # the accent colour, drawn by CSS: no image to block
+    # It sits between the sections: after Asia's last item and before Europe's title.
+    tops = [page.get_by_text(text, exact=True).first.bounding_box()["y"]
+            for text in ("Headline number 2", "Donate now", "Europe")]
+    assert tops == sorted(tops)
+    context.close()
+    context, page = _open(browser, _email(settings, _brief()), width=width)
+    _shot(page, tmp_path, f"email-cta-{width}")
+    context.close()
+
+
+def test_dark_mode_darkens_the_sheet_and_keeps_text_legible(browser, settings, tmp_path):
+    html = _email(settings, _brief())
+    context, page = _open(browser, html, width=600, dark=True)
+    colours = page.evaluate("""() => {
+        const rgb = (s) => '#' + s.match(/\\d+/g).slice(0, 3).map((n) => (+n).toString(16).padStart(2, '0')).join('');
+        const sheet = document.querySelector('.sheet');
+        const blurb = document.querySelector('.headline p:not([class])');
+        return {sheet: rgb(getComputedStyle(sheet).backgroundColor), text: rgb(getComputedStyle(blurb).color),
+                link: rgb(getComputedStyle(document.querySelector('.read-more a')).color),
+                logo: rgb(getComputedStyle(document.querySelector('.logo')).backgroundColor)};
+    }""")
+    assert colours["sheet"] == "#1e1e1e"
+    assert contrast_ratio(colours["text"], colours["sheet"]) >= 7 and contrast_ratio(colours["link"], colours["sheet"]) >= 4.5
+    assert colours["logo"] == "#ffffff"  # a transparent logo's dark text never lands on a dark background
+    _shot(page, tmp_path, "email-dark")
+    context.close()
+    light, page = _open(browser, html, width=600)
+    assert page.evaluate("getComputedStyle(document.querySelector('.sheet')).backgroundColor") == "rgb(255, 255, 255)"
+    light.close()
+
+
+def test_a_single_article_issue_with_endnotes(browser, settings, tmp_path):
+    content = article(ARTICLE, call_to_action={"text": "Stand with them.", "button": "Sign the appeal",
+                                               "url": "https://example.org/appeal"})
+    context, page = _open(browser, _email(settings, content), width=600)
+    page.get_by_role("link", name="[1]").click()
+    assert page.evaluate("location.hash") == "#fn1"
+    page.get_by_role("link", name="Back to reference 1").click()
+    assert page.evaluate("location.hash") == "#fnref1"
+    _shot(page, tmp_path, "email-article")
+    context.close()
