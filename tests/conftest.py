@@ -20,7 +20,19 @@ from newsletter.db.models import Base
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_url_for_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker process (gw0, gw1, ...) takes a Redis database of its own,
+    counting down from the configured one, so that one worker's flush never empties another's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    return f"{base}/{(int(db or 0) - int(worker[2:])) % 16}"
+
+
+REDIS_URL = _redis_url_for_this_worker(os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BIN = Path(sys.executable).parent
 
