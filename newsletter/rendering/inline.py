@@ -7,8 +7,6 @@ the ``@media`` rules, log a warning for every vendor property, and lose the doct
 
 import logging
 
-from premailer import Premailer
-
 _OPTIONS = dict(
     allow_network=False,  # rendering never touches the network
     allow_loading_external_files=False,
@@ -22,6 +20,8 @@ _OPTIONS = dict(
 
 def inline_css(html: str) -> str:
     """Move the document's CSS into style attributes, keeping doctype and media queries."""
+    from premailer import Premailer  # imported here: a third of a second every command would pay
+
     inlined = Premailer(**_OPTIONS).transform(html, pretty_print=False)
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!doctype html>\n" + inlined  # premailer drops it: quirks mode otherwise
