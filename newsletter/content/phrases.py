@@ -122,12 +122,14 @@ def long_date(date: dt.date, language: str) -> str:
         return f"{date.day} {date:%B %Y}"
 
 
-def language_name(language: str) -> str:
-    """The language's name in itself (``español``, ``العربية``), or the tag if Babel lacks it."""
+def language_name(language: str, in_language: str | None = None) -> str:
+    """The language's name in itself (``español``, ``العربية``), or in ``in_language``
+    (``Spanish``); the tag itself if Babel does not know it."""
     try:
-        return Locale.parse(language, sep="-").get_display_name(language.replace("-", "_")) or language
+        name = Locale.parse(language, sep="-").get_display_name((in_language or language).replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return language
+    return name or language
 
 
 def _names(text: str) -> set[str]:

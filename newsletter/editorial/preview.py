@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import object_session
 
 from newsletter.config import Settings
+from newsletter.content.branding import Branding
+from newsletter.content.editions import edition_content
 from newsletter.content.models import IssueContent, ItemContent, SectionContent
 from newsletter.db.models import Issue
 from newsletter.editorial.branding import current_branding
 from newsletter.editorial.editions import draft_issue_translations, draft_item_translations
+from newsletter.editorial.edition_checks import edition_findings
 from newsletter.editorial.preflight import Finding, check_issue
 from newsletter.editorial.shape_checks import shape_findings
 from newsletter.editorial.shapes import issue_shape, item_shape
@@ -52,8 +55,21 @@ def preview_issue(issue: Issue, settings: Settings) -> IssuePreview:
         error = str(err)
     size = len(html.encode()) if html is not None else None
     findings = check_issue(content, item_ids=item_ids, html_bytes=size, render_error=error)
+    findings += edition_findings(content, item_ids, _edition_sizes(content, settings, branding))
     findings = sorted(findings + shape_findings(content, branding), key=lambda f: f.level != "error")
     return IssuePreview(content.effective_subject, content.effective_preheader, html, text, size, findings)
+
+
+def _edition_sizes(content: IssueContent, settings: Settings, branding: Branding) -> dict[str, int]:
+    """The size of each edition's HTML but the main one's (one that does not render: none)."""
+    sizes = {}
+    for language in content.editions:
+        try:
+            sizes[language] = len(render_issue(edition_content(content, language), settings, branding=branding)
+                                  .html.source.encode())
+        except RenderError:
+            continue  # the same templates failed for the main edition: that finding says why
+    return sizes
 
 
 def draft_content(issue: Issue) -> IssueContent:
