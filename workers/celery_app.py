@@ -15,6 +15,7 @@ from celery.signals import celeryd_init, setup_logging, worker_process_shutdown
 from kombu import Queue
 
 from newsletter.config import Settings, get_settings
+from newsletter.intake.polling import FEED_ROUND_SECONDS
 from newsletter.operations.logging import configure_logging
 from newsletter.operations.metrics_dir import forget_process, use_metrics_dir
 
@@ -44,6 +45,11 @@ def make_celery(settings: Settings) -> Celery:
                 "task": "newsletter.sweep",
                 "schedule": settings.poll_interval,
                 "options": {"expires": settings.poll_interval},  # a missed sweep is not worth running late
+            },
+            "poll-feeds": {  # each feed is due at its own interval: this only looks for due ones
+                "task": "newsletter.poll_feeds",
+                "schedule": FEED_ROUND_SECONDS,
+                "options": {"expires": FEED_ROUND_SECONDS},
             },
             **({"poll-bounces": {
                 "task": "newsletter.poll_bounces",

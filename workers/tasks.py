@@ -7,6 +7,7 @@ from functools import lru_cache
 from newsletter.config import Settings, get_settings
 from newsletter.db.engine import transaction
 from newsletter.db.models import utcnow
+from newsletter.intake.polling import poll_due_feeds
 from newsletter.operations import metrics
 from newsletter.operations.logging import log_context
 from newsletter.providers import Provider, provider_from_settings
@@ -61,6 +62,13 @@ def poll_bounces_task() -> None:
     """Record the bounces waiting in the bounce mailbox (run by beat; a no-op unless
     NEWSLETTER_BOUNCE_IMAP_HOST is set)."""
     poll_bounce_mailbox(settings=get_settings())
+
+
+@app.task(name="newsletter.poll_feeds")
+def poll_feeds_task() -> None:
+    """Poll the feeds that are due, saving their new entries as inbox items (run by beat every
+    minute; a feed's own interval says when it is due)."""
+    poll_due_feeds(settings=get_settings())
 
 
 @app.task(name="newsletter.drain_clicks")

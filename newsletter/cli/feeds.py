@@ -9,12 +9,12 @@ from rich.table import Table
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
 from newsletter.db.models import as_utc
-from newsletter.errors import ContentError
 from newsletter.intake.polling import poll_due_feeds
 from newsletter.intake.sources import FeedDraft, add_feed, list_feeds, remove_feed
 
 feeds_app = typer.Typer(help="Feed sources: add, list, remove, poll.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
+OPTIONS = {"name": "--name", "tags": "--tag", "language": "--language", "keywords": "--keyword", "poll_minutes": "--every"}
 
 
 @feeds_app.command("add")
@@ -31,9 +31,10 @@ def add(
     try:
         draft = FeedDraft(url=url, name=name, tags=tag or [], language=language, keywords=keyword or [],
                           poll_minutes=every)
-    except ValidationError as err:
+    except ValidationError as err:  # a usage mistake: exit 2, naming the option
         problem = err.errors()[0]
-        raise ContentError(f"{problem['loc'][0]}: {problem['msg']}") from None
+        raise typer.BadParameter(problem["msg"].removeprefix("Value error, "),
+                                 param_hint=OPTIONS.get(str(problem["loc"][0]), "URL")) from None
     settings = ready_settings()
     with transaction(settings.database_url) as session:
         feed_id = add_feed(session=session, draft=draft).id

@@ -11,7 +11,10 @@ from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
 from newsletter.db.models import utcnow
 from newsletter.editorial.items import search_items
+from newsletter.errors import ContentError
 from newsletter.intake import ProposedItem, add_link, propose_link
+from newsletter.intake.inbox import save_proposal, seen_notes
+from newsletter.intake.paste import propose_from_paste
 
 items_app = typer.Typer(help="The item inbox: list, add from a link, import pasted text.", no_args_is_help=True)
 app.add_typer(items_app, name="items")
@@ -50,6 +53,36 @@ def add_url(url: Annotated[str, typer.Argument(help="The page's link, https://..
     print_proposal(proposal, item_id)
     if note:
         console.print(f"note: {note}", markup=False)
+
+
+@items_app.command("import-text")
+def import_text(
+    file: Annotated[Path, typer.Argument(help="Pasted text or HTML of a newsletter or index page; - for stdin.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Save every proposed item in the inbox.")] = False,
+    language: Annotated[str, typer.Option(help="The items' language code.")] = "en",
+    tag: TagOption = None, as_json: JsonOption = False,
+) -> None:
+    """Propose the items found in pasted text or HTML; with --yes, save them all."""
+    try:
+        pasted = typer.get_text_stream("stdin").read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ContentError(f"{file} cannot be read: {err}") from None
+    settings = ready_settings()
+    proposals = propose_from_paste(pasted, blurb_chars=settings.blurb_chars, language=language, tags=tag)
+    with transaction(settings.database_url) as session:
+        notes = seen_notes(session=session, canonical_urls=[p.canonical_url for p in proposals], now=utcnow())
+        ids = [save_proposal(session=session, proposal=p).id if yes else None for p in proposals]
+    if as_json:
+        print(json.dumps([{**p.as_json(i), "note": notes.get(p.canonical_url)} for p, i in zip(proposals, ids)],
+                         ensure_ascii=False, indent=2))
+        return
+    for p, item_id in zip(proposals, ids):
+        print_proposal(p, item_id)
+        if note := notes.get(p.canonical_url):
+            console.print(f"   note: {note}", markup=False)
+    count = f"{len(proposals)} item{'s' if len(proposals) != 1 else ''}"
+    console.print(f"saved {count} in the inbox" if yes else f"found {count}; run again with --yes to save them",
+                  markup=False)
 
 
 def print_proposal(p: ProposedItem, item_id: int | None = None) -> None:

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newsletter.content.safety import check_text
 from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, Send, as_utc
 from newsletter.editorial.drafts import ItemDraft
 from newsletter.editorial.items import create_item
@@ -14,6 +15,7 @@ from newsletter.errors import ContentError
 from newsletter.intake.proposal import ProposedItem
 
 RECENT_SEND_WEEKS = 8
+BYLINE_MAX = 200
 SENT = ("sending", "paused", "sent")  # the issue reached (some) readers
 
 
@@ -29,13 +31,26 @@ def save_proposal(*, session: Session, proposal: ProposedItem) -> Item:
     except ValidationError as err:
         problem = err.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
-        raise ContentError(f"{where}: {problem['msg']}", field=where) from None
+        raise ContentError(f"{where}: {problem['msg'].removeprefix('Value error, ')}", field=str(problem["loc"][0])) from None
+    byline = _byline(proposal.byline)
     item = create_item(session=session, draft=draft)
-    item.byline = proposal.byline
+    item.byline = byline
     item.published_at = proposal.published_at
     item.canonical_url = proposal.canonical_url
     session.flush()
     return item
+
+
+def _byline(byline: str | None) -> str | None:
+    if not byline or not byline.strip():
+        return None
+    try:
+        byline = check_text(byline)
+    except ValueError as err:
+        raise ContentError(f"byline: {err}", field="byline") from None
+    if len(byline) > BYLINE_MAX:
+        raise ContentError(f"byline: at most {BYLINE_MAX} characters", field="byline")
+    return byline
 
 
 def known_stories(*, session: Session, canonical_urls: list[str]) -> set[str]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.db.models import FeedSource, as_utc, utcnow
+from newsletter.db.models import FeedSource, utcnow
 from newsletter.errors import ContentError, NewsletterError
 from newsletter.intake.feeds import FeedDefaults, parse_feed
 from newsletter.intake.fetch import FEED_TYPES, Fetched, fetch
@@ -19,6 +19,7 @@ from newsletter.intake.inbox import known_stories, save_proposal
 MAX_BACKOFF = dt.timedelta(hours=24)
 MAX_NEW_PER_POLL = 100  # a first poll of a long archive does not flood the inbox
 POLL_THREADS = 16  # polling waits on the network: many feeds at once, one process
+FEED_ROUND_SECONDS = 60  # how often beat (or the embedded worker) looks for due feeds
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,3 @@ def _save_entries(session: Session, settings: Settings, feed: FeedSource, fetche
             continue  # an entry our items cannot hold (a control character...): the others still come
     feed.items_added += added
     return PollOutcome(feed.id, feed.name, added=added, known=len(known))
-
-
-def next_poll(feed: FeedSource) -> dt.datetime:
-    """When ``feed`` is due (aware, UTC)."""
-    return as_utc(feed.next_due_at)

@@ -4,7 +4,7 @@ to check before (or after) it is saved in the inbox."""
 import datetime as dt
 from dataclasses import asdict, dataclass, field, replace
 
-from newsletter.intake.urls import canonical_url
+from newsletter.intake.urls import canonical_url, without_tracking
 
 HEADLINE_MAX = 300  # the items' columns
 NAME_MAX = 200
@@ -42,8 +42,9 @@ class ProposedItem:
         return canonical_url(link) if link else None
 
     def fitted(self) -> "ProposedItem":
-        """The proposal with each field cut to what its column holds."""
-        return replace(self, headline=_cut(self.headline, HEADLINE_MAX) or "(no headline)",
+        """The proposal with each field cut to what its column holds, its link without
+        tracking parameters."""
+        return replace(self, url=without_tracking(self.url) if self.url else "", headline=_cut(self.headline, HEADLINE_MAX) or "(no headline)",
                        source=_cut(self.source, NAME_MAX), byline=_cut(self.byline, NAME_MAX),
                        image_alt=_cut(self.image_alt, ALT_MAX), blurb=self.blurb[:3000])
 

@@ -23,8 +23,8 @@ class FeedDraft(BaseModel):
     tags: Tags = []
     language: Language = "en"
     keywords: Annotated[Tags, Field(description="Only entries mentioning one of these; none: every entry.")] = []
-    poll_minutes: Annotated[int | None, Optional, Field(ge=5, le=7 * 24 * 60,
-                            description="Minutes between polls; null: NEWSLETTER_FEED_POLL_MINUTES.")] = None
+    poll_minutes: Annotated[Annotated[int, Field(ge=5, le=7 * 24 * 60)] | None, Optional, Field(
+        description="Minutes between polls; null: NEWSLETTER_FEED_POLL_MINUTES.")] = None
 
 
 def add_feed(*, session: Session, draft: FeedDraft) -> FeedSource:

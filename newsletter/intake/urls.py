@@ -32,6 +32,18 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", host, parts.path or "/", urlencode(query, doseq=True), ""))
 
 
+def without_tracking(url: str) -> str:
+    """``url`` as it was given, less its tracking parameters (the link an item keeps)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    if not parts.query:
+        return url.strip()
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k)]
+    return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+
+
 def _tracking(name: str) -> bool:
     name = name.lower()
     return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)

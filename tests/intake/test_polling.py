@@ -94,3 +94,11 @@ def test_keywords_and_the_feeds_language(pages, tmp_path, database_url):
     assert outcome.added == 1 and (item.headline, item.language) == ("Court frees five activists", "es")
     with transaction(database_url) as session:
         assert session.scalar(select(func.count()).select_from(Item)) == 1
+
+
+def test_beat_polls_the_due_feeds_every_minute(tmp_path):
+    from workers.celery_app import make_celery
+    from workers.tasks import poll_feeds_task
+
+    entry = make_celery(make_settings(tmp_path)).conf.beat_schedule["poll-feeds"]
+    assert (entry["task"], entry["schedule"]) == (poll_feeds_task.name, 60)

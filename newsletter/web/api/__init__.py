@@ -21,10 +21,10 @@ from newsletter.errors import (
     SendStateError,
 )
 from newsletter.providers import Provider
-from newsletter.web.api import issues, items, lists, sends, suppressions
+from newsletter.web.api import intake, issues, items, lists, sends, suppressions
 from newsletter.web.api.docs import add_docs
 
-routers = [module.router for module in (items, issues, sends, lists, suppressions)] + [lists.imports_router]
+routers = [module.router for module in (items, intake, issues, sends, lists, suppressions)] + [lists.imports_router]
 STATUS = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
