@@ -22,8 +22,10 @@ so that concurrent writers lock them in the same order.
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import select, text
+import orjson
+from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 from newsletter.db.engine import dialect_insert, one_of
@@ -192,9 +194,11 @@ def _link_ids(session: Session, rows: list[dict]) -> dict[str, int]:
     return found
 
 
+# On PostgreSQL the rows go as one JSON parameter (as the ledger's do): psycopg quotes arrays
+# of text element by element.
 _INSERT_FIRSTS = text(
-    "INSERT INTO delivery_firsts (delivery_id, what) SELECT * FROM unnest(CAST(:d AS int[]), CAST(:w AS text[])) "
-    "ON CONFLICT DO NOTHING RETURNING delivery_id, what")
+    "INSERT INTO delivery_firsts (delivery_id, what) SELECT * FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS t(delivery_id int, what text) ON CONFLICT DO NOTHING RETURNING delivery_id, what")
 
 
 def _insert_firsts(session: Session, wanted: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -202,8 +206,8 @@ def _insert_firsts(session: Session, wanted: list[tuple[int, str]]) -> list[tupl
     if not wanted:  # only events that count nobody (``queued``)
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return [tuple(row) for row in session.execute(
-            _INSERT_FIRSTS, {"d": [d for d, _ in wanted], "w": [w for _, w in wanted]})]
+        rows = orjson.dumps([{"delivery_id": d, "what": w} for d, w in wanted]).decode()
+        return [tuple(row) for row in session.execute(_INSERT_FIRSTS, {"rows": rows})]
     statement = (dialect_insert(session, DeliveryFirst.__table__).on_conflict_do_nothing()
                  .returning(DeliveryFirst.delivery_id, DeliveryFirst.what))
     return [tuple(row) for row in session.connection().execute(
@@ -211,11 +215,26 @@ def _insert_firsts(session: Session, wanted: list[tuple[int, str]]) -> list[tupl
 
 
 def _upsert(session: Session, model, keys: tuple[str, ...], counts: tuple[str, ...], rows: list[tuple]) -> None:
-    """Add ``rows`` (keys then counts) to ``model``'s counts, inserting the rows not there yet."""
+    """Add ``rows`` (keys then counts) to ``model``'s counts, inserting the rows not there yet:
+    one statement (on PostgreSQL the rows as one JSON parameter)."""
     if not rows:
         return
     table = model.__table__
+    records = [dict(zip(keys + counts, row, strict=True)) for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_upsert_statement(table.name, keys, counts), {"rows": orjson.dumps(records).decode()})
+        return
     statement = dialect_insert(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=list(keys), set_={c: table.c[c] + statement.excluded[c] for c in counts})
-    session.connection().execute(statement, [dict(zip(keys + counts, row, strict=True)) for row in rows])
+    session.connection().execute(statement, records)
+
+
+@cache
+def _upsert_statement(table: str, keys: tuple[str, ...], counts: tuple[str, ...]) -> TextClause:
+    columns = keys + counts
+    types = ", ".join(f"{c} {'text' if c in ('name', 'domain') else 'bigint'}" for c in columns)
+    return text(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS t({types}) ON CONFLICT ({', '.join(keys)}) "
+        f"DO UPDATE SET {', '.join(f'{c} = {table}.{c} + excluded.{c}' for c in counts)}")

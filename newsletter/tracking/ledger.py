@@ -57,26 +57,25 @@ def record_events(*, session: Session, settings: Settings, events: list[Provider
     return LedgerReport(len(inserted), len(rows) - len(inserted), suppressed)
 
 
-# On PostgreSQL the rows go as one array per column: one small statement, whatever their
-# number (a VALUES list of a thousand rows took ~0.5 s for the driver to parse).
+# On PostgreSQL the rows go as one JSON parameter, encoded by orjson in one call: one small
+# statement whatever their number (a VALUES list of a thousand rows took ~0.5 s for the driver
+# to parse, and arrays of text ~15 ms for psycopg to quote, element by element, with a regex).
 _COLUMNS = ("provider", "event_id", "kind", "send_id", "delivery_id", "subscriber_id", "email", "bounce", "status",
             "reason", "url", "machine", "occurred_at", "raw")
 _TYPES = ("text", "text", "text", "int", "int", "int", "text", "text", "text", "text", "text", "bool", "timestamptz",
-          "text")
-_UNNEST = text(
+          "json")
+_RECORDSET = text(
     f"INSERT INTO delivery_events ({', '.join(_COLUMNS)}) "
-    f"SELECT {', '.join(c if c != 'raw' else 'raw::json' for c in _COLUMNS)} FROM unnest("
-    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))
-    + f") AS t({', '.join(_COLUMNS)}) ON CONFLICT (provider, event_id) DO NOTHING RETURNING id, event_id"
+    f"SELECT {', '.join(_COLUMNS)} FROM json_to_recordset(CAST(:rows AS json)) "
+    f"AS t({', '.join(f'{c} {t}' for c, t in zip(_COLUMNS, _TYPES, strict=True))}) "
+    "ON CONFLICT (provider, event_id) DO NOTHING RETURNING id, event_id"
 )
 
 
 def _insert_new(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
     """Insert the rows not yet in the ledger; (id, event id) of each one inserted."""
     if session.get_bind().dialect.name == "postgresql":
-        columns = {c: [row[c] for row in rows] for c in _COLUMNS}
-        columns["raw"] = [None if raw is None else orjson.dumps(raw).decode() for raw in columns["raw"]]
-        return [tuple(row) for row in session.execute(_UNNEST, columns)]
+        return [tuple(row) for row in session.execute(_RECORDSET, {"rows": orjson.dumps(rows).decode()})]
     statement = (dialect_insert(session, DeliveryEvent.__table__)
                  .on_conflict_do_nothing(index_elements=["provider", "event_id"])
                  .returning(DeliveryEvent.id, DeliveryEvent.event_id))
