@@ -9,7 +9,6 @@ from rich.table import Table
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
 from newsletter.db.models import as_utc
-from newsletter.intake.polling import poll_due_feeds
 from newsletter.intake.sources import FeedDraft, add_feed, list_feeds, remove_feed
 
 feeds_app = typer.Typer(help="Feed sources: add, list, remove, poll.", no_args_is_help=True)
@@ -68,6 +67,8 @@ def remove(feed_id: Annotated[int, typer.Argument(help="The feed's id (see `news
 @feeds_app.command("poll")
 def poll(every: Annotated[bool, typer.Option("--all", help="Poll every feed, due or not.")] = False) -> None:
     """Poll the due feeds now, in the foreground, and say what each brought."""
+    from newsletter.intake.polling import poll_due_feeds  # the fetcher: only for this command
+
     outcomes = poll_due_feeds(settings=ready_settings(), every=every)
     for o in outcomes:
         what = f"error: {o.error}" if o.error else "unchanged" if o.unchanged else f"{o.added} new"

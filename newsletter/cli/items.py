@@ -12,7 +12,7 @@ from newsletter.db import transaction
 from newsletter.db.models import utcnow
 from newsletter.editorial.items import search_items
 from newsletter.errors import ContentError
-from newsletter.intake import ProposedItem, add_link, propose_link
+from newsletter.intake import ProposedItem
 from newsletter.intake.inbox import save_proposal, seen_notes
 from newsletter.intake.paste import propose_from_paste
 
@@ -42,6 +42,8 @@ def list_(as_json: JsonOption = False) -> None:
 def add_url(url: Annotated[str, typer.Argument(help="The page's link, https://...")],
             tag: TagOption = None, as_json: JsonOption = False) -> None:
     """Fetch a page, fill an item from its metadata, save it in the inbox and print it."""
+    from newsletter.intake.links import add_link, propose_link  # the fetcher: only for this command
+
     settings = ready_settings()
     proposal = propose_link(url, settings=settings, tags=tag)
     with transaction(settings.database_url) as session:

@@ -8,7 +8,8 @@ I/O edges: :mod:`fetch` (the safe fetcher), :mod:`links`, :mod:`polling` (feed s
 :mod:`inbox` (saving, and recognising a story already seen).
 """
 
-from newsletter.intake.links import LinkProposal, add_link, note_for, propose_link
 from newsletter.intake.proposal import ProposedItem
 
-__all__ = ["LinkProposal", "ProposedItem", "add_link", "note_for", "propose_link"]
+# Light on purpose: the fetcher (httpx) and the extractor (trafilatura) load only where a
+# command or a worker fetches, not with every `newsletter` command.
+__all__ = ["ProposedItem"]

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from newsletter.intake.proposal import ProposedItem
@@ -31,6 +30,8 @@ def propose_from_page(html: str, *, url: str, blurb_chars: int, language: str = 
     article = _json_ld_article(root) if root is not None else {}
     extracted = None
     if not (article.get("description") or meta.get("og:description") or meta.get("twitter:description")):
+        import trafilatura  # here: importing it costs every `newsletter` command a third of a second
+
         extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True,
                                                 date_extraction_params=DATE_PARAMETERS)
     title = root.findtext(".//title") if root is not None else None

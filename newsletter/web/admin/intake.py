@@ -12,7 +12,8 @@ from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.db.models import utcnow
 from newsletter.errors import ContentError, FetchError
-from newsletter.intake import ProposedItem, note_for, propose_link
+from newsletter.intake import ProposedItem
+from newsletter.intake.links import note_for, propose_link
 from newsletter.intake.inbox import save_proposal, seen_notes
 from newsletter.intake.paste import propose_from_paste
 from newsletter.intake.sources import FeedDraft, add_feed, list_feeds, poll_soon, remove_feed

@@ -10,7 +10,7 @@ from newsletter.content.models import Url
 from newsletter.db import transaction
 from newsletter.db.models import utcnow
 from newsletter.editorial.drafts import Tags
-from newsletter.intake import add_link, note_for, propose_link
+from newsletter.intake.links import add_link, note_for, propose_link
 from newsletter.intake.sources import FeedDraft, add_feed, get_feed, list_feeds, poll_soon, remove_feed
 from newsletter.web.api.routing import ApiRoute
 from newsletter.web.deps import IdPath, SettingsDep
