@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         default=None, description="CA bundle to trust for the SMTP server (a private relay)."
     )
     smtp_timeout: float = Field(default=30, gt=0)
+    smtp_connections: int = Field(
+        default=10, ge=1, le=200, description="Connections each worker process keeps to the relay, sending at once."
+    )
+    smtp_messages_per_connection: int = Field(
+        default=100, ge=1, description="Messages over one SMTP connection before it is replaced by a new one."
+    )
     sendgrid_api_key: str | None = Field(
         default=None,
         validation_alias=AliasChoices("SENDGRID_API_KEY", "NEWSLETTER_SENDGRID_API_KEY"),
@@ -82,6 +88,9 @@ class Settings(BaseSettings):
     sendgrid_api_url: str = "https://api.sendgrid.com"
     sendgrid_timeout: float = Field(default=30, gt=0, description="Seconds to wait for SendGrid's answer.")
     sendgrid_sandbox: bool = Field(default=False, description="Ask SendGrid to validate but deliver nothing.")
+    sendgrid_concurrency: int = Field(
+        default=8, ge=1, le=64, description="Batches each worker process has in flight at SendGrid at once."
+    )
     sendgrid_webhook_public_key: str | None = Field(
         default=None, description="The Event Webhook's verification key; unset: the webhook is off."
     )

@@ -151,9 +151,12 @@ class TimedProvider(Provider):
         self.resend_is_harmless = provider.resend_is_harmless  # type: ignore[misc]
 
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
+        return self.stream_batch(batch, lambda _: None)
+
+    def stream_batch(self, batch: OutgoingBatch, on_results) -> list[RecipientResult]:
         started = time.perf_counter()
         try:
-            return self.provider.send_batch(batch)
+            return self.provider.stream_batch(batch, on_results)
         finally:
             _metrics().provider_seconds.labels(self.name).observe(time.perf_counter() - started)
 

@@ -8,6 +8,7 @@ send the template once with substitutions instead.
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -77,6 +78,13 @@ class Provider(ABC):
     @abstractmethod
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
         """Deliver every recipient of ``batch``; one result per recipient, in any order."""
+
+    def stream_batch(self, batch: OutgoingBatch,
+                     on_results: Callable[[list[RecipientResult]], None]) -> list[RecipientResult]:
+        """:meth:`send_batch`, also handing answers to ``on_results`` as they come, from any
+        thread, so they can be recorded before the batch ends. A provider that answers for the
+        whole batch at once (this default) hands none; every answer is in what it returns."""
+        return self.send_batch(batch)
 
 
 class EventKind(StrEnum):

@@ -1,10 +1,19 @@
-"""The SMTP provider: one connection per batch, one message per recipient.
+"""The SMTP provider: a batch's messages sent at once over a pool of connections to the relay.
 
-A recipient the server refuses (5xx) fails alone; a 4xx leaves that recipient for a retry.
-If the connection is lost mid-batch, every recipient not yet accepted is left for a retry.
-The message being transmitted when the connection dropped is the one case SMTP cannot
-settle: the server may have taken it without our hearing the reply. It is sent again
-(at least once, with the same Message-ID), never silently lost.
+Each worker process keeps up to NEWSLETTER_SMTP_CONNECTIONS connections open across batches
+(providers/smtp_pool.py), and a batch is shared out between as many threads, each sending
+over its own connection, pipelined where the relay offers it. Every answer is handed on as it
+comes (``stream_batch``), so the worker records it at once.
+
+A recipient the relay refuses (5xx) fails alone. Throttling is normal: a 4xx (a 421 "try
+again later" closes the connection) or a dropped connection holds back only that message for
+a short while (providers/smtp_batch.py) while the rest of the batch goes on, over the other
+connections and a new one; the relay's refusals in a row make each connection pause a little
+longer (smtp_pool.Throttle). A message refused a few times, or still waiting when the relay
+has refused many times in a row, stays pending for the batch's retry. The message whose
+content was sent when the connection dropped is the one case SMTP cannot settle: the relay
+may have taken it without our hearing the reply. It is sent again (at least once, with the
+same Message-ID), never silently lost.
 
 With NEWSLETTER_BOUNCE_ADDRESS set, each message's envelope sender (MAIL FROM, which the
 receiving server writes as Return-Path and sends bounces to) names its delivery: VERP,
@@ -16,15 +25,24 @@ it back). The From header is unchanged.
 import base64
 import hashlib
 import hmac
+import os
 import smtplib
 import ssl
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parseaddr
 
 from newsletter.config import Settings
 from newsletter.errors import ProviderAuthError, ProviderError, TransientProviderError
-from newsletter.providers.base import OutgoingBatch, Provider, RecipientResult
+from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.providers.mime import MimeBuilder
+from newsletter.providers.smtp_batch import BatchWork
+from newsletter.providers.smtp_pool import ConnectionLost, ConnectionPool
 from newsletter.tokens import derived_key
+
+CONNECT_TRIES = 3  # a thread that cannot open a connection this many times in a row stops
 
 
 class SmtpProvider(Provider):
@@ -34,29 +52,95 @@ class SmtpProvider(Provider):
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._pool: ConnectionPool | None = None
+        self._threads: ThreadPoolExecutor | None = None
 
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
+        return self.stream_batch(batch, lambda _: None)
+
+    def stream_batch(self, batch: OutgoingBatch,
+                     on_results: Callable[[list[RecipientResult]], None]) -> list[RecipientResult]:
+        pool, threads = self._parts()
+        work = BatchWork(batch.recipients, lanes=min(self.settings.smtp_connections, len(batch.recipients)))
         builder = MimeBuilder(batch)
         envelope_from = parseaddr(batch.from_email)[1]
-        results: list[RecipientResult] = []
-        with self._connect() as smtp:
-            for index, recipient in enumerate(batch.recipients):
+        lanes = [threads.submit(self._lane, pool, work, builder, envelope_from, on_results) for _ in range(work.lanes)]
+        for lane in lanes:
+            lane.result()
+        return work.results()
+
+    def close(self) -> None:
+        """Close the connections this process keeps open."""
+        if self._pool is not None:
+            self._pool.close()
+
+    def _parts(self) -> tuple[ConnectionPool, ThreadPoolExecutor]:
+        """This process's pool and threads (made again in a forked child: sockets and threads
+        do not cross a fork)."""
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._pool = ConnectionPool(self._connect,
+                                            messages_per_connection=self.settings.smtp_messages_per_connection)
+                self._threads = ThreadPoolExecutor(self.settings.smtp_connections, thread_name_prefix="smtp")
+            return self._pool, self._threads
+
+    def _lane(self, pool: ConnectionPool, work: BatchWork, builder: MimeBuilder, envelope_from: str,
+              on_results: Callable[[list[RecipientResult]], None]) -> None:
+        """Send the batch's messages over one connection until none is left."""
+        connection, failures = None, 0
+        try:
+            while (recipient := work.take()) is not None:
+                if connection is None:
+                    try:
+                        connection = pool.acquire()
+                        failures = 0
+                    except TransientProviderError as err:  # the relay is busy, or gone
+                        work.put_back(recipient)
+                        failures += 1
+                        if failures >= CONNECT_TRIES:
+                            return work.lane_gone(err)
+                        time.sleep(pool.throttle.refused())
+                        continue
+                    except ProviderError as err:  # our login or settings: no message can go
+                        work.put_back(recipient)
+                        return work.abort(err)
                 sender = bounce_address(self.settings, recipient.delivery_id) or envelope_from
                 try:
-                    smtp.sendmail(sender, [recipient.email], builder.build(recipient))
-                except smtplib.SMTPRecipientsRefused as err:
-                    code, message = err.recipients[recipient.email]
-                    results.append(_refused(recipient.delivery_id, code, message, address_refused=True))
-                except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as err:
-                    results.append(_refused(recipient.delivery_id, err.smtp_code, err.smtp_error))
-                except (smtplib.SMTPServerDisconnected, OSError) as err:
-                    lost = f"connection lost: {err or type(err).__name__}"
-                    results += [RecipientResult(r.delivery_id, False, error=lost, retry=True)
-                                for r in batch.recipients[index:]]
-                    break
+                    answer = connection.send(sender, recipient.email, builder.build(recipient))
+                except ConnectionLost as err:
+                    pool.release(connection, broken=True)
+                    connection = None
+                    lost = "the connection dropped after the message was sent (sent again: it may have arrived)" \
+                        if err.after_content else "connection lost"
+                    _hold_back(work, pool, recipient, f"{lost}: {err}")
+                    continue
+                if answer.accepted:
+                    pool.throttle.accepted()
+                    result = RecipientResult(recipient.delivery_id, True, recipient.message_id)
+                elif 400 <= answer.code < 500:
+                    if answer.code == 421:  # the relay closes this connection
+                        pool.release(connection, broken=True)
+                        connection = None
+                    _hold_back(work, pool, recipient, f"{answer.code} {answer.text}",
+                               smtp_code=answer.code if answer.step == "rcpt" else None)
+                    continue
                 else:
-                    results.append(RecipientResult(recipient.delivery_id, True, recipient.message_id))
-        return results
+                    result = RecipientResult(recipient.delivery_id, False, error=f"{answer.code} {answer.text}",
+                                             smtp_code=answer.code if answer.step == "rcpt" else None)
+                work.answer(result)
+                on_results([result])
+                if connection.sent >= pool.messages_per_connection:
+                    pool.release(connection)  # closed: the next message goes over a new one
+                    connection = None
+        except BaseException as err:  # unforeseen: the batch stops, and what is unanswered stays pending
+            work.abort(err)
+            raise
+        finally:
+            if connection is not None:
+                pool.release(connection)
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -68,11 +152,12 @@ class SmtpProvider(Provider):
                 smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
                 if s.smtp_tls == "starttls":
                     smtp.starttls(context=context)
+            smtp.ehlo_or_helo_if_needed()
             if s.smtp_user:
                 smtp.login(s.smtp_user, s.smtp_password or "")
         except smtplib.SMTPAuthenticationError as err:
             raise ProviderAuthError(self.name, "the relay refused the user name or password", status=err.smtp_code,
-                                body=_text(err.smtp_error)) from err
+                                    body=_text(err.smtp_error)) from err
         except smtplib.SMTPNotSupportedError as err:
             raise ProviderError(self.name, f"the relay does not support what NEWSLETTER_SMTP_TLS asks: {err}") from err
         except (smtplib.SMTPException, OSError) as err:
@@ -82,9 +167,16 @@ class SmtpProvider(Provider):
         return smtp
 
 
-def _refused(delivery_id: int, code: int, message: bytes | str, *, address_refused: bool = False) -> RecipientResult:
-    return RecipientResult(delivery_id, False, error=f"{code} {_text(message)}", retry=400 <= code < 500,
-                           smtp_code=code if address_refused else None)
+def _hold_back(work: BatchWork, pool: ConnectionPool, recipient: Recipient, error: str,
+               smtp_code: int | None = None) -> None:
+    """Hold back a refused message, and pause this connection as long as the relay's refusals
+    in a row say."""
+    pause = pool.throttle.refused()
+    work.hold_back(recipient, error, smtp_code=smtp_code)
+    if pool.throttle.refusing():
+        work.abort(TransientProviderError("smtp", f"the relay keeps refusing; last: {error}"))
+    if not work.stopped:
+        time.sleep(pause)
 
 
 def _text(message: bytes | str) -> str:

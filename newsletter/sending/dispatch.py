@@ -9,9 +9,10 @@ got, so that whatever crashes, the next step is clear (see README, "Delivery gua
 
 Every step is a state-conditioned update, so a redelivered task for a batch another worker
 holds or has finished does nothing, and a paused or cancelled send is never posted. Recipients
-who unsubscribed or were suppressed after the freeze are skipped (``suppressed``). The
-outcomes of all recipients, the batch and, when it is the last, the send are written in one
-transaction.
+who unsubscribed or were suppressed after the freeze are skipped (``suppressed``). Answers a
+provider gives recipient by recipient (SMTP) are recorded as they come, while the batch beats
+(sending/progress.py); the rest, the batch and, when it is the last, the send are written in
+one transaction.
 
 LOCK ORDER: every transaction that changes several of them locks a batch row first, then its
 deliveries, then the send (the worker recording an outcome, the webhook confirming one, an
@@ -26,11 +27,11 @@ import random
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
-from newsletter.db.engine import one_of, transaction
+from newsletter.db.engine import transaction
 from newsletter.db.models import (
     Batch,
     Delivery,
@@ -52,6 +53,7 @@ from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.sending.editions import batch_rendering, unnamed_reader
+from newsletter.sending.progress import BatchProgress, record_outcomes
 from newsletter.sending.ratelimit import RateLimiter
 from newsletter.sending.states import (
     B,
@@ -98,6 +100,16 @@ def send_batch(
             return None
         attempt, number = claim
         outgoing, suppressed = _load(session, settings, batch_id)
+    # Answers are recorded as they come and the batch beats until its outcome is written.
+    with BatchProgress(url=url, send_id=outgoing.send_id, batch_id=batch_id, number=number, attempt=attempt,
+                       heartbeat_seconds=settings.batch_stuck_after / 5) as progress:
+        return _post(url, provider, limiter, outgoing, progress, suppressed=suppressed)
+
+
+def _post(url: str, provider: Provider, limiter: RateLimiter | None, outgoing: OutgoingBatch,
+          progress: BatchProgress, *, suppressed: int) -> BatchOutcome:
+    """Wait for the batch's turn, hand it to the provider and record the answer."""
+    batch_id, attempt = progress.batch_id, progress.attempt
     if outgoing.recipients and limiter is not None:
         turn = limiter.reserve(len(outgoing.recipients))
         if not turn.granted:
@@ -109,7 +121,7 @@ def send_batch(
             return _put_back(url, batch_id, B.SUBMITTING, delay=0, error=None, suppressed=suppressed)
     ids = {"send_id": outgoing.send_id, "batch_id": batch_id}  # for JSON log lines (NEWSLETTER_LOG_FORMAT)
     try:
-        results = provider.send_batch(outgoing) if outgoing.recipients else []
+        results = provider.stream_batch(outgoing, progress.add) if outgoing.recipients else []
     except TransientProviderError as err:
         delay = err.retry_after if err.retry_after is not None else _backoff(attempt)
         return _put_back(url, batch_id, B.POSTING, delay=delay, error=str(err), suppressed=suppressed)
@@ -127,10 +139,11 @@ def send_batch(
     except Exception as err:  # recorded on every recipient, so the batch never hangs
         log.error("batch %s failed: %s", batch_id, err, exc_info=not isinstance(err, ProviderError), extra=ids)
         results = [RecipientResult(r.delivery_id, False, error=str(err)) for r in outgoing.recipients]
-    retry_at = utcnow() + dt.timedelta(seconds=_backoff(attempt))
-    with transaction(url) as session:
-        status = _record(session, outgoing, results, attempt=attempt, number=number, retry_at=retry_at)
     accepted = sum(r.accepted for r in results)
+    # A batch that got somewhere is retried soon, however many attempts came before.
+    retry_at = utcnow() + dt.timedelta(seconds=_backoff(1 if accepted else attempt))
+    with transaction(url) as session:
+        status = _record(session, outgoing, results, progress, retry_at=retry_at)
     failed = sum(not r.accepted and not r.retry for r in results)
     error = next((r.error for r in results if not r.accepted), None)
     return BatchOutcome(batch_id, status, accepted, failed, suppressed, error)
@@ -142,7 +155,7 @@ def _claim(session: Session, batch_id: int) -> tuple[int, int] | None:
     due = (Batch.retry_at.is_(None)) | (Batch.retry_at <= utcnow())
     claimed = session.execute(
         transition(Batch, B.PENDING, B.SUBMITTING, Batch.id == batch_id, due, sending,
-                   claimed_at=utcnow(), attempts=Batch.attempts + 1)
+                   claimed_at=utcnow(), heartbeat_at=utcnow(), attempts=Batch.attempts + 1)
         .returning(Batch.attempts, Batch.number)
     ).first()
     return tuple(claimed) if claimed else None
@@ -247,9 +260,10 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
     return outgoing, len(gone)
 
 
-def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientResult], *,
-            attempt: int, number: int, retry_at: dt.datetime) -> str:
-    """Write the batch's outcome, every recipient's, then the send's; the batch's status.
+def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientResult], progress: BatchProgress, *,
+            retry_at: dt.datetime) -> str:
+    """Write the batch's outcome, every recipient's not yet recorded, then the send's; the
+    batch's status.
 
     Rows are locked in the same order everywhere (batch, deliveries, send; see LOCK ORDER
     in the module docstring), so a webhook confirming this batch at the same moment waits
@@ -266,30 +280,12 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
     # The answer counts unless the batch was claimed again since (attempts); the sweep may have
     # taken it back meanwhile, into ambiguous or pending, and the answer settles it.
     session.execute(transition(
-        Batch, (B.POSTING, B.AMBIGUOUS, B.PENDING), status, Batch.id == outgoing.batch_id, Batch.attempts == attempt,
-        error=failed[0].error if failed else None, **values))
-    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
-    for r in results:
-        outcome = "pending" if r.retry else "accepted" if r.accepted else "failed"
-        groups.setdefault((outcome, r.provider_message_id, r.error), []).append(r.delivery_id)
-    for (outcome, message_id, error), ids in groups.items():  # one statement for a whole accepted batch
-        if outcome == "pending":  # to be retried: only the reason changes
-            session.execute(
-                update(Delivery)
-                .where(Delivery.send_id == outgoing.send_id, Delivery.batch_number == number,
-                       one_of(session, Delivery.id, ids), Delivery.status == "pending")
-                .values(error=error, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            continue
-        # Confined to the batch's own rows, whatever the id list holds.
-        move_deliveries(session, send_id=outgoing.send_id, batch_number=number,
-                        where=[one_of(session, Delivery.id, ids)], from_=DeliveryStatus.PENDING,
-                        to=DeliveryStatus(outcome), provider_message_id=message_id, error=error)
+        Batch, (B.POSTING, B.AMBIGUOUS, B.PENDING), status, Batch.id == outgoing.batch_id,
+        Batch.attempts == progress.attempt, error=failed[0].error if failed else None, **values))
+    record_outcomes(session, send_id=outgoing.send_id, number=progress.number,
+                    results=[r for r in results if r.delivery_id not in progress.recorded])
     finish_if_complete(session, outgoing.send_id)
     return status
-
-
 
 
 def _message_tag(settings: Settings, send_id: int) -> str:

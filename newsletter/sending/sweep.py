@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
@@ -112,11 +112,13 @@ def recover_batches(
 ) -> tuple[int, int, int]:
     """Take back stuck batches; (returned to pending, made ambiguous, re-sent after the window)."""
     stuck = now - dt.timedelta(seconds=settings.batch_stuck_after)
+    # A worker alive but slow (a throttling relay, rate-limit waits) keeps its batch: it beats.
+    silent = or_(Batch.heartbeat_at.is_(None), Batch.heartbeat_at < stuck)
     unclaimed = session.execute(  # nothing was posted: safe to send
-        transition(Batch, B.SUBMITTING, B.PENDING, Batch.claimed_at < stuck,
+        transition(Batch, B.SUBMITTING, B.PENDING, Batch.claimed_at < stuck, silent,
                    queued_at=None, error="taken back from a worker that stopped before posting")
     ).rowcount
-    interrupted = Batch.posted_at < stuck
+    interrupted = and_(Batch.posted_at < stuck, silent)
     if resend_is_harmless:
         unclaimed += session.execute(
             transition(Batch, B.POSTING, B.PENDING, interrupted,

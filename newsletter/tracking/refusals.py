@@ -69,6 +69,9 @@ class _RefusalWatch(Provider):
         self.refused: list[ProviderEvent] = []
 
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
-        results = self.provider.send_batch(batch)
+        return self.stream_batch(batch, lambda _: None)
+
+    def stream_batch(self, batch: OutgoingBatch, on_results) -> list[RecipientResult]:
+        results = self.provider.stream_batch(batch, on_results)
         self.refused += refusal_events(batch, results)
         return results

@@ -78,6 +78,7 @@ class Batch(Base):
     retry_at: Mapped[dt.datetime | None]  # not to be claimed before
     claimed_at: Mapped[dt.datetime | None]
     posted_at: Mapped[dt.datetime | None]
+    heartbeat_at: Mapped[dt.datetime | None]  # written every few seconds by the worker sending it
     finished_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     # Its deliveries by outcome, written with them (sending/states.py); pending = size - the rest.

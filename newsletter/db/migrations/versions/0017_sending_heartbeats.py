@@ -1,11 +1,14 @@
 """Sending through the relay's throttling: batch heartbeats (issue 16).
 
+A worker sending a batch writes ``heartbeat_at`` every few seconds, so the sweep takes back
+only batches whose worker went silent, never a slow one that is alive.
+
 Revision ID: 0017
 Revises: 0016
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = '0017'
 down_revision = '0016'
@@ -14,8 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column('batches', sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column('batches', 'heartbeat_at')

@@ -1,0 +1,121 @@
+"""A batch's progress, written while the provider is still sending it.
+
+A provider that answers recipient by recipient (SMTP) hands its answers to
+:class:`BatchProgress` as they come. A thread of the worker writes them in small groups (every
+``FLUSH_SECONDS``), so that a worker killed mid-batch leaves pending only the messages in
+flight, not everything since the batch began. The same thread beats: it writes the batch's
+``heartbeat_at`` every few seconds, and the sweep takes back only batches whose worker went
+silent (sending/sweep.py), never a slow one that is alive.
+
+LOCK ORDER as everywhere: the batch row first, then its deliveries.
+"""
+
+import logging
+import threading
+import time
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from newsletter.db.engine import one_of, transaction
+from newsletter.db.models import Batch, Delivery, utcnow
+from newsletter.providers.base import RecipientResult
+from newsletter.sending.states import B, DeliveryStatus, lock_batch, move_deliveries
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 0.05  # answers wait at most this long (and a write) before they are recorded
+
+
+class BatchProgress:
+    """Records a claimed batch's answers as they come, and beats, from a thread of its own.
+
+    Use it as a context manager around the claim-to-answer span; ``add`` may be called from
+    any thread. ``recorded`` holds the delivery ids already written when the block ends.
+    """
+
+    def __init__(self, *, url: str, send_id: int, batch_id: int, number: int, attempt: int,
+                 heartbeat_seconds: float):
+        self.url, self.send_id, self.batch_id, self.number, self.attempt = url, send_id, batch_id, number, attempt
+        self.heartbeat_seconds = heartbeat_seconds
+        self.recorded: set[int] = set()
+        self._waiting: list[RecipientResult] = []
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"batch-{batch_id}-progress", daemon=True)
+
+    def __enter__(self) -> "BatchProgress":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._stopped.set()
+        self._thread.join()
+        self._flush(beat=False)  # what came in since the thread's last write; a failure here is the caller's
+
+    def add(self, results: list[RecipientResult]) -> None:
+        """Answers to record soon: accepted and refused recipients (those left for a retry are
+        the final record's to write)."""
+        final = [r for r in results if not r.retry]
+        if final:
+            with self._lock:
+                self._waiting += final
+
+    def _run(self) -> None:
+        beaten = time.monotonic()
+        while not self._stopped.wait(FLUSH_SECONDS):
+            beat = time.monotonic() - beaten >= self.heartbeat_seconds
+            with self._lock:
+                if not self._waiting and not beat:
+                    continue
+            try:
+                self._flush(beat=True)
+                beaten = time.monotonic()
+            except Exception:  # the database blinked: the answers stay waiting for the next round
+                log.warning("batch %s: could not record progress", self.batch_id, exc_info=True)
+
+    def _flush(self, *, beat: bool) -> None:
+        with self._lock:
+            taken, self._waiting = self._waiting, []
+        if not taken and not beat:
+            return
+        try:
+            with transaction(self.url) as session:
+                if taken and lock_batch(session, self.send_id, self.number):
+                    record_outcomes(session, send_id=self.send_id, number=self.number, results=taken)
+                session.execute(
+                    update(Batch)
+                    .where(Batch.id == self.batch_id, Batch.attempts == self.attempt,
+                           Batch.status.in_((B.SUBMITTING, B.POSTING)))
+                    .values(heartbeat_at=utcnow())
+                )
+        except Exception:
+            with self._lock:
+                self._waiting[:0] = taken
+            raise
+        self.recorded.update(r.delivery_id for r in taken)
+
+
+def record_outcomes(session: Session, *, send_id: int, number: int, results: list[RecipientResult]) -> None:
+    """Write what the provider said of each recipient of batch ``number``: accepted or failed
+    (counted on the batch), or, for one left for a retry, only the reason. One statement per
+    kind of answer: a whole accepted batch is one UPDATE. The caller holds the batch row."""
+    now = utcnow()
+    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
+    for r in results:
+        outcome = "pending" if r.retry else "accepted" if r.accepted else "failed"
+        groups.setdefault((outcome, r.provider_message_id, r.error), []).append(r.delivery_id)
+    for (outcome, message_id, error), ids in groups.items():
+        if outcome == "pending":  # to be retried: only the reason changes
+            session.execute(
+                update(Delivery)
+                .where(Delivery.send_id == send_id, Delivery.batch_number == number,
+                       one_of(session, Delivery.id, ids), Delivery.status == "pending")
+                .values(error=error, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            continue
+        # Confined to the batch's own rows, whatever the id list holds.
+        move_deliveries(session, send_id=send_id, batch_number=number, where=[one_of(session, Delivery.id, ids)],
+                        from_=DeliveryStatus.PENDING, to=DeliveryStatus(outcome), provider_message_id=message_id,
+                        error=error)
