@@ -47,7 +47,7 @@ def propose_from_paste(pasted: str, *, blurb_chars: int, language: str = "en",
     found: list[_Draft] = []
     current = _Draft()
     paragraph_ended = False
-    for line in (one_line(raw) for raw in text.replace("\r", "\n").split("\n")):
+    for line in (one_line(raw) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
         if not line:
             paragraph_ended = True
             continue

@@ -50,7 +50,7 @@ def cut_blurb(text: str, limit: int) -> str:
 
 
 def _tidy(text: str) -> str:
-    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     paragraphs, current = [], []
     for line in lines:
         if line:

@@ -43,3 +43,8 @@ def test_a_long_blurb_is_cut_and_text_without_items_proposes_nothing():
     [item] = propose_from_paste(long, blurb_chars=100)
     assert len(item.blurb) <= 110 and item.blurb.endswith(".")
     assert propose_from_paste("Just one line of chat", blurb_chars=320) == []
+
+
+def test_a_browser_form_s_line_ends_do_not_split_paragraphs():
+    [court, elections, law] = propose_from_paste(NEWSLETTER.replace("\n", "\r\n"), blurb_chars=320)
+    assert elections.blurb == "The vote was put off for a third time, officials said. The opposition called it a delay tactic."
