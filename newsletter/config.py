@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     machine_click_seconds: float = Field(
         default=10, ge=0, description="A click this soon after the provider took the message is a machine's."
     )
+    machine_open_networks: Path | None = Field(
+        default=None, description="A file of networks (a CIDR a line, or Apple's egress-ip-ranges.csv) whose "
+                                  "fetches of the open image are machines'; unset: the shipped list (Apple's block).")
+    event_retention_days: int = Field(
+        default=180, ge=1, description="Raw delivery events older than this are deleted; kept counts stay.")
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line, with the send and batch ids."
     )

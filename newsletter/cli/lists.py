@@ -1,4 +1,4 @@
-"""`newsletter lists create|list`."""
+"""`newsletter lists create|list|tracking`."""
 
 from typing import Annotated
 
@@ -7,9 +7,9 @@ from rich.table import Table
 
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
-from newsletter.subscribers import create_list, list_counts
+from newsletter.subscribers import create_list, get_list, list_counts, update_list
 
-lists_app = typer.Typer(help="Mailing lists: create, list.", no_args_is_help=True)
+lists_app = typer.Typer(help="Mailing lists: create, list, tracking.", no_args_is_help=True)
 app.add_typer(lists_app, name="lists")
 
 
@@ -35,7 +35,31 @@ def list_() -> None:
     settings = ready_settings()
     with transaction(settings.database_url) as session:
         counts = list_counts(session=session)
-    table = Table("list", "title", "confirmed", "pending", "unsubscribed", "suppressed")
+    table = Table("list", "title", "confirmed", "pending", "unsubscribed", "suppressed", "tracks")
     for c in counts:
-        table.add_row(c.name, c.title or "", str(c.confirmed), str(c.pending), str(c.unsubscribed), str(c.suppressed))
+        table.add_row(c.name, c.title or "", str(c.confirmed), str(c.pending), str(c.unsubscribed), str(c.suppressed),
+                      _tracks(c.track_clicks, c.track_opens))
     console.print(table)
+
+
+@lists_app.command("tracking")
+def tracking(
+    name: Annotated[str, typer.Argument(help="The list, e.g. weekly.")],
+    clicks: Annotated[bool | None, typer.Option(
+        "--clicks/--no-clicks", help="Links of its sends go through /c/ and record who clicked.")] = None,
+    opens: Annotated[bool | None, typer.Option(
+        "--opens/--no-opens", help="Its sends carry a 1x1 open image (an estimate; off by default).")] = None,
+) -> None:
+    """Show or switch a list's click and open tracking (for its next sends)."""
+    settings = ready_settings()
+    with transaction(settings.database_url) as session:
+        found = get_list(session=session, name=name)
+        if clicks is not None or opens is not None:
+            update_list(session=session, name=name, title=found.title, description=found.description,
+                        public=found.public, track_clicks=clicks, track_opens=opens)
+        state = _tracks(found.track_clicks, found.track_opens)
+    console.print(f"{name} tracks {state}", markup=False)
+
+
+def _tracks(clicks: bool, opens: bool) -> str:
+    return " and ".join(name for name, on in (("clicks", clicks), ("opens", opens)) if on) or "nothing"

@@ -26,6 +26,9 @@ class Recipient:
     message_id: str  # "<...@domain>", stable across retries of the same delivery
     unsubscribe_url: str
     fields: dict[str, str]  # a value for every template field
+    # Which version of the message is theirs: 0 the batch's html and text, n its variants[n - 1]
+    # (links plain, or with the open image: sending/variants.py).
+    variant: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class OutgoingBatch:
     html: PersonalisableTemplate
     text: PersonalisableTemplate
     recipients: list[Recipient]
+    variants: tuple[tuple[PersonalisableTemplate, PersonalisableTemplate], ...] = ()  # (html, text) each
+
+    def documents(self, recipient: Recipient) -> tuple[PersonalisableTemplate, PersonalisableTemplate]:
+        """The (html, text) templates of ``recipient``'s version of the message."""
+        return self.variants[recipient.variant - 1] if recipient.variant else (self.html, self.text)
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,8 @@ class MimeBuilder:
         self._text_head = ("\r\n" + part.format(b=self.boundary, kind="plain")).encode("ascii")
         self._html_head = ("\r\n" + part.format(b=self.boundary, kind="html")).encode("ascii")
         self._end = f"\r\n--{self.boundary}--\r\n".encode("ascii")
-        self._text = _QuotedPrintableBody(batch.text)
-        self._html = _QuotedPrintableBody(batch.html)
+        self._bodies = [(_QuotedPrintableBody(batch.text), _QuotedPrintableBody(batch.html))]
+        self._bodies += [(_QuotedPrintableBody(text), _QuotedPrintableBody(html)) for html, text in batch.variants]
 
     def build(self, recipient: Recipient) -> bytes:
         """The complete message for ``recipient``."""
@@ -68,8 +68,9 @@ class MimeBuilder:
             f"{to_header}Message-ID: {_header_safe(recipient.message_id)}\r\n"
             f"List-Unsubscribe: {unsubscribe}\r\n"
         ).encode("ascii")
-        text = self._text.encode(recipient.fields)
-        html = self._html.encode(recipient.fields)
+        text_body, html_body = self._bodies[recipient.variant]
+        text = text_body.encode(recipient.fields)
+        html = html_body.encode(recipient.fields)
         return b"".join(
             (self._common_headers, per_recipient, self._text_head, text, self._html_head, html, self._end)
         )

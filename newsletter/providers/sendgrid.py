@@ -20,6 +20,7 @@ import logging
 import time
 import urllib.error
 from collections.abc import Iterable
+from dataclasses import replace
 
 import orjson
 from python_http_client import exceptions as http_errors
@@ -66,6 +67,28 @@ class SendGridProvider(Provider):
         self.sandbox = settings.sendgrid_sandbox
 
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
+        """One call per version of the message in the batch (one, unless readers differ in what
+        may be tracked: sending/variants.py). A call after the first that fails leaves its
+        recipients pending, to be sent again alone (at least once, as SMTP's retries are)."""
+        groups: dict[int, list] = {}
+        for recipient in batch.recipients:
+            groups.setdefault(recipient.variant, []).append(recipient)
+        results: list[RecipientResult] = []
+        for variant, recipients in groups.items():
+            html, text = batch.documents(recipients[0])
+            part = replace(batch, html=html, text=text, recipients=recipients, variants=())
+            try:
+                results += self._post(part)
+            except ProviderError as err:
+                if not results:
+                    raise
+                log.warning("batch %s: version %s of the message failed after another went: %s",
+                            batch.batch_id, variant, err)
+                again = type(err) is not ProviderError  # a plain ProviderError is a refusal (400, 413)
+                results += [RecipientResult(r.delivery_id, False, error=str(err), retry=again) for r in recipients]
+        return results
+
+    def _post(self, batch: OutgoingBatch) -> list[RecipientResult]:
         body = orjson.dumps(mail_send_payload(batch, sandbox=self.sandbox)).decode()
         try:
             response = self.client.mail.send.post(request_body=body, request_headers=JSON_BODY, timeout=self.timeout)

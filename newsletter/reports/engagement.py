@@ -1,13 +1,15 @@
 """What readers did with a send: clicks (people's apart from machines'), each item ranked by
 its human clicks, clicks hour by hour over the first 72 hours, and opens (an estimate).
 
-Counted by the database from the ledger's ``clicked`` and ``opened`` events, a few GROUP BY
-queries whatever the send's size; the hour of a click is worked out in SQL too.
+The totals and the clicks of each link are the send's kept counts (tracking/counts.py), which
+outlive the raw events' retention; the clicks of each hour are counted from the ledger's
+``clicked`` events (one GROUP BY, the hour worked out in SQL), so the chart of a send older
+than NEWSLETTER_EVENT_RETENTION_DAYS is empty.
 """
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, literal, select
+from sqlalchemy import ColumnElement, Integer, and_, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from newsletter.db.models import (
@@ -17,7 +19,9 @@ from newsletter.db.models import (
     Item,
     MailingList,
     Send,
+    SendCount,
     SendLink,
+    SendLinkCount,
     SendList,
     as_utc,
 )
@@ -26,43 +30,46 @@ from newsletter.reports.models import ClickReport, ItemClicks, OpenReport
 HOURS = 72  # the click chart's span, from the send's start
 
 _event = DeliveryEvent
-_human, _machine = _event.machine.is_(False), _event.machine.is_(True)
+_human = _event.machine.is_(False)
 
 
 def click_report(*, session: Session, send: Send) -> ClickReport:
     """The send's clicks (the click rate is left to build_send_report, which knows its base)."""
-    clicked = and_(_event.send_id == send.id, _event.kind == "clicked", _event.delivery_id.is_not(None))
-    totals = session.execute(select(
-        func.count(case((_human, _event.delivery_id)).distinct()),
-        func.count(case((_human, 1))), func.count(case((_machine, 1))),
-    ).where(clicked)).one()
-    by_url = {row.url: row for row in session.execute(
-        select(_event.url, func.count(case((_human, 1))).label("human"),
-               func.count(case((_human, _event.delivery_id)).distinct()).label("people"),
-               func.count(case((_machine, 1))).label("machine"))
-        .where(clicked).group_by(_event.url))}
-    tracked = session.scalar(select(exists().where(SendLink.send_id == send.id))) or False
+    counts = kept_counts(session, send.id)
+    links = session.execute(
+        select(SendLink.link_id, SendLink.url, SendLink.item_id, SendLinkCount.human_clicks,
+               SendLinkCount.human_clickers, SendLinkCount.machine_clicks)
+        .outerjoin(SendLinkCount, and_(SendLinkCount.send_id == SendLink.send_id,
+                                       SendLinkCount.link_id == SendLink.link_id))
+        .where(SendLink.send_id == send.id)
+    ).all()
     return ClickReport(
-        tracked=tracked, human_clickers=totals[0], click_rate=None,
-        human_clicks=totals[1], machine_clicks_filtered=totals[2],
-        by_hour=clicks_by_hour(session=session, send=send), items=_ranked_items(session, send, by_url),
+        tracked=bool(links), human_clickers=counts.get("unique_clicked_human", 0), click_rate=None,
+        human_clicks=counts.get("clicked_human", 0), machine_clicks_filtered=counts.get("clicked_machine", 0),
+        by_hour=clicks_by_hour(session=session, send=send), items=_ranked_items(session, send, links),
     )
 
 
-def _ranked_items(session: Session, send: Send, by_url: dict) -> list[ItemClicks]:
+def kept_counts(session: Session, send_id: int) -> dict[str, int]:
+    """The send's kept counts by name (tracking/counts.py): they outlive the raw events."""
+    return dict(session.execute(select(SendCount.name, SendCount.n).where(SendCount.send_id == send_id)).all())
+
+
+def _ranked_items(session: Session, send: Send, links: list) -> list[ItemClicks]:
     """Every item of the send's issue, most human clicks first (the issue's order breaks ties).
     A link's clicks go to the item the link table names for it (the first with that link)."""
-    link_items = dict(session.execute(select(SendLink.url, SendLink.item_id).where(SendLink.send_id == send.id)).all())
+    by_item = {link.item_id: link for link in links if link.item_id is not None}
     rows = session.execute(
         select(Item.id, Item.headline, Item.url)
         .join(IssueEntry, IssueEntry.item_id == Item.id).join(IssueSection, IssueSection.id == IssueEntry.section_id)
         .where(IssueSection.issue_id == send.issue_id).order_by(IssueSection.position, IssueEntry.position)
     ).all()
-    items = []
+    items, seen = [], set()
     for item_id, headline, url in rows:
-        counted = by_url.get(url) if url and link_items.get(url, item_id) == item_id else None
-        items.append((item_id, headline, url, counted.human if counted else 0, counted.people if counted else 0,
-                      counted.machine if counted else 0))
+        link = by_item.get(item_id) if item_id not in seen else None
+        seen.add(item_id)
+        items.append((item_id, headline, url, *((link.human_clicks or 0, link.human_clickers or 0,
+                                                  link.machine_clicks or 0) if link else (0, 0, 0))))
     items.sort(key=lambda item: -item[3])  # stable: the issue's order among equals
     return [ItemClicks(rank=rank, item_id=item_id, headline=headline, url=url, human_clicks=human,
                        human_clickers=people, machine_clicks=machine)
@@ -100,9 +107,6 @@ def open_report(*, session: Session, send: Send) -> OpenReport:
     """The send's opens, an estimate (the open rate is left to build_send_report)."""
     tracked = session.scalar(select(exists().where(
         SendList.send_id == send.id, MailingList.id == SendList.list_id, MailingList.track_opens))) or False
-    people, machine = session.execute(select(
-        func.count(case((_human, _event.delivery_id)).distinct()), func.count(case((_machine, 1))),
-    ).where(_event.send_id == send.id, _event.kind == "opened", _event.delivery_id.is_not(None))).one()
-    return OpenReport(tracked=tracked, human_openers=people, open_rate=None,
-                      machine_opens_filtered=machine)
-
+    counts = kept_counts(session, send.id)
+    return OpenReport(tracked=tracked, human_openers=counts.get("unique_opened_human", 0), open_rate=None,
+                      machine_opens_filtered=counts.get("opened_machine", 0))

@@ -36,9 +36,7 @@ from newsletter.db.models import (
     Batch,
     Delivery,
     Issue,
-    MailingList,
     Send,
-    SendList,
     Subscriber,
     Subscription,
     utcnow,
@@ -55,6 +53,7 @@ from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.sending.editions import batch_rendering, unnamed_reader
 from newsletter.sending.progress import BatchProgress, record_outcomes
 from newsletter.sending.ratelimit import RateLimiter
+from newsletter.sending.variants import load_tracking
 from newsletter.sending.states import (
     B,
     BatchStatus,
@@ -217,15 +216,15 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
                         from_=DeliveryStatus.PENDING, to=DeliveryStatus.SUPPRESSED)
     links = Links(settings)
     web_url = rendering.archive_url(links.archive_url(slug))
-    html = PersonalisableTemplate(rendering.html_template, escape_html=True)
-    text = PersonalisableTemplate(rendering.text_template, escape_html=False)
-    # Tracked links (sending/create.py): readers of the send's lists that track clicks get their
-    # signed token; readers of a list that does not, one that records nothing.
-    tracking = None
-    if "click_token" in html.fields | text.fields:
-        tracking = set(session.scalars(select(SendList.list_id).join(MailingList, MailingList.id == SendList.list_id)
-                                       .where(SendList.send_id == send.id, MailingList.track_clicks)))
-        key = click_key(settings.secret_key)
+    # Tracked links and the open image (sending/variants.py): each reader gets the version of the
+    # message their list and their own choice allow, and their signed token where it has a slot.
+    tracking = load_tracking(session=session, send=rendering, base_url=settings.base_url,
+                             subscriber_ids=[row.subscriber_id for row in rows if row.eligible])
+    if tracking is None:
+        html = PersonalisableTemplate(rendering.html_template, escape_html=True)
+        text = PersonalisableTemplate(rendering.text_template, escape_html=False)
+    else:
+        (html, text), key = tracking.versions.documents[0], click_key(settings.secret_key)
     recipients = []
     message_id_suffix = f"{_message_tag(settings, send.id)}@{settings.sender_domain}>"
     for delivery_id, subscriber_id, list_id, email, name, eligible in rows:
@@ -233,8 +232,10 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
             continue
         unsubscribe_url = links.unsubscribe_url(subscriber_id, list_id)
         fields = {"name": name or unnamed_reader(rendering.language), "email": email, "unsubscribe_url": unsubscribe_url, "web_url": web_url}
+        variant = 0
         if tracking is not None:
-            fields["click_token"] = click_token(key, send.id, delivery_id) if list_id in tracking else NO_CLICK_TOKEN
+            variant, tokened = tracking.version(list_id, subscriber_id)
+            fields["click_token"] = click_token(key, send.id, delivery_id) if tokened else NO_CLICK_TOKEN
         recipients.append(
             Recipient(
                 delivery_id=delivery_id,
@@ -243,6 +244,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
                 message_id=f"<{send.id}.{delivery_id}.{message_id_suffix}",
                 unsubscribe_url=unsubscribe_url,
                 fields=fields,
+                variant=variant,
             )
         )
     outgoing = OutgoingBatch(
@@ -256,6 +258,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
         html=html,
         text=text,
         recipients=recipients,
+        variants=tracking.versions.extra if tracking else (),
     )
     return outgoing, len(gone)
 
@@ -297,8 +300,8 @@ def _message_tag(settings: Settings, send_id: int) -> str:
     return hmac.new(settings.secret_key.encode(), f"send.{send_id}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-# A tracked link's token for a reader of a list that does not track clicks: it names no
-# delivery, so the redirect works and records nothing (tracking/clicks.py).
+# The token of a reader whose version of the message has no tracked link or open image (the
+# field is still filled: SendGrid sends one substitution list per batch); it names no delivery.
 NO_CLICK_TOKEN = "0"
 
 

@@ -137,6 +137,7 @@ class Preferences:
     name: str | None
     language: str | None
     lists: list[ListChoice]
+    tracking_opt_out: bool = False  # no tracked links and no open image in their messages
 
 
 def get_preferences(*, session: Session, subscriber_id: int) -> Preferences:
@@ -144,13 +145,17 @@ def get_preferences(*, session: Session, subscriber_id: int) -> Preferences:
     every list they are or were on (a private list is nobody else's business)."""
     subscriber = _subscriber(session, subscriber_id)
     memberships = _memberships(session, subscriber_id)
-    return Preferences(subscriber.email, subscriber.name, subscriber.language, _choices(session, subscriber, memberships))
+    return Preferences(subscriber.email, subscriber.name, subscriber.language, _choices(session, subscriber, memberships),
+                       subscriber.tracking_opt_out)
 
 
 def update_preferences(
-    *, session: Session, subscriber_id: int, name: str | None, language: str | None, list_ids: set[int]
+    *, session: Session, subscriber_id: int, name: str | None, language: str | None, list_ids: set[int],
+    tracking_opt_out: bool | None = None,
 ) -> None:
-    """Set name and language, and subscribe to exactly the offered lists in ``list_ids``.
+    """Set name and language, and subscribe to exactly the offered lists in ``list_ids``; with
+    ``tracking_opt_out`` (None: as it is), whether their messages carry no tracked link and no
+    open image (sending/variants.py decides per reader from it).
 
     The signed link proves the mailbox, so lists ticked here are confirmed at once; but the
     link can be forwarded, so lists the person left (see ListChoice) do not change here, and
@@ -158,6 +163,8 @@ def update_preferences(
     """
     subscriber = _subscriber(session, subscriber_id)
     subscriber.name, subscriber.language = name or None, language or None
+    if tracking_opt_out is not None:
+        subscriber.tracking_opt_out = tracking_opt_out
     memberships = _memberships(session, subscriber_id)
     for choice in _choices(session, subscriber, memberships):
         list_id, membership = choice.mailing_list.id, memberships.get(choice.mailing_list.id)

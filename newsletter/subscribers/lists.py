@@ -24,17 +24,20 @@ class ListCounts:
     confirmed: int
     unsubscribed: int
     suppressed: int
+    track_clicks: bool = True
+    track_opens: bool = False
 
 
 def create_list(
     *, session: Session, name: str, title: str | None = None, description: str | None = None, public: bool = True,
-    track_clicks: bool = True,
+    track_clicks: bool = True, track_opens: bool = False,
 ) -> MailingList:
     """Create a list named ``name`` (lower case letters, digits, - and _).
 
     ``description`` is the subscribe page's pitch (paragraphs separated by a blank line); a
     list that is not ``public`` is offered on the preferences page only to its own members.
-    With ``track_clicks``, the links of its sends record who clicked them.
+    With ``track_clicks``, the links of its sends record who clicked them; with ``track_opens``
+    (off by default), its sends carry an open image.
     """
     if not _LIST_NAME.match(name):
         raise ContentError(
@@ -43,7 +46,7 @@ def create_list(
         )
     if session.scalar(select(MailingList.id).where(MailingList.name == name)) is not None:
         raise ContentError(f"a list named {name!r} already exists", field="name")
-    mailing_list = MailingList(name=name, track_clicks=track_clicks)
+    mailing_list = MailingList(name=name, track_clicks=track_clicks, track_opens=track_opens)
     _describe(mailing_list, title=title, description=description, public=public)
     session.add(mailing_list)
     session.flush()
@@ -52,14 +55,17 @@ def create_list(
 
 def update_list(
     *, session: Session, name: str, title: str | None, description: str | None, public: bool,
-    track_clicks: bool | None = None,
+    track_clicks: bool | None = None, track_opens: bool | None = None,
 ) -> MailingList:
     """Set the title, description and public flag of the list ``name`` (see create_list); an
-    empty title or description clears it. ``track_clicks`` None leaves click tracking as it is."""
+    empty title or description clears it. ``track_clicks`` or ``track_opens`` None leaves that
+    tracking as it is."""
     mailing_list = get_list(session=session, name=name)
     _describe(mailing_list, title=title, description=description, public=public)
     if track_clicks is not None:
         mailing_list.track_clicks = track_clicks
+    if track_opens is not None:
+        mailing_list.track_opens = track_opens
     return mailing_list
 
 
@@ -106,10 +112,13 @@ def list_counts(*, session: Session) -> list[ListCounts]:
             count((Subscription.status == "confirmed") & active),
             count(Subscription.status == "unsubscribed"),
             count((Subscription.status == "confirmed") & ~active),
+            MailingList.track_clicks,
+            MailingList.track_opens,
         )
         .outerjoin(Subscription, Subscription.list_id == MailingList.id)
         .outerjoin(Subscriber, Subscriber.id == Subscription.subscriber_id)
-        .group_by(MailingList.id, MailingList.name, MailingList.title)
+        .group_by(MailingList.id, MailingList.name, MailingList.title, MailingList.track_clicks,
+                  MailingList.track_opens)
         .order_by(MailingList.name)
     )
     return [ListCounts(*row) for row in rows]

@@ -1,4 +1,5 @@
-"""Clicks buffered in Redis, so that the redirect answers without waiting for the database.
+"""Clicks and opens buffered in Redis, so that the redirect (or the open image) answers without
+waiting for the database.
 
 With a shared Redis (NEWSLETTER_REDIS_URL, or a Redis broker) the web app appends each click
 to a Redis stream before it answers, and a worker drains the stream into the ledger on the
@@ -19,6 +20,7 @@ import redis
 from newsletter.config import Settings
 from newsletter.db.engine import transaction
 from newsletter.tracking.clicks import Click, record_clicks
+from newsletter.tracking.opens import Open, record_opens
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +44,23 @@ class ClickRecorder:
         """Whether clicks go to Redis (fast, in the event loop) rather than to the database."""
         return self.redis is not None
 
-    def push(self, click: Click) -> bool:
-        """Append ``click`` to the stream; False if Redis could not take it (then :meth:`write` it)."""
+    def push(self, click: Click | Open) -> bool:
+        """Append ``click`` (or an open) to the stream; False if Redis could not take it (then
+        :meth:`write` it)."""
         try:
-            self.redis.xadd(STREAM, {"c": _encode(click)})
+            self.redis.xadd(STREAM, {"o" if isinstance(click, Open) else "c": _encode(click)})
         except redis.RedisError as err:
             log.error("could not buffer a click in Redis (%s); writing it to the database", err)
             return False
         return True
 
-    def write(self, click: Click) -> None:
-        """Record ``click`` in the database now."""
+    def write(self, click: Click | Open) -> None:
+        """Record ``click`` (or an open) in the database now."""
         with transaction(self.settings.database_url) as session:
-            record_clicks(session=session, settings=self.settings, clicks=[click])
+            if isinstance(click, Open):
+                record_opens(session=session, settings=self.settings, opens=[click])
+            else:
+                record_clicks(session=session, settings=self.settings, clicks=[click])
 
 
 def drain_clicks(*, settings: Settings, count: int = 1000, rounds: int = 50, reclaim_after: float = 60.0) -> int:
@@ -70,18 +76,21 @@ def drain_clicks(*, settings: Settings, count: int = 1000, rounds: int = 50, rec
             entries = claim_clicks(client, count=count, reclaim_after=reclaim_after)
             if not entries:
                 break
-            clicks = [click for _, click in entries if click is not None]
+            clicks = [click for _, click in entries if isinstance(click, Click)]
+            opens = [made for _, made in entries if isinstance(made, Open)]
             with transaction(settings.database_url) as session:
                 recorded += record_clicks(session=session, settings=settings, clicks=clicks).recorded
+                recorded += record_opens(session=session, settings=settings, opens=opens).recorded
             acknowledge(client, [entry_id for entry_id, _ in entries])
         return recorded
     finally:
         client.close()
 
 
-def claim_clicks(client: redis.Redis, *, count: int, reclaim_after: float) -> list[tuple[bytes, Click | None]]:
+def claim_clicks(client: redis.Redis, *, count: int,
+                 reclaim_after: float) -> list[tuple[bytes, Click | Open | None]]:
     """Up to ``count`` entries to record: first those a drainer read and never acknowledged
-    for ``reclaim_after`` seconds, then new ones; (entry id, click, None if unreadable)."""
+    for ``reclaim_after`` seconds, then new ones; (entry id, click or open, None if unreadable)."""
     try:
         client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     except redis.ResponseError as err:
@@ -106,21 +115,27 @@ def acknowledge(client: redis.Redis, entry_ids: list[bytes]) -> None:
         pipe.execute()
 
 
-def _encode(click: Click) -> bytes:
-    return orjson.dumps([click.event_id, click.send_id, click.link_id, click.url, click.delivery_id, click.at,
-                         click.head, click.scanner])
+def _encode(made: Click | Open) -> bytes:
+    if isinstance(made, Open):
+        return orjson.dumps([made.event_id, made.send_id, made.delivery_id, made.at, made.proxy])
+    return orjson.dumps([made.event_id, made.send_id, made.link_id, made.url, made.delivery_id, made.at,
+                         made.head, made.scanner])
 
 
-_TYPES = (str, int, int, str, int, (int, float), bool, bool)  # Click's fields, in order
+# The fields of each kind of entry, in order, by its key in the stream.
+_TYPES = {b"c": (Click, (str, int, int, str, int, (int, float), bool, bool)),
+          b"o": (Open, (str, int, int, (int, float), bool))}
 
 
-def _decode(entry_id: bytes, fields: dict) -> Click | None:
+def _decode(entry_id: bytes, fields: dict) -> Click | Open | None:
+    key = b"o" if b"o" in fields else b"c"
+    kind, types = _TYPES[key]
     try:
-        values = orjson.loads(fields[b"c"])
+        values = orjson.loads(fields[key])
     except (KeyError, TypeError, ValueError):
         values = None
-    if not isinstance(values, list) or len(values) != len(_TYPES) or not all(
-            isinstance(value, kind) for value, kind in zip(values, _TYPES, strict=True)):
-        log.warning("dropped an unreadable click in the Redis stream (entry %r)", entry_id)
+    if not isinstance(values, list) or len(values) != len(types) or not all(
+            isinstance(value, expected) for value, expected in zip(values, types, strict=True)):
+        log.warning("dropped an unreadable entry in the Redis stream (entry %r)", entry_id)
         return None
-    return Click(*values)
+    return kind(*values)

@@ -1,6 +1,7 @@
 """The SendGrid provider against a real local HTTP server speaking the v3 mail/send API."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from newsletter.errors import (
 )
 from newsletter.providers import SendGridProvider
 from newsletter.providers.sendgrid import mail_send_payload, parse_events
+from newsletter.rendering.personalise import PersonalisableTemplate
 from tests.conftest import make_settings
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid, validate
 from tests.providers.helpers import outgoing_batch, recipient
@@ -172,3 +174,24 @@ def test_the_fake_measures_substitutions_as_sendgrid_does(value, too_big):
     body = {"personalizations": [{"to": [{"email": "a@example.org"}], "substitutions": {"__NL_NAME__": value}}],
             "from": {"email": "news@example.org"}, "subject": "S", "content": [{"type": "text/plain", "value": "x"}]}
     assert any("10,000 bytes" in e["message"] for e in validate(body)) is too_big
+
+
+def test_readers_with_another_version_of_the_message_go_in_a_call_of_their_own(tmp_path):
+    fake = FakeSendGrid(script=[None, "429"]).start()
+    try:
+        settings = sendgrid_settings(tmp_path, fake.url)
+        plain = outgoing_batch(settings, [], html=PersonalisableTemplate("<p>plain __NL_NAME__</p>", escape_html=True),
+                               text=PersonalisableTemplate("plain __NL_NAME__", escape_html=False))
+        people = [recipient(1), replace(recipient(2), variant=1), recipient(3)]
+        batch = outgoing_batch(settings, people, variants=((plain.html, plain.text),))
+        results = {r.delivery_id: r for r in SendGridProvider(settings).send_batch(batch)}
+        [first] = fake.accepted
+        assert [p["custom_args"]["nl_delivery"] for p in first["personalizations"]] == ["1", "3"]
+        assert "plain" not in first["content"][1]["value"]
+        # The second call (reader 2's version) was refused for now: only they stay pending.
+        assert results[1].accepted and results[3].accepted and results[2].retry and not results[2].accepted
+        again = SendGridProvider(settings).send_batch(replace(batch, recipients=[people[1]]))
+        assert again[0].accepted and fill(fake.accepted[-1]["content"][1]["value"], fake.accepted[-1][
+            "personalizations"][0].get("substitutions", {})) == f"<p>plain {people[1].name}</p>"
+    finally:
+        fake.stop()

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from newsletter.config import Settings
 from newsletter.db import transaction
-from newsletter.db.models import Delivery, DeliveryEvent, MailingList, utcnow
+from newsletter.db.models import Delivery, DeliveryEvent, MailingList, Subscriber, utcnow
 from newsletter.editorial import save_issue
 from newsletter.sending import pending_batch_ids, send_batch
 from newsletter.subscribers import create_list, update_list
@@ -33,23 +33,29 @@ class Sent:
 
 
 def send_issue(settings: Settings, people: dict[str, list[str]] | None = None,
-               tracking: dict[str, bool] | None = None) -> Sent:
+               tracking: dict[str, bool] | None = None, opens: dict[str, bool] | None = None,
+               opted_out: tuple[str, ...] = ()) -> Sent:
     """Send a three-item issue to ``people`` ({list: addresses}; default: PEOPLE on weekly),
-    the lists' click tracking set as in ``tracking`` (default: on), and deliver every batch."""
+    the lists' click tracking set as in ``tracking`` (default: on) and open tracking as in
+    ``opens`` (default: off), the ``opted_out`` addresses having turned tracking off, and
+    deliver every batch."""
     people = people or {"weekly": PEOPLE}
     url = settings.database_url
     with transaction(url) as session:
         for name in people:
-            track = (tracking or {}).get(name, True)
+            track, track_opens = (tracking or {}).get(name, True), (opens or {}).get(name, False)
             found = session.scalar(select(MailingList).where(MailingList.name == name))
             if found is None:
-                create_list(session=session, name=name, track_clicks=track)
+                create_list(session=session, name=name, track_clicks=track, track_opens=track_opens)
             else:
                 update_list(session=session, name=name, title=found.title, description=found.description,
-                            public=found.public, track_clicks=track)
+                            public=found.public, track_clicks=track, track_opens=track_opens)
         issue_id = save_issue(session=session, content=issue(3)).id
     for name, emails in people.items():
         add_people(url, name, emails)
+    if opted_out:
+        with transaction(url) as session:
+            session.execute(update(Subscriber).where(Subscriber.email.in_(opted_out)).values(tracking_opt_out=True))
     send_id, _ = freeze(settings, issue_id, tuple(people))
     provider = RecordingProvider()
     with transaction(url) as session:
@@ -58,7 +64,7 @@ def send_issue(settings: Settings, people: dict[str, list[str]] | None = None,
         assert send_batch(settings=settings, provider=provider, batch_id=batch_id).status == "done"
     with transaction(url) as session:
         deliveries = {d.email: d.id for d in session.scalars(select(Delivery).where(Delivery.send_id == send_id))}
-    messages = {r.email: (batch.html.fill(r.fields), batch.text.fill(r.fields))
+    messages = {r.email: tuple(document.fill(r.fields) for document in batch.documents(r))
                 for batch in provider.batches for r in batch.recipients}
     return Sent(send_id, deliveries, messages, provider)
 

@@ -58,3 +58,18 @@ def test_a_refused_description_is_shown_on_its_field_and_nothing_changes(live_se
     assert about_form(response.text).fields["title"] == "Renamed"  # what was typed is kept
     assert stored(live_server.settings, "weekly") == ("The Weekly Brief", None, True)
     assert post_about(admin, "no-such-list", title="X").status_code == 404
+
+
+@SQLITE
+def test_the_list_page_switches_click_and_open_tracking(live_server, admin):
+    form = about_form(admin.get("/admin/lists/weekly").text)
+    assert form.inputs["track_clicks"].checked and not form.inputs["track_opens"].checked  # the defaults
+    response = post_about(admin, "weekly", title="The Weekly Brief", public="yes", track_opens="yes")
+    assert response.status_code == 303
+    page = admin.get("/admin/lists/weekly").text
+    assert "Saved: the list is public and tracks opens." in page
+    form = about_form(page)
+    assert not form.inputs["track_clicks"].checked and form.inputs["track_opens"].checked
+    with transaction(live_server.settings.database_url) as session:
+        found = get_list(session=session, name="weekly")
+        assert (found.track_clicks, found.track_opens) == (False, True)

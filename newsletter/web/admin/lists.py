@@ -102,16 +102,19 @@ def _add_list(request: Request, form: FormData, viewer: Viewer, settings: Settin
 
 
 def _describe_list(request: Request, form: FormData, viewer: Viewer, settings: Settings, name: str) -> Response:
-    values = {**text_fields(form, ("title", "description")), "public": form.get("public") == "yes"}
+    values = {**text_fields(form, ("title", "description")),
+              **{flag: form.get(flag) == "yes" for flag in ("public", "track_clicks", "track_opens")}}
     try:
         with transaction(settings.database_url) as session:
             update_list(session=session, name=name, title=values["title"], description=values["description"],
-                        public=values["public"])
+                        public=values["public"], track_clicks=values["track_clicks"],
+                        track_opens=values["track_opens"])
     except ContentError as err:
         return _list_page(request, viewer, settings, name, about_values=values, status_code=422,
                           about_errors=field_errors(err, default="description"))
     return see_other(f"/admin/lists/{name}", request=request,
-                     notice=f"Saved: the list is {'public' if values['public'] else 'private'}.")
+                     notice=f"Saved: the list is {'public' if values['public'] else 'private'} and tracks "
+                            f"{' and '.join(n for n in ('clicks', 'opens') if values[f'track_{n}']) or 'nothing'}.")
 
 
 def _unsubscribe_one(request: Request, form: FormData, settings: Settings, name: str) -> Response:
@@ -184,4 +187,5 @@ def _list_page(request: Request, viewer: Viewer, settings: Settings, name: str, 
                 report=report_of(latest) if latest else None, max_upload_mb=settings.max_upload_mb,
                 add_values=add_values or {}, add_error=add_error, about_errors=about_errors or {},
                 about=about_values or {"title": mailing_list.title or "", "description": mailing_list.description or "",
-                                       "public": mailing_list.public})
+                                       "public": mailing_list.public, "track_clicks": mailing_list.track_clicks,
+                                       "track_opens": mailing_list.track_opens})

@@ -1,5 +1,6 @@
 """Tracked links: ``/c/<send>/<link>/<token>`` records the reader's click and redirects (302)
-to that link's address in the send's link table, and to no other address.
+to that link's address in the send's link table, and to no other address. The open image:
+``/o/<send>/<token>`` records an open (tracking/opens.py) and answers a 1x1 GIF, never cached.
 
 A token that names no delivery (cut short, tampered with, or a reader's whose list does not
 track clicks) still redirects, and records nothing: a reader never lands on an error page
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from newsletter.config import Settings
 from newsletter.tracking.click_stream import ClickRecorder
 from newsletter.tracking.clicks import Click, new_click
+from newsletter.tracking.opens import Open, new_open
 from newsletter.tracking.links import LinkTables, delivery_of_token, link_number
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,11 @@ log = logging.getLogger(__name__)
 # not told the tracked address (it carries the reader's token).
 HEADERS = [(b"cache-control", b"no-store, private"), (b"x-robots-tag", b"noindex"),
            (b"referrer-policy", b"no-referrer"), (b"x-content-type-options", b"nosniff"), (b"content-length", b"0")]
+
+# The smallest transparent GIF: 1x1, one colour.
+GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+       b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+GIF_HEADERS = [(b"content-type", b"image/gif"), (b"content-length", str(len(GIF)).encode()), *HEADERS[:-1]]
 
 
 class ClickRedirects:
@@ -45,6 +52,8 @@ class ClickRedirects:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith("/o/") and scope["method"] in ("GET", "HEAD"):
+            return await self._open_image(scope, send, path[3:].split("/"))
         if not path.startswith("/c/") or scope["method"] not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
         parts = path[3:].split("/")
@@ -68,7 +77,20 @@ class ClickRedirects:
         await send({"type": "http.response.start", "status": 302, "headers": [(b"location", _location(url)), *HEADERS]})
         await send({"type": "http.response.body", "body": b""})
 
-    async def _record(self, click: Click) -> None:
+    async def _open_image(self, scope: Scope, send: Send, parts: list[str]) -> None:
+        """The 1x1 GIF, whatever the token; a GET whose token names a delivery records an open
+        (a HEAD fetches no image: no one saw it)."""
+        send_id = link_number(parts[0]) if len(parts) == 2 else None
+        if send_id is not None and scope["method"] == "GET":
+            delivery_id = delivery_of_token(self.settings.secret_key, send_id, parts[1])
+            if delivery_id is not None:
+                client = scope.get("client")
+                await self._record(new_open(settings=self.settings, send_id=send_id, delivery_id=delivery_id,
+                                            client=client[0] if client else None))
+        await send({"type": "http.response.start", "status": 200, "headers": GIF_HEADERS})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else GIF})
+
+    async def _record(self, click: Click | Open) -> None:
         """Record ``click`` before the answer, so that a click that got its redirect is not lost:
         in Redis (a few dozen microseconds, in the event loop), else in the database (in a thread)."""
         if self.recorder.buffered and self.recorder.push(click):
@@ -76,7 +98,8 @@ class ClickRedirects:
         try:
             await run_in_threadpool(self.recorder.write, click)
         except Exception:  # the reader still gets the link; the failure is logged
-            log.exception("could not record a click on link %s of send %s", click.link_id, click.send_id)
+            log.exception("could not record a %s of send %s", "click" if isinstance(click, Click) else "open",
+                          click.send_id)
 
 
 @lru_cache(maxsize=4096)

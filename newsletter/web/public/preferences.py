@@ -35,8 +35,10 @@ def save_preferences(
     name: Annotated[str, Form(max_length=200)] = "",
     language: Annotated[str, Form(max_length=20)] = "",
     lists: Annotated[list[str] | None, Form()] = None,
+    no_tracking: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
-    """Save name, language and the lists ticked (an unticked list is unsubscribed)."""
+    """Save name, language, the lists ticked (an unticked list is unsubscribed) and whether
+    clicks and opens may be tracked (ticked ``no_tracking``: not)."""
     [subscriber_id] = read_token(settings.secret_key, Purpose.PREFERENCES, token, arity=1)
     if language not in dict(LANGUAGES):
         return _page(settings, pages, subscriber_id, saved=False, error="Choose a language from the list.", status=400)
@@ -47,7 +49,7 @@ def save_preferences(
     list_ids = {int(v) for v in lists or [] if _LIST_ID.match(v)}
     with transaction(settings.database_url) as session:
         update_preferences(session=session, subscriber_id=subscriber_id, name=clean_name,
-                           language=language, list_ids=list_ids)
+                           language=language, list_ids=list_ids, tracking_opt_out=no_tracking == "yes")
     return _page(settings, pages, subscriber_id, saved=True, error=None)
 
 
