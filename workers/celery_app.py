@@ -37,7 +37,7 @@ def make_celery(settings: Settings) -> Celery:
         # The sweep has a queue of its own so it never waits behind a million recipients' batches.
         task_queues=[Queue("celery"), Queue("control")],
         task_routes={name: {"queue": "control"} for name in (
-            "newsletter.sweep", "newsletter.poll_bounces",
+            "newsletter.sweep", "newsletter.poll_bounces", "newsletter.delete_old_events",
             "newsletter.send_confirmation",  # a person waits for it: not behind a send's batches
         )},
         beat_schedule={
@@ -45,6 +45,11 @@ def make_celery(settings: Settings) -> Celery:
                 "task": "newsletter.sweep",
                 "schedule": settings.poll_interval,
                 "options": {"expires": settings.poll_interval},  # a missed sweep is not worth running late
+            },
+            "delete-old-events": {  # retention: hourly is plenty for a limit counted in days
+                "task": "newsletter.delete_old_events",
+                "schedule": 3600,
+                "options": {"expires": 3600},
             },
             "poll-feeds": {  # each feed is due at its own interval: this only looks for due ones
                 "task": "newsletter.poll_feeds",

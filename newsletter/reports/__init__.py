@@ -24,7 +24,9 @@ from newsletter.reports.models import (
     SuppressionList,
     SuppressionOut,
 )
+from newsletter.reports.past_items import InboxHistory, PastPerformance, inbox_history
 from newsletter.reports.queries import send_report
+from newsletter.reports.recipient_events import export_send_events
 from newsletter.reports.suppressions import lift_bounce, suppression_list
 
 __all__ = [
@@ -33,14 +35,18 @@ __all__ = [
     "WARNING_RATE",
     "DomainRow",
     "HealthWeek",
+    "InboxHistory",
     "LiftOut",
+    "PastPerformance",
     "SendReport",
     "SuppressionList",
     "SuppressionOut",
     "build_send_report",
     "clicks_chart",
     "complaint_level",
+    "export_send_events",
     "health_chart",
+    "inbox_history",
     "lift_bounce",
     "list_health",
     "send_report",

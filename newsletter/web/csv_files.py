@@ -1,10 +1,13 @@
-"""CSV exports over HTTP, for the lists pages and the API alike, streamed as an attachment.
+"""CSV exports over HTTP (a list's members, a send's events), for the pages and the API alike,
+streamed as an attachment.
 (Uploads are queued to be imported in the background: subscribers/imports.py.)"""
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
 from newsletter.db import transaction
@@ -17,18 +20,24 @@ _CHUNK_BYTES = 64 * 1024
 
 
 def export_response(settings: Settings, list_name: str, status: str) -> StreamingResponse:
-    """``export_subscribers`` as a CSV attachment.
+    """``export_subscribers`` as a CSV attachment (see :func:`csv_response`)."""
+    if status not in EXPORT_STATUSES:
+        raise ContentError(f"status must be one of {', '.join(EXPORT_STATUSES)}")
+    return csv_response(settings, lambda session, out: export_subscribers(
+        session=session, list_name=list_name, status=status, out=out), f"{list_name}-{status}.csv")
+
+
+def csv_response(settings: Settings, write: Callable[[Session, TextIO], object], filename: str) -> StreamingResponse:
+    """What ``write(session, out)`` writes, as a CSV attachment named ``filename``.
 
     The export runs to the end inside its transaction before the first byte goes out, into a
     temporary file (memory up to 8 MB, then disk), so that an error becomes an error response
     rather than a truncated file and a slow download does not hold a transaction open.
     """
-    if status not in EXPORT_STATUSES:
-        raise ContentError(f"status must be one of {', '.join(EXPORT_STATUSES)}")
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+t", encoding="utf-8", newline="")
     try:
         with transaction(settings.database_url) as session:
-            export_subscribers(session=session, list_name=list_name, status=status, out=spool)
+            write(session, spool)
         spool.flush()
         spool.seek(0)
     except BaseException:
@@ -41,4 +50,4 @@ def export_response(settings: Settings, list_name: str, status: str) -> Streamin
                 yield chunk
 
     return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{list_name}-{status}.csv"'})
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})

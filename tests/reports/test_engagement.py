@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select, update
 
 from newsletter.db import transaction
-from newsletter.db.models import Delivery, Send, SendLink, utcnow
-from newsletter.reports import send_report
+from newsletter.db.models import Delivery, Item, Send, SendLink, utcnow
+from newsletter.reports import inbox_history, send_report
 from newsletter.reports.charts import Series, bar_chart, clicks_chart
 from newsletter.tracking.clicks import Click, new_click, record_clicks
 from tests.tracking.click_helpers import ITEM_LINKS, send_issue
@@ -61,6 +61,14 @@ def test_items_are_ranked_by_human_clicks_and_the_hours_add_up(db_settings):
     for number in (0, 1, 5, 5, 30):
         expected_hours[number] += 1
     assert clicks.by_hour == expected_hours
+    with transaction(db_settings.database_url) as session:
+        for url, tags in ((first, ["politics"]), (second, ["politics", "asia"]), (third, ["asia"])):
+            session.execute(update(Item).where(Item.url == url).values(tags=tags))
+        history = inbox_history(session=session)
+    assert [(r.name, r.items, r.human_clicks, r.clicks_per_item) for r in history.sources] == [
+        ("Source 2", 1, 3, 3.0), ("Source 3", 1, 2, 2.0), ("Source 1", 1, 1, 1.0)]
+    assert [(r.name, r.items, r.human_clicks, r.clicks_per_item) for r in history.tags] == [
+        ("asia", 2, 5, 2.5), ("politics", 2, 4, 2.0)]
 
 
 def test_a_tie_keeps_the_issues_order_and_an_unclicked_issue_ranks_every_item(db_settings):

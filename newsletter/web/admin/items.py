@@ -9,6 +9,7 @@ from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.editorial.drafts import ItemDraft
 from newsletter.editorial.items import create_item, get_item, item_uses, search_items, update_item
+from newsletter.reports import inbox_history
 from newsletter.web.admin.render import page, see_other
 from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.forms import field_errors, run_form, text_fields
@@ -25,9 +26,10 @@ def inbox(request: Request, viewer: Editor, settings: SettingsDep, q: str = "", 
     with transaction(settings.database_url) as session:
         items = search_items(session=session, query=q, unused_only=show != "all")
         uses = item_uses(session=session, item_ids=[i.id for i in items])
+        history = inbox_history(session=session)
         session.expunge_all()
     return page(request, viewer, "items", title="Inbox" if show != "all" else "All items",
-                items=items, uses=uses, q=q, show=show)
+                items=items, uses=uses, q=q, show=show, history=history)
 
 
 @router.get("/new", response_class=HTMLResponse)

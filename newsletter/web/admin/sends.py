@@ -6,13 +6,13 @@ every 2 seconds and updates the numbers, the status and the buttons in place.
 """
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import FormData
 
 from newsletter.config import Settings
 from newsletter.db import transaction
 from newsletter.errors import SendStateError
-from newsletter.reports import clicks_chart, send_report
+from newsletter.reports import clicks_chart, export_send_events, send_report
 from newsletter.sending import (
     cancel_send,
     failed_recipients,
@@ -24,6 +24,7 @@ from newsletter.sending import (
     send_progress,
 )
 from newsletter.web.admin.render import page, see_other, sentence
+from newsletter.web.csv_files import csv_response
 from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.forms import field_errors, run_form, text_fields
 from newsletter.web.security import Admin, Viewer
@@ -64,6 +65,13 @@ def sends_page(request: Request, viewer: Admin, settings: SettingsDep) -> HTMLRe
 def send_page(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
     """The dashboard of one send."""
     return _dashboard(request, viewer, settings, send_id)
+
+
+@router.get("/{send_id}/events.csv")
+def events_csv(send_id: IdPath, viewer: Admin, settings: SettingsDep) -> StreamingResponse:
+    """The send's events recipient by recipient, as CSV: admins only, since it names people."""
+    return csv_response(settings, lambda session, out: export_send_events(session=session, send_id=send_id, out=out),
+                        f"send-{send_id}-events.csv")
 
 
 @router.post("/{send_id}/pause", response_class=HTMLResponse)
