@@ -69,9 +69,10 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: Sequence[s
         for i, label in enumerate(labels))
     return (f'<figure class="chart" id="{chart_id}">' + "".join(parts)
             + (f'<ul class="legend" aria-hidden="true">{legend}</ul>' if len(series) > 1 else "")
-            + f'<table class="visually-hidden chart-table" id="{chart_id}-table"><caption>{e(title)}</caption>'
-            f'<thead><tr><th scope="col">{e(label_heading)}</th>{heads}</tr></thead><tbody>{rows}</tbody></table>'
-            "</figure>")
+            # In a hidden box, not hidden itself: a table grows to its content whatever its width.
+            + f'<div class="visually-hidden"><table class="chart-table" id="{chart_id}-table"><caption>{e(title)}'
+            f'</caption><thead><tr><th scope="col">{e(label_heading)}</th>{heads}</tr></thead><tbody>{rows}</tbody>'
+            "</table></div></figure>")
 
 
 def _nice_top(largest: int) -> int:
