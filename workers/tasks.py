@@ -2,7 +2,7 @@
 and the confirmation emails the subscribe form owes."""
 
 import logging
-import threading
+from functools import lru_cache
 
 from newsletter.config import Settings, get_settings
 from newsletter.db.engine import transaction
@@ -26,23 +26,11 @@ from workers.celery_app import app
 log = logging.getLogger(__name__)
 
 
-_PARTS: dict[int, tuple[Settings, Provider, RateLimiter]] = {}
-_PARTS_LOCK = threading.Lock()
-
-
+@lru_cache(maxsize=4)
 def sending_parts(settings: Settings) -> tuple[Provider, RateLimiter]:
-    """The provider and the shared rate limiter, made once per process for each settings
-    object (and watched: metrics). The provider keeps the SMTP pool's connections.
-
-    Keyed by identity, not by value: settings holding a dict cannot be hashed. The entry keeps
-    its settings alive, so their id is never another's."""
-    with _PARTS_LOCK:
-        if id(settings) not in _PARTS:
-            provider = metrics.TimedProvider(provider_from_settings(settings))
-            limiter = metrics.WatchedRateLimiter(limiter_from_settings(settings, provider.name), provider.name)
-            _PARTS[id(settings)] = (settings, provider, limiter)
-        _, provider, limiter = _PARTS[id(settings)]
-    return provider, limiter
+    """The provider and the shared rate limiter, made once per process (and watched: metrics)."""
+    provider = metrics.TimedProvider(provider_from_settings(settings))
+    return provider, metrics.WatchedRateLimiter(limiter_from_settings(settings, provider.name), provider.name)
 
 
 @app.task(name="newsletter.send_batch")
@@ -77,17 +65,17 @@ def poll_bounces_task() -> None:
     poll_bounce_mailbox(settings=get_settings())
 
 
-@app.task(name="newsletter.delete_old_events")
-def delete_old_events_task() -> None:
-    """Delete raw delivery events past NEWSLETTER_EVENT_RETENTION_DAYS; counts stay (run by beat)."""
-    delete_old_events(settings=get_settings())
-
-
 @app.task(name="newsletter.poll_feeds")
 def poll_feeds_task() -> None:
     """Poll the feeds that are due, saving their new entries as inbox items (run by beat every
     minute; a feed's own interval says when it is due)."""
     poll_due_feeds(settings=get_settings())
+
+
+@app.task(name="newsletter.delete_old_events")
+def delete_old_events_task() -> None:
+    """Delete raw delivery events past NEWSLETTER_EVENT_RETENTION_DAYS; counts stay (run by beat)."""
+    delete_old_events(settings=get_settings())
 
 
 @app.task(name="newsletter.drain_clicks")
