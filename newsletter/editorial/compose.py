@@ -13,6 +13,7 @@ from newsletter.config import Settings
 from newsletter.content.models import issue_slug
 from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, utcnow
 from newsletter.editorial.drafts import IssueDraft, IssueFields
+from newsletter.editorial.editions import set_issue_translations
 from newsletter.editorial.issues import get_issue, unique_slug
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, EditConflictError, NotFoundError, SendStateError
@@ -42,7 +43,7 @@ def save_draft(*, session: Session, issue_id: int, draft: IssueDraft, editor: st
     known = set(session.scalars(select(Item.id).where(Item.id.in_(item_ids)))) if item_ids else set()
     if missing := [i for i in item_ids if i not in known]:
         raise NotFoundError(f"there is no item {missing[0]}")
-    fields = draft.model_dump(exclude={"version", "sections"})
+    fields = draft.model_dump(exclude={"version", "sections", "translations"})
     saved = session.execute(
         update(Issue)
         .where(Issue.id == issue_id, Issue.version == draft.version, Issue.status.in_(EDITABLE))
@@ -58,6 +59,8 @@ def save_draft(*, session: Session, issue_id: int, draft: IssueDraft, editor: st
                      entries=[IssueEntry(item_id=item_id, position=i) for i, item_id in enumerate(section.item_ids)])
         for s, section in enumerate(draft.sections)
     ]
+    if draft.translations is not None:
+        set_issue_translations(issue, {language: t.model_dump() for language, t in draft.translations.items()})
     session.flush()
     return issue
 

@@ -10,9 +10,9 @@ URL, and text has no control characters (nor line breaks, where it could reach a
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from newsletter.content.models import LanguageTag, Paragraphs, RowId, SingleLine, Url, Version
+from newsletter.content.models import LanguageTag, Paragraphs, Phrases, RowId, SingleLine, Url, Version
 from newsletter.content.safety import check_https, check_text, check_url
 
 
@@ -37,6 +37,9 @@ def _tags(value: Any) -> Any:
 
 
 Optional = BeforeValidator(_none_if_blank)
+Editions = Annotated[list[LanguageTag], BeforeValidator(lambda v: _tags(v) if isinstance(v, str) else v),
+                     Field(max_length=20)]  # "es, ar" from a form field
+Overrides = Annotated[Phrases, BeforeValidator(lambda v: v or {})]
 Language = Annotated[LanguageTag, BeforeValidator(lambda v: v or "en")]
 Tag = Annotated[SingleLine, Field(max_length=40)]
 Tags = Annotated[list[Tag], BeforeValidator(_tags), Field(max_length=12)]  # a list, or "rights, asia"
@@ -91,6 +94,33 @@ class IssueFields(_Draft):
     cta_url: Annotated[Annotated[Url, AfterValidator(check_https)] | None, Optional] = None
     cta_position: Annotated[Literal["after_intro", "after_section", "end"] | None, Optional] = None
     cta_section: Annotated[Annotated[int, Field(ge=1, le=50)] | None, Optional] = None
+    editions: Editions = []  # the other languages it goes out in
+    phrases: Overrides = {}  # fixed phrases overridden: {"read_more": "Continue reading"}
+
+    @model_validator(mode="after")
+    def _editions_besides_main(self) -> "IssueFields":
+        if self.language in self.editions:
+            raise ValueError(f"editions: {self.language} is the main language, not another edition")
+        return self
+
+
+class IssueTranslationDraft(_Draft):
+    """An issue's front matter in one edition's language; a blank field keeps the main one's."""
+
+    title: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    subject: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
+    preheader: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
+    intro: Annotated[Annotated[Paragraphs, Field(max_length=2000)] | None, Optional] = None
+    phrases: Overrides = {}
+
+
+class ItemTranslationDraft(_Draft):
+    """An item in one edition's language; a blank field keeps the item's own."""
+
+    headline: Annotated[Annotated[SingleLine, Field(max_length=300)] | None, Optional] = None
+    blurb: Annotated[Annotated[Paragraphs, Field(max_length=3000)] | None, Optional] = None
+    url: Annotated[Url | None, Optional] = None
+    image_alt: Annotated[Annotated[SingleLine, Field(max_length=300)] | None, Optional] = None
 
 
 class IssueDraft(IssueFields):
@@ -98,3 +128,11 @@ class IssueDraft(IssueFields):
 
     version: Version
     sections: Annotated[list[SectionDraft], Field(max_length=50)]
+    # The front matter of each edition; None (left out) keeps what is stored.
+    translations: dict[LanguageTag, IssueTranslationDraft] | None = None
+
+    @model_validator(mode="after")
+    def _translations_of_editions(self) -> "IssueDraft":
+        if stray := set(self.translations or {}) - set(self.editions):
+            raise ValueError(f"translations: {', '.join(sorted(stray))} is not among the editions")
+        return self

@@ -1,9 +1,11 @@
-"""An issue's editions in the database: its translations stored from content or from the
-composer, read back as content, and what each edition still lacks."""
+"""An issue's editions in the database: its translations stored from content, the composer or
+the API, read back as content, and what each edition still lacks."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from newsletter.content.editions import untranslated_items
 from newsletter.content.models import IssueContent, ItemContent
@@ -11,6 +13,8 @@ from newsletter.content.models import IssueTranslation as IssueTranslationConten
 from newsletter.content.models import ItemTranslation as ItemTranslationContent
 from newsletter.content.phrases import language_name
 from newsletter.db.models import Issue, IssueTranslation, Item, ItemTranslation
+from newsletter.editorial.drafts import ItemTranslationDraft
+from newsletter.editorial.items import get_item, reopen_issues_of
 
 ISSUE_FIELDS = ("title", "subject", "preheader", "intro")
 ITEM_FIELDS = ("headline", "blurb", "url", "image_alt")
@@ -90,3 +94,13 @@ def edition_statuses(content: IssueContent) -> list[EditionStatus]:
 
 def _given(row: object, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in fields if getattr(row, name)}
+
+
+def translate_item(*, session: Session, item_id: int, language: str, draft: ItemTranslationDraft) -> Item:
+    """Store item ``item_id`` in ``language`` (an all-blank ``draft`` removes that translation).
+    Approved issues using it return to draft, as after any edit of the item."""
+    item = get_item(session=session, item_id=item_id)
+    set_item_translations(item, {language: draft.model_dump()})
+    reopen_issues_of(session=session, item_id=item_id)
+    session.flush()
+    return item

@@ -38,14 +38,19 @@ def update_item(*, session: Session, item_id: int, draft: ItemDraft) -> Item:
     item = get_item(session=session, item_id=item_id)
     for field, value in draft.model_dump().items():
         setattr(item, field, value)
+    reopen_issues_of(session=session, item_id=item_id)
+    session.flush()
+    return item
+
+
+def reopen_issues_of(*, session: Session, item_id: int) -> None:
+    """Return the approved (ready) issues that use item ``item_id`` to draft: what was approved changed."""
     in_issues = select(IssueSection.issue_id).join(IssueEntry, IssueEntry.section_id == IssueSection.id).where(
         IssueEntry.item_id == item_id)
     session.execute(
         update(Issue).where(Issue.id.in_(in_issues), Issue.status == "ready")
         .values(status="draft", version=Issue.version + 1).execution_options(synchronize_session=False)
     )
-    session.flush()
-    return item
 
 
 def get_item(*, session: Session, item_id: int) -> Item:

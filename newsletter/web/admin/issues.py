@@ -15,7 +15,8 @@ from newsletter.editorial import get_issue, list_issues
 from newsletter.editorial.compose import approve_issue, create_issue
 from newsletter.editorial.drafts import IssueFields
 from newsletter.editorial.items import search_items
-from newsletter.editorial.preview import preview_issue
+from newsletter.editorial.editions import edition_statuses, issue_translations
+from newsletter.editorial.preview import draft_content, preview_issue
 from newsletter.errors import ContentError, NewsletterError
 from newsletter.providers import Provider
 from newsletter.sending import schedule_issue
@@ -63,9 +64,10 @@ def composer(request: Request, issue_id: IdPath, viewer: Editor, settings: Setti
     with transaction(settings.database_url) as session:
         issue = get_issue(session=session, issue_id=issue_id)
         inbox = search_items(session=session, unused_only=True)
+        editions, translations = edition_statuses(draft_content(issue)), issue_translations(issue)
         session.expunge_all()
     return page(request, viewer, "composer", title=f"Compose: {issue.title}", issue=issue, inbox=inbox,
-                main_class="wide")
+                editions=editions, translations=translations, main_class="wide")
 
 
 @router.get("/{issue_id}/preview", response_class=HTMLResponse)

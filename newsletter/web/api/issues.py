@@ -11,9 +11,10 @@ from newsletter.db import transaction
 from newsletter.db.models import Issue
 from newsletter.editorial import get_issue, list_issues
 from newsletter.editorial.compose import approve_issue, create_issue, save_draft
-from newsletter.editorial.drafts import IssueDraft, IssueFields, SectionDraft
+from newsletter.editorial.drafts import IssueDraft, IssueFields, IssueTranslationDraft, SectionDraft
+from newsletter.editorial.editions import EditionStatus, edition_statuses, issue_translations
 from newsletter.editorial.preflight import Finding
-from newsletter.editorial.preview import preview_issue
+from newsletter.editorial.preview import draft_content, preview_issue
 from newsletter.sending import schedule_issue
 from newsletter.sending.transactional import prepare_test, send_test
 from newsletter.web.api.routing import ApiRoute, ConflictOut, ErrorOut
@@ -32,6 +33,10 @@ class IssueOut(IssueFields):
     version: int
     updated_by: str | None
     sections: list[SectionDraft]
+    translations: dict[str, IssueTranslationDraft] = Field(description="The front matter of each edition.")
+    edition_status: list[EditionStatus] = Field(
+        description="Each edition, the main one first, with the front matter it lacks and the positions "
+                    "(from 0, in reading order) of the items with no translation into it.")
 
 
 class IssueLine(BaseModel):
@@ -93,6 +98,7 @@ def _out(issue: Issue) -> IssueOut:
         **{f: getattr(issue, f) for f in IssueFields.model_fields},
         id=issue.id, slug=issue.slug, status=issue.status, version=issue.version, updated_by=issue.updated_by,
         sections=[SectionDraft(title=s.title, item_ids=[e.item_id for e in s.entries]) for s in issue.sections],
+        translations=issue_translations(issue), edition_status=edition_statuses(draft_content(issue)),
     )
 
 

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from newsletter.db import transaction
-from newsletter.editorial.drafts import ItemDraft
+from newsletter.editorial.drafts import ItemDraft, ItemTranslationDraft
+from newsletter.editorial.editions import item_translations, translate_item
 from newsletter.editorial.items import (
     MAX_SEARCH_LENGTH,
     MAX_SEARCH_WORDS,
@@ -18,6 +19,9 @@ from newsletter.editorial.items import (
 )
 from newsletter.web.api.routing import ApiRoute
 from newsletter.web.deps import IdPath, SettingsDep
+
+LanguagePath = Annotated[str, Path(max_length=20, pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+                                   description="A language tag, such as es or pt-BR.")]
 from newsletter.web.security import Editor
 
 router = APIRouter(prefix="/items", tags=["items"], route_class=ApiRoute)
@@ -28,6 +32,7 @@ class ItemOut(ItemDraft):
 
     id: int
     used_in: list[int] = []
+    translations: dict[str, ItemTranslationDraft] = {}  # by language (PUT .../translations/{language})
 
 
 class ItemList(BaseModel):
@@ -36,7 +41,8 @@ class ItemList(BaseModel):
 
 def _out(item, uses) -> ItemOut:
     return ItemOut(**{f: getattr(item, f) for f in ItemDraft.model_fields}, id=item.id,
-                   used_in=[u.issue_id for u in uses.get(item.id, [])])
+                   used_in=[u.issue_id for u in uses.get(item.id, [])],
+                   translations=item_translations(item, [t.language for t in item.translations]))
 
 
 @router.get("")
@@ -61,6 +67,15 @@ def read_item(item_id: IdPath, viewer: Editor, settings: SettingsDep) -> ItemOut
     """One item."""
     with transaction(settings.database_url) as session:
         return _out(get_item(session=session, item_id=item_id), item_uses(session=session, item_ids=[item_id]))
+
+
+@router.put("/{item_id}/translations/{language}")
+def translate(item_id: IdPath, language: LanguagePath, draft: ItemTranslationDraft, viewer: Editor,
+              settings: SettingsDep) -> ItemOut:
+    """Store the item in ``language`` (an issue's edition); all fields blank removes that translation."""
+    with transaction(settings.database_url) as session:
+        item = translate_item(session=session, item_id=item_id, language=language, draft=draft)
+        return _out(item, item_uses(session=session, item_ids=[item_id]))
 
 
 @router.put("/{item_id}")

@@ -18,6 +18,13 @@
   function draft() {
     const d = { version, sections: [] };
     root.querySelectorAll("[data-field]").forEach((el) => { d[el.dataset.field] = el.value; });
+    // Each edition's front matter (_composer_editions.html.j2), for the editions still listed.
+    const editions = (d.editions || "").toLowerCase().split(",").map((e) => e.trim());
+    d.translations = {};
+    root.querySelectorAll("[data-translation]").forEach((el) => {
+      if (!editions.includes(el.dataset.translation.toLowerCase())) return;
+      (d.translations[el.dataset.translation] ||= {})[el.dataset.translationField] = el.value;
+    });
     sections.querySelectorAll("[data-section]").forEach((s) => {
       d.sections.push({
         title: s.querySelector("[data-section-title]").value,
@@ -177,7 +184,7 @@
   }
 
   root.addEventListener("input", (event) => {
-    if (event.target.matches("[data-field], [data-section-title]")) changed();
+    if (event.target.matches("[data-field], [data-section-title], [data-translation]")) changed();
   });
   root.addEventListener("click", (event) => {
     const target = event.target.closest("button");
