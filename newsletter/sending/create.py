@@ -74,11 +74,12 @@ def create_send(
     session.add_all([SendList(send_id=send.id, list_id=list_id) for list_id in list_ids])
     editions = [edition_content(content, language) for language in edition_languages(content)]
     links = _tracked_links(session, settings, send.id, issue, editions, list_ids)
-    rendered = render_issue(content, settings, links=links,
-                            branding=current_branding(session=session, settings=settings))
+    branding = current_branding(session=session, settings=settings)  # every edition wears the same
+    rendered = render_issue(content, settings, links=links, branding=branding)
     send.html_template, send.text_template = rendered.html.source, rendered.text.source
     send.language = content.language  # its other editions, each rendered once:
-    session.add_all(edition_rows(send.id, editions[1:], lambda edition: render_issue(edition, settings, links=links)))
+    session.add_all(edition_rows(
+        send.id, editions[1:], lambda edition: render_issue(edition, settings, links=links, branding=branding)))
     if scheduled_at is None:
         start_send(session=session, send_id=send.id)
         session.refresh(send)
