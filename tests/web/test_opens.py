@@ -17,9 +17,8 @@ from newsletter.tokens import Purpose, make_token
 from newsletter.tracking import record_events
 from newsletter.tracking.opens import DEFAULT_NETWORKS, machine_networks
 from newsletter.web.public.clicks import GIF
-from tests.conftest import make_settings
+from tests.operations.test_metrics_endpoint import server  # noqa: F401 - a live app with settings of the test's
 from tests.tracking.click_helpers import ITEM_LINKS, accepted_ago, send_issue
-from tests.web.conftest import free_port, start_server
 
 PIXEL = re.compile(r'<img src="([^"]*/o/(\d+)/([^"]*))" width="1" height="1" alt=""')
 
@@ -34,22 +33,12 @@ def opens(url: str) -> list[tuple]:
                                .where(DeliveryEvent.kind == "opened").order_by(DeliveryEvent.id)).all()
 
 
-@pytest.fixture
-def server(tmp_path, database_url):
-    """A live web app whose machine-open networks are loopback's, so this test's fetches are
-    a proxy's when asked for (``machine``) and a person's otherwise."""
-    def start(machine: bool):
-        networks = tmp_path / "networks.csv"
-        networks.write_text("# like Apple's egress list\n127.0.0.0/8,US,US-CA,Cupertino,\n" if machine else "10.9.9.0/24\n")
-        settings = make_settings(tmp_path, database_url=database_url, base_url=f"http://127.0.0.1:{free_port()}",
-                                 machine_open_networks=networks)
-        started.append(start_server(settings))
-        return settings
-    started = []
-    yield start
-    for running, thread in started:
-        running.should_exit = True
-        thread.join(timeout=10)
+def networks(tmp_path, machine: bool):
+    """A machine-open networks file holding loopback's network (so this test's fetches are a
+    proxy's) when ``machine``, else someone else's."""
+    path = tmp_path / "networks.csv"
+    path.write_text("# like Apple's egress list\n127.0.0.0/8,US,US-CA,Cupertino,\n" if machine else "10.9.9.0/24\n")
+    return path
 
 
 def test_opens_are_off_by_default(db_settings):
@@ -59,8 +48,8 @@ def test_opens_are_off_by_default(db_settings):
         assert send_report(session=session, send_id=sent.send_id).opens.tracked is False
 
 
-def test_an_open_is_recorded_and_answered_with_a_gif_never_cached(server):
-    settings = server(machine=False)
+def test_an_open_is_recorded_and_answered_with_a_gif_never_cached(server, tmp_path):  # noqa: F811
+    settings = server(machine_open_networks=networks(tmp_path, machine=False))
     sent = send_issue(settings, opens={"weekly": True})
     accepted_ago(settings.database_url, 60)
     [image] = pixels(sent, "ana@example.org")
@@ -81,8 +70,8 @@ def test_an_open_is_recorded_and_answered_with_a_gif_never_cached(server):
     assert report.open_rate == 1 / 2
 
 
-def test_apples_proxies_and_sendgrids_machine_opens_are_machines(server):
-    settings = server(machine=True)
+def test_apples_proxies_and_sendgrids_machine_opens_are_machines(server, tmp_path):  # noqa: F811
+    settings = server(machine_open_networks=networks(tmp_path, machine=True))
     sent = send_issue(settings, opens={"weekly": True})
     httpx.get(pixels(sent, "ana@example.org")[0], timeout=10)  # from a listed network: Apple's proxy
     bo = sent.deliveries["bo@example.org"]
