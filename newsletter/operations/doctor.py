@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from pydantic import ValidationError
 from sqlalchemy import make_url
 
 from newsletter.config import DEVELOPMENT_SECRET_KEY, Settings
 from newsletter.db import get_engine
-from newsletter.db.schema import alembic_config
+from newsletter.db.schema import current_revision, head_revision
 from newsletter.operations.health import broker_check, first_line
 
 TIMEOUT = 5.0
@@ -114,11 +112,10 @@ def database_finding(settings: Settings) -> Finding:
     if on_disk and not Path(url.database).exists():  # connecting would create an empty one
         return error("database", f"no database at {url.database}: run `newsletter db upgrade` "
                                  "(or check NEWSLETTER_DATABASE_URL)")
-    config = alembic_config(settings.database_url)
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = head_revision()
     try:
         with get_engine(settings.database_url).connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+            current = current_revision(connection)
     except Exception as err:  # noqa: BLE001 - whatever the driver raises, it is not reachable
         return error("database", f"cannot connect to {shown} ({first_line(err)}): check NEWSLETTER_DATABASE_URL "
                                  "and that the server is running")

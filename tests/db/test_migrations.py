@@ -3,11 +3,12 @@ from contextlib import contextmanager
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from newsletter.db import get_engine, upgrade_database
 from newsletter.db.models import Base
-from newsletter.db.schema import alembic_config
+from newsletter.db.schema import alembic_config, head_revision
 
 
 @contextmanager
@@ -27,6 +28,14 @@ def test_migrations_create_exactly_the_models_schema(database_url):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_migrations_are_one_numbered_line_whose_head_commands_find_without_alembic(tmp_path):
+    scripts = ScriptDirectory.from_config(alembic_config(f"sqlite:///{tmp_path / 'x.db'}"))
+    assert len(scripts.get_heads()) == 1
+    assert head_revision() == scripts.get_current_head()
+    for script in scripts.walk_revisions():
+        assert script.path.split("/")[-1].startswith(f"{script.revision}_")
 
 
 def test_upgrade_is_idempotent(database_url):
