@@ -3,7 +3,10 @@
 An issue is rendered once with plain links and once with tracked links (every item link a
 ``/c/<send>/<link>/__NL_CLICK_TOKEN__`` address, as create_send makes them); then, per recipient,
 the reader's token is made and both parts are filled, and the whole message is built as the
-SMTP and file providers build it.
+SMTP and file providers build it. Two more rows: the tracked issue with the open image (one
+more token slot), and a batch whose readers alternate between that version and the plain one
+of a reader who turned tracking off (sending/variants.py, each version prepared once a batch);
+and what preparing those versions costs a batch of 1,000.
 
 Run: .venv/bin/python bench/personalise_clicks.py [--items 8] [--recipients 20000]
 Prints a Markdown table (best of 7 runs, microseconds per recipient: the machine's other
@@ -13,6 +16,7 @@ filling a recipient's message stays at 20 µs or less with tracking on.
 
 import argparse
 import html
+from dataclasses import replace
 import sys
 import time
 from pathlib import Path
@@ -28,6 +32,7 @@ from newsletter.providers.mime import MimeBuilder
 from newsletter.rendering import render_issue
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
 from newsletter.sending.dispatch import click_key, click_token
+from newsletter.sending.variants import ReaderVersions
 
 SEND_ID = 1234
 
@@ -60,18 +65,26 @@ def per_recipient(work, count: int) -> float:
     return min(runs)
 
 
-def measure(rendered, people: list[dict[str, str]], count: int) -> tuple[int, float, float, float]:
-    """(slots, fill() of both parts, the same escaping every slot, the whole MIME message) per recipient."""
+def measure(rendered, people: list[dict[str, str]], count: int,
+            variants: tuple = ()) -> tuple[int, float, float, float]:
+    """(slots, fill() of both parts, the same escaping every slot, the whole MIME message) per
+    recipient; with ``variants``, odd recipients get the first of them (their own version)."""
     slots = len(rendered.html.slots) + len(rendered.text.slots)
     fill = per_recipient(lambda n: (rendered.html.fill(people[n]), rendered.text.fill(people[n])), count)
     old = per_recipient(lambda n: (fill_per_slot(rendered.html, people[n]), fill_per_slot(rendered.text, people[n])),
                         count)
-    recipients = [Recipient(n, p["email"], p["name"], f"<1.{n}.x@example.org>", p["unsubscribe_url"], p)
-                  for n, p in enumerate(people)]
+    recipients = [Recipient(n, p["email"], p["name"], f"<1.{n}.x@example.org>", p["unsubscribe_url"], p,
+                            variant=n % 2 if variants else 0) for n, p in enumerate(people)]
     builder = MimeBuilder(OutgoingBatch(1, 1, rendered.subject, "brief@example.org", "The Weekly Brief", None, None,
-                                        rendered.html, rendered.text, recipients))
+                                        rendered.html, rendered.text, recipients, variants))
     mime = per_recipient(lambda n: builder.build(recipients[n]), count)
     return slots, fill, old, mime
+
+
+def versions_of(tracked, settings: Settings, links: dict[str, str]) -> ReaderVersions:
+    """The versions a batch of the tracked issue prepares: with the open image, and plain."""
+    table = {n: url for n, url in enumerate(links, start=1)}
+    return ReaderVersions(tracked.html.source, tracked.text.source, SEND_ID, settings.base_url, table, True)
 
 
 def main() -> None:
@@ -87,15 +100,32 @@ def main() -> None:
     tracked = render_issue(content, settings, links=links)
     values = {False: [fields(n, False) for n in range(args.recipients)],
               True: [fields(n, True) for n in range(args.recipients)]}
-    rows = [(on, *measure(rendered, values[on], args.recipients)) for on, rendered in ((False, plain), (True, tracked))]
+    rows = [(f"tracking {'on' if on else 'off'}", *measure(rendered, values[on], args.recipients))
+            for on, rendered in ((False, plain), (True, tracked))]
+    versions = versions_of(tracked, settings, links)
+    with_image = versions.documents[versions.index(clicks=True, opens=True)]
+    opted_out = versions.documents[versions.index(clicks=False, opens=False)]
+    image = replace(tracked, html=with_image[0], text=with_image[1])
+    rows.append(("clicks and opens tracked (the open image)", *measure(image, values[True], args.recipients)))
+    rows.append(("half of them opted out (their own plain version)",
+                 *measure(image, values[True], args.recipients, variants=(opted_out,))))
+    prepare = min(_timed(lambda: [versions_of(tracked, settings, links).index(clicks=c, opens=o)
+                                  for c, o in ((True, True), (False, False))]) for _ in range(7))
     key = click_key("bench")
     token = per_recipient(lambda n: click_token(key, SEND_ID, 1_000_000 + n), args.recipients)
     print(f"| {args.items}-item issue, {args.recipients:,} recipients (best of 7, µs per recipient) | slots "
           "| fill() HTML + text | fill() escaping each slot (before) | whole MIME message |")
     print("|---|---|---|---|---|")
-    for on, slots, fill, old, mime in rows:
-        print(f"| tracking {'on' if on else 'off'} | {slots} | {fill:.1f} | {old:.1f} | {mime:.1f} |")
+    for name, slots, fill, old, mime in rows:
+        print(f"| {name} | {slots} | {fill:.1f} | {old:.1f} | {mime:.1f} |")
     print(f"| making the reader's click token (dispatch `_load`) | | {token:.2f} | | |")
+    print(f"| preparing the two other versions, once a batch of 1,000 | | {prepare * 1e6 / 1000:.2f} | | |")
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":
