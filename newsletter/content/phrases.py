@@ -81,6 +81,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
 }
 PHRASE_KEYS = tuple(CATALOGUE[DEFAULT_LANGUAGE])
+#: What a reader whose name we do not know is called in the greeting ("Hi there,"), by language.
+UNNAMED_READER = {"en": "there", "es": "lector", "fr": "à vous", "ar": "بك", "de": "zusammen", "pt": "leitor"}
 
 
 def primary(language: str) -> str:
@@ -94,6 +96,11 @@ def phrases(language: str, overrides: Mapping[str, str] | None = None) -> dict[s
     found = {**CATALOGUE[DEFAULT_LANGUAGE], **CATALOGUE.get(primary(language), {}),
              **CATALOGUE.get(language.lower(), {})}
     return {**found, **(overrides or {})}
+
+
+def unnamed_reader(language: str | None) -> str:
+    """The greeting's name for a reader of ``language`` whose name we do not know."""
+    return UNNAMED_READER.get(primary(language or DEFAULT_LANGUAGE), UNNAMED_READER[DEFAULT_LANGUAGE])
 
 
 def check_override(key: str, text: str) -> str:

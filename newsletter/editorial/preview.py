@@ -50,7 +50,8 @@ def preview_issue(issue: Issue, settings: Settings) -> IssuePreview:
     html = text = error = None
     branding = current_branding(session=object_session(issue), settings=settings)
     try:
-        html, text = preview(render_issue(content, settings, branding=branding), settings, issue.slug)
+        html, text = preview(render_issue(content, settings, branding=branding), settings, issue.slug,
+                             content.language)
     except RenderError as err:
         error = str(err)
     size = len(html.encode()) if html is not None else None

@@ -31,6 +31,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
+from newsletter.content.phrases import unnamed_reader
 from newsletter.db.engine import transaction
 from newsletter.db.models import (
     Batch,
@@ -50,7 +51,7 @@ from newsletter.errors import (
 from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
-from newsletter.sending.editions import batch_rendering, unnamed_reader
+from newsletter.sending.editions import batch_rendering
 from newsletter.sending.progress import BatchProgress, record_outcomes
 from newsletter.sending.ratelimit import RateLimiter
 from newsletter.sending.variants import load_tracking

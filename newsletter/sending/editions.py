@@ -15,18 +15,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from newsletter.content.models import IssueContent
-from newsletter.content.phrases import primary
 from newsletter.db.models import Delivery, Send, SendEdition, Subscriber
 from newsletter.rendering import RenderedIssue
-
-#: What a reader with no name on file is called in the greeting ("Hi there,"), by language.
-UNNAMED_READER = {"en": "there", "es": "lector", "fr": "à vous", "ar": "بك", "de": "zusammen", "pt": "leitor"}
-
-
-def unnamed_reader(language: str | None) -> str:
-    """The greeting's name for a reader of ``language`` whose name we do not know."""
-    return UNNAMED_READER.get(primary(language or "en"), UNNAMED_READER["en"])
-
 
 def edition_rows(send_id: int, editions: list[IssueContent],
                  render: Callable[[IssueContent], RenderedIssue]) -> list[SendEdition]:
