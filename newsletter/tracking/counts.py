@@ -194,11 +194,11 @@ def _link_ids(session: Session, rows: list[dict]) -> dict[str, int]:
     return found
 
 
-# On PostgreSQL the rows go as one JSON parameter (as the ledger's do): psycopg quotes arrays
-# of text element by element.
+# On PostgreSQL the rows go, and come back, as one JSON value (as the ledger's do).
 _INSERT_FIRSTS = text(
-    "INSERT INTO delivery_firsts (delivery_id, what) SELECT * FROM json_to_recordset(CAST(:rows AS json)) "
-    "AS t(delivery_id int, what text) ON CONFLICT DO NOTHING RETURNING delivery_id, what")
+    "WITH new AS (INSERT INTO delivery_firsts (delivery_id, what) SELECT * FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS t(delivery_id int, what text) ON CONFLICT DO NOTHING RETURNING delivery_id, what) "
+    "SELECT CAST(coalesce(json_agg(json_build_array(delivery_id, what)), '[]') AS text) FROM new")
 
 
 def _insert_firsts(session: Session, wanted: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -207,7 +207,7 @@ def _insert_firsts(session: Session, wanted: list[tuple[int, str]]) -> list[tupl
         return []
     if session.get_bind().dialect.name == "postgresql":
         rows = orjson.dumps([{"delivery_id": d, "what": w} for d, w in wanted]).decode()
-        return [tuple(row) for row in session.execute(_INSERT_FIRSTS, {"rows": rows})]
+        return [tuple(row) for row in orjson.loads(session.execute(_INSERT_FIRSTS, {"rows": rows}).scalar_one())]
     statement = (dialect_insert(session, DeliveryFirst.__table__).on_conflict_do_nothing()
                  .returning(DeliveryFirst.delivery_id, DeliveryFirst.what))
     return [tuple(row) for row in session.connection().execute(

@@ -10,7 +10,8 @@ the person's own choice, and ends only when they confirm a subscription themselv
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+import orjson
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
@@ -49,9 +50,10 @@ def apply_suppressions(*, session: Session, settings: Settings, events: list[tup
             causes.setdefault(subscriber_id, (reason, event_id, row))
         elif row["kind"] == "bounced":
             soft[subscriber_id] = (event_id, row)
+    soft = {s: cause for s, cause in soft.items() if s not in causes}  # counted only if it may matter
     for subscriber_id, (event_id, row) in _past_soft_limit(session, settings, soft).items():
-        causes.setdefault(subscriber_id, ("bounced", event_id, row))
-    suppressed = []
+        causes[subscriber_id] = ("bounced", event_id, row)
+    suppressed, rows = [], []
     for reason in ("complained", "bounced", "unsubscribed"):  # one UPDATE per reason
         ids = sorted(s for s, (r, _, _) in causes.items() if r == reason)
         if not ids:
@@ -60,10 +62,27 @@ def apply_suppressions(*, session: Session, settings: Settings, events: list[tup
             update(Subscriber).where(one_of(session, Subscriber.id, ids), Subscriber.status == "active")
             .values(status=reason).returning(Subscriber.id)
         ).all()
-        session.add_all([Suppression(subscriber_id=s, reason=reason, event_id=causes[s][1],
-                                     detail=_detail(causes[s][2])) for s in sorted(changed)])
+        rows += [{"subscriber_id": s, "reason": reason, "event_id": causes[s][1], "detail": _detail(causes[s][2])}
+                 for s in sorted(changed)]
         suppressed += changed
+    _insert_suppressions(session, rows)
     return sorted(suppressed)
+
+
+# On PostgreSQL the rows go as one JSON parameter: one statement that psycopg parses once (a
+# multi-row VALUES differs in length, and so in text, from one delivery of events to the next).
+_INSERT_SUPPRESSIONS = text(
+    "INSERT INTO suppressions (subscriber_id, reason, event_id, detail) SELECT * FROM "
+    "json_to_recordset(CAST(:rows AS json)) AS t(subscriber_id int, reason text, event_id int, detail text)")
+
+
+def _insert_suppressions(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_INSERT_SUPPRESSIONS, {"rows": orjson.dumps(rows).decode()})
+    else:
+        session.execute(insert(Suppression), rows)
 
 
 def _past_soft_limit(session: Session, settings: Settings, soft: dict[int, tuple[int, dict]]) -> dict:
