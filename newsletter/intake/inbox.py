@@ -36,8 +36,7 @@ def save_proposal(*, session: Session, proposal: ProposedItem) -> Item:
     item = create_item(session=session, draft=draft)
     item.byline = byline
     item.published_at = proposal.published_at
-    item.canonical_url = proposal.canonical_url
-    session.flush()
+    item.canonical_url = proposal.canonical_url  # written with the next flush: create_item gave it its id
     return item
 
 

@@ -7,16 +7,10 @@ import pytest
 
 from tests.cli import cli_env, ok, run_cli
 from tests.cli_tests.test_usage_errors import usage_error
-from tests.fakes.web_pages import PageServer
 from tests.intake.feeds import RSS
 from tests.intake.pasted import NEWSLETTER
 from tests.intake.test_links import OPENGRAPH
-
-
-@pytest.fixture
-def site():
-    with PageServer() as server:
-        yield server
+from tests.web.test_intake_http import site  # noqa: F401 - the local site of pages and feeds
 
 
 @pytest.fixture

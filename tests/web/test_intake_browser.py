@@ -2,10 +2,6 @@
 newsletter and accepts its items, adds a feed and sees its items arrive after a poll.
 Set NEWSLETTER_SCREENSHOTS=docs/screenshots to keep the screenshots it takes."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -16,16 +12,9 @@ from tests.intake.test_links import OPENGRAPH
 from tests.web.conftest import PASSWORD, add_user
 from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.web.test_intake_http import intake_server, site  # noqa: F401 - the web app that may fetch, the site
+from tests.web.test_journey import shoot
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def shot(page, tmp_path: Path, name: str) -> None:
-    path = tmp_path / f"intake-{name}.png"
-    page.screenshot(path=path, full_page=True)
-    if keep := os.environ.get("NEWSLETTER_SCREENSHOTS"):
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / path.name)
 
 
 @SQLITE
@@ -44,7 +33,7 @@ def test_link_paste_and_feed_into_the_inbox(browser, intake_server, site, tmp_pa
     expect(page.get_by_label("Author")).to_have_value("Ana López")
     expect(page.get_by_label("Image description (alt text)")).to_have_value("The court steps")
     page.get_by_label("Tags").fill("courts")
-    shot(page, tmp_path, "link-filled")
+    shoot(page, tmp_path, "intake-link-filled")
     page.get_by_role("button", name="Add to inbox").click()
     expect(page.get_by_role("status").or_(page.locator(".notice"))).to_contain_text("Added “Activists detained")
 
@@ -55,7 +44,7 @@ def test_link_paste_and_feed_into_the_inbox(browser, intake_server, site, tmp_pa
     expect(page.get_by_label("Headline").nth(1)).to_have_value("Elections postponed again")
     expect(page.locator(".proposal").nth(1)).to_contain_text("no link")
     page.get_by_label("Link").nth(1).fill("https://partner.example/news/elections")
-    shot(page, tmp_path, "paste-review")
+    shoot(page, tmp_path, "intake-paste-review")
     page.get_by_role("button", name="Add the ticked items to the inbox").click()
     expect(page.get_by_role("link", name="Elections postponed again")).to_be_visible()
     expect(page.get_by_role("link", name="A new law on assembly")).to_be_visible()
@@ -75,11 +64,11 @@ def test_link_paste_and_feed_into_the_inbox(browser, intake_server, site, tmp_pa
     poll_due_feeds(settings=intake_server.settings)  # what beat does within the minute
     page.reload()
     expect(page.locator(".feed-error")).to_contain_text("answered 404")
-    shot(page, tmp_path, "feeds")
+    shoot(page, tmp_path, "intake-feeds")
     expect(page.locator("tr", has_text="Partner Press")).to_contain_text("ok")
     page.get_by_role("link", name="Inbox").click()
     expect(page.get_by_role("link", name="Journalist released after a year")).to_be_visible()
     # the paste brought the court story, and the editor gave the elections story its link: not added twice
     expect(page.get_by_role("link", name="Court frees five", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Elections postponed again")).to_have_count(1)
-    shot(page, tmp_path, "inbox")
+    shoot(page, tmp_path, "intake-inbox")
