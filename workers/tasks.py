@@ -2,7 +2,7 @@
 and the confirmation emails the subscribe form owes."""
 
 import logging
-from functools import lru_cache
+import threading
 
 from newsletter.config import Settings, get_settings
 from newsletter.db.engine import transaction
@@ -26,11 +26,23 @@ from workers.celery_app import app
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=4)
+_PARTS: dict[int, tuple[Settings, Provider, RateLimiter]] = {}
+_PARTS_LOCK = threading.Lock()
+
+
 def sending_parts(settings: Settings) -> tuple[Provider, RateLimiter]:
-    """The provider and the shared rate limiter, made once per process (and watched: metrics)."""
-    provider = metrics.TimedProvider(provider_from_settings(settings))
-    return provider, metrics.WatchedRateLimiter(limiter_from_settings(settings, provider.name), provider.name)
+    """The provider and the shared rate limiter, made once per process for each settings
+    object (and watched: metrics). The provider keeps the SMTP pool's connections.
+
+    Keyed by identity, not by value: settings holding a dict cannot be hashed. The entry keeps
+    its settings alive, so their id is never another's."""
+    with _PARTS_LOCK:
+        if id(settings) not in _PARTS:
+            provider = metrics.TimedProvider(provider_from_settings(settings))
+            limiter = metrics.WatchedRateLimiter(limiter_from_settings(settings, provider.name), provider.name)
+            _PARTS[id(settings)] = (settings, provider, limiter)
+        _, provider, limiter = _PARTS[id(settings)]
+    return provider, limiter
 
 
 @app.task(name="newsletter.send_batch")
