@@ -2,7 +2,7 @@
 shows it, as a user meets them (the installed command)."""
 
 from newsletter.db import transaction
-from newsletter.db.migrate import upgrade_database
+from newsletter.db.schema import upgrade_database
 from newsletter.subscribers import create_list, get_list
 from tests.cli import cli_env, ok, run_cli
 
@@ -13,8 +13,8 @@ def test_a_lists_tracking_is_shown_and_switched(tmp_path):
     with transaction(url) as session:
         create_list(session=session, name="weekly")
     env = cli_env(tmp_path, database_url=url)
-    assert ok(run_cli("lists", "tracking", "weekly", "--opens", "--no-clicks", cwd=tmp_path, env=env)).strip() == \\
-        "weekly tracks opens"
+    switched = ok(run_cli("lists", "tracking", "weekly", "--opens", "--no-clicks", cwd=tmp_path, env=env))
+    assert switched.strip() == "weekly tracks opens"
     with transaction(url) as session:
         found = get_list(session=session, name="weekly")
         assert (found.track_clicks, found.track_opens) == (False, True)
