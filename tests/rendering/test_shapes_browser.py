@@ -8,15 +8,13 @@ import zlib
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from newsletter.content.branding import Branding, contrast_ratio
 from newsletter.rendering import render_issue
 from newsletter.rendering.preview import preview
-from tests.conftest import require
 from tests.factories import item
 from tests.rendering.test_shapes import article, in_sections
-from tests.web.test_browser import CHROMIUM, FLAGS
+from tests.web.test_browser import browser  # noqa: F401 (the module's Chromium, a fixture)
 
 BRAND = Branding(organisation_name="Example Rights Watch", postal_address="1 Example Street, London",
                  logo_url="https://example.org/logo.png", logo_alt="Example Rights Watch",
@@ -42,15 +40,6 @@ def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))  # noqa: E731
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, html: str, *, width: int, dark: bool = False, images: bool = True):
