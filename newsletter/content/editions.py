@@ -7,7 +7,6 @@ language, or the main one (chosen when a send freezes its recipients: sending/fr
 """
 
 from newsletter.content.models import IssueContent, ItemContent
-from newsletter.content.phrases import long_date
 
 
 def edition_languages(content: IssueContent) -> list[str]:
@@ -30,7 +29,7 @@ def edition_content(content: IssueContent, language: str) -> IssueContent:
     title = front.title if front and front.title else content.title
     values = {
         "title": title,
-        "subject": (front.subject if front else None) or f"{title}: {long_date(content.date, language)}",
+        "subject": front.subject if front else None,  # None: the title and the date in that language
         "preheader": (front.preheader if front else None) or content.preheader,
         "intro": (front.intro if front else None) or content.intro,
         "phrases": front.phrases if front else {},

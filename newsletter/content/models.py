@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from newsletter.content.phrases import check_override
+from newsletter.content.phrases import check_override, long_date
 from newsletter.content.safety import check_https, check_text, check_url
 
 SingleLine = Annotated[str, AfterValidator(check_text)]
@@ -166,8 +166,9 @@ class IssueContent(_Content):
 
     @property
     def effective_subject(self) -> str:
-        """The subject line: the one given, or "<title>: <day month year>"."""
-        return self.subject or f"{self.title}: {self.date.day} {self.date:%B %Y}"
+        """The subject line: the one given, or "<title>: <day month year>" (the date written in
+        the issue's language: "29 de diciembre de 2023")."""
+        return self.subject or f"{self.title}: {long_date(self.date, self.language)}"
 
     @property
     def effective_preheader(self) -> str:

@@ -64,3 +64,8 @@ def test_editions_survive_the_database(tmp_path, database_url):
     assert stored.model_dump() == content.model_dump()
     assert edition_content(draft, "ar").items[0].headline == "عنوان الخبر الأول"
     assert draft.phrases == {"read_more": "Continue reading"}
+
+
+def test_an_issue_in_another_main_language_has_its_subject_date_in_that_language(tmp_path):
+    content = load(tmp_path, issue_data(1, language="es"))
+    assert content.effective_subject == "The Weekly Brief: 29 de diciembre de 2023"
