@@ -74,7 +74,7 @@ def fill_the_newsroom(server, admin) -> dict[str, str]:
         "sent composer": f"/admin/issues/{sent}",
         "sends": "/admin/sends", "send": f"/admin/sends/{send_id}", "cancel a send": f"/admin/sends/{send_id}/cancel",
         "lists": "/admin/lists", "list": "/admin/lists/weekly", "users": "/admin/users",
-        "user": f"/admin/users/{colleague}", "account": "/admin/account",
+        "user": f"/admin/users/{colleague}", "account": "/admin/account", "branding": "/admin/branding",
     }
 
 
