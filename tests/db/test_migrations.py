@@ -84,3 +84,43 @@ def test_migration_0010_turns_each_sends_list_names_into_audience_rows(tmp_path)
         upgrade()
         rows = connection.execute(text("SELECT send_id, list_id FROM send_lists ORDER BY send_id, list_id")).all()
     assert [tuple(row) for row in rows] == [(1, 1), (1, 2), (2, 2)]  # 'week' is not 'weekly'
+
+
+def test_migration_0019_counts_the_events_already_in_the_ledger(tmp_path):
+    events = [  # (delivery, email, kind, bounce, machine, url)
+        (1, "a@x.org", "delivered", None, 0, None), (1, "a@x.org", "delivered", None, 0, None),
+        (2, "b@Y.org", "delivered", None, 0, None), (3, "c@x.org", "bounced", "hard", 0, None),
+        (3, "c@x.org", "bounced", None, 0, None), (1, "a@x.org", "opened", None, 1, None),
+        (1, "a@x.org", "opened", None, 0, None), (1, "a@x.org", "clicked", None, 0, "https://l/1"),
+        (2, "b@Y.org", "clicked", None, 1, "https://l/1"), (2, "b@Y.org", "clicked", None, 0, "https://l/2"),
+        (1, "a@x.org", "queued", None, 0, None), (None, "d@x.org", "complained", None, 0, None),
+    ]
+    with at_revision(tmp_path, "0018") as (connection, upgrade):
+        connection.execute(text(
+            "INSERT INTO issues (id, slug, title, date, language, status, version, updated_at) "
+            "VALUES (1, 's', 'T', '2026-12-03', 'en', 'sent', 1, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO sends (id, issue_id, status, subject, html_template, text_template, list_names, "
+            "recipient_count) VALUES (1, 1, 'sent', 's', '', '', 'weekly', 3)"))
+        connection.execute(text("INSERT INTO send_links (send_id, link_id, url) VALUES (1, 1, 'https://l/1')"))
+        for n, (delivery, email, kind, bounce, machine, url) in enumerate(events):
+            connection.execute(text(
+                "INSERT INTO delivery_events (provider, event_id, kind, send_id, delivery_id, email, bounce, machine, "
+                "url, occurred_at) VALUES ('sendgrid', :n, :kind, 1, :delivery, :email, :bounce, :machine, :url, "
+                "CURRENT_TIMESTAMP)"),
+                {"n": str(n), "kind": kind, "delivery": delivery, "email": email, "bounce": bounce,
+                 "machine": machine, "url": url})
+        upgrade()
+        counts = dict(connection.execute(text("SELECT name, n FROM send_counts WHERE send_id = 1")).all())
+        domains = connection.execute(text("SELECT domain, delivered, bounced FROM send_domain_counts ORDER BY 1")).all()
+        links = connection.execute(text("SELECT link_id, human_clicks, machine_clicks, human_clickers "
+                                        "FROM send_link_counts")).all()
+        firsts = connection.scalar(text("SELECT count(*) FROM delivery_firsts"))
+    assert counts == {
+        "delivered": 3, "unique_delivered": 2, "bounced_hard": 1, "bounced_soft": 1, "unique_bounced": 1,
+        "unique_bounced_hard": 1, "unique_bounced_soft": 1, "opened_machine": 1, "opened_human": 1,
+        "unique_opened": 1, "unique_opened_human": 1, "clicked_human": 2, "clicked_machine": 1, "unique_clicked": 2,
+        "unique_clicked_human": 2}
+    assert [tuple(row) for row in domains] == [("x.org", 1, 1), ("y.org", 1, 0)]
+    assert [tuple(row) for row in links] == [(1, 1, 1, 1)]
+    assert firsts == 12  # 1: delivered, opened(_human), clicked(_human), link:1; 2: three; 3: three
