@@ -100,6 +100,8 @@ def _plain_text(tokens: list[Token]) -> str:
                 notes.append(wrap_paragraphs(f"[{in_note}] {text}", TEXT_WIDTH))
             elif opener.type == "heading_open":
                 blocks.append(f"{text}\n{'-' * min(len(text), TEXT_WIDTH)}")
+            elif lists and tokens[i - 2].type == "list_item_open" and tokens[i - 3].type == "list_item_close":
+                blocks[-1] += "\n" + _block(text, quote, lists)  # the next item of a list: no blank line
             else:
                 blocks.append(_block(text, quote, lists))
     if notes:

@@ -119,6 +119,8 @@ def test_markdown_keeps_emphasis_quotes_headings_and_safe_links():
     assert parsed.hrefs == ["https://example.org/a", "mailto:press@example.org"]
     assert rendered.text.startswith("Top\n---\n\nBold and it, a (https://example.org/a), m (press@example.org).")
     assert "> Quoted." in rendered.text
+    assert render_article("Steps:\n\n- one\n- two\n\n1. first\n2. second").text == (
+        "Steps:\n\n- one\n- two\n\n1. first\n2. second")
 
 
 def test_footnotes_are_numbered_endnotes_linked_both_ways_in_html_and_listed_in_text():

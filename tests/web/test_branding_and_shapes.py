@@ -64,3 +64,23 @@ def test_branding_and_shapes_from_the_newsroom_to_the_archive(live_server, edito
     assert shown.xpath("//a[@class='cta-button']/@href") == ["https://example.org/give"]
     assert "--brand: #0b3d2e" in live_server.client.get("/archive/2026-12-04-the-weekly-brief").text
     assert "Rights Org, 1 Road, Town" in shown.text_content()
+
+
+@SQLITE
+def test_a_single_article_goes_out_and_its_archive_page_links_its_endnotes_both_ways(live_server, editor, admin):
+    issue_id = new_issue(editor, title="Release the detained journalists")
+    body = ("Police detained three reporters[^1] <script>alert(1)</script> [x](javascript:alert(2)).\n\n"
+            "> Reporting is not a crime.\n\n[^1]: On 30 November, at the border.")
+    saved = save(editor, issue_id, 1, [{"item_ids": []}], title="Release the detained journalists", format="article",
+                 dateline="SEOUL, 3 December 2026", byline="Ana Ruiz", body=body)
+    assert saved.status_code == 200 and saved.json()["format"] == "article"
+    assert not [m for level, m in findings(editor, issue_id) if level == "error"]
+    send_now(editor, admin, issue_id, 2)
+    page = live_server.client.get("/archive/2026-12-04-release-the-detained-journalists").text
+    shown = lxml.html.document_fromstring(page)
+    assert shown.xpath("//article[@class='article']//a[@id='fnref1']/@href") == ["#fn1"]
+    assert shown.xpath("//li[@id='fn1']//a[@class='footnote-backref']/@href") == ["#fnref1"]
+    assert "By Ana Ruiz" in shown.text_content() and shown.xpath("//blockquote")
+    assert not shown.xpath("//article[@class='article']//script")
+    assert not [href for href in shown.xpath("//a/@href") if "javascript" in href.lower()]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
