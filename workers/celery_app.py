@@ -30,6 +30,10 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,  # a batch lost with its worker is delivered again...
         task_reject_on_worker_lost=True,  # ...even when the worker was killed by a signal
         worker_prefetch_multiplier=1,  # batches are long; do not hoard them
+        # A SendGrid call mostly waits on the network: several batches in flight in each process.
+        # (SMTP sends a batch over many connections itself: one batch per process, prefork.)
+        **({"worker_pool": "threads", "worker_concurrency": settings.sendgrid_concurrency}
+           if settings.email_backend == "sendgrid" else {}),
         broker_connection_retry_on_startup=True,
         broker_transport_options={"polling_interval": 0.05} if not settings.broker_url else {},
         worker_hijack_root_logger=False,
