@@ -54,3 +54,19 @@ def test_a_bad_branding_value_is_refused_and_stores_nothing(db_settings):
     assert {e["loc"][0] for e in caught.value.errors()} == {"primary_colour", "social_links"}
     with transaction(db_settings.database_url) as session:
         assert current_branding(session=session, settings=db_settings).primary_colour == "#1d3557"
+
+
+def test_preflight_names_what_an_unfinished_call_to_action_or_article_lacks(db_settings):
+    with transaction(db_settings.database_url) as session:
+        brief_id = save_issue(session=session, content=issue(2)).id
+        article_id = save_issue(session=session, content=IssueContent.model_validate(article_data())).id
+    with transaction(db_settings.database_url) as session:
+        brief, article = get_issue(session=session, issue_id=brief_id), get_issue(session=session, issue_id=article_id)
+        brief.cta_button, brief.cta_position, brief.cta_section = "Donate", "after_section", 4
+        article.body = None
+        session.flush()
+        brief_errors = [f.message for f in preview_issue(brief, db_settings).findings if f.level == "error"]
+        article_errors = [f.message for f in preview_issue(article, db_settings).findings if f.level == "error"]
+    assert brief_errors == ["The call to action has no text or link: add it, or clear the call to action.",
+                            "The call to action goes after section 4, but the issue has 1."]
+    assert article_errors == ["The article has no body yet."]
