@@ -104,3 +104,8 @@ def translate_item(*, session: Session, item_id: int, language: str, draft: Item
     reopen_issues_of(session=session, item_id=item_id)
     session.flush()
     return item
+
+
+def edition_names(issue: Issue) -> list[tuple[str, str]]:
+    """(language, its name in itself) of each edition of ``issue``, the main one first."""
+    return [(language, language_name(language)) for language in [issue.language, *issue.editions]]

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import object_session
 
 from newsletter.config import Settings
-from newsletter.content.branding import Branding
-from newsletter.content.editions import edition_content
+from newsletter.content.editions import edition_content, edition_languages
 from newsletter.content.models import IssueContent, ItemContent, SectionContent
 from newsletter.db.models import Issue
 from newsletter.editorial.branding import current_branding
@@ -43,34 +42,31 @@ class IssuePreview:
         return not any(f.level == "error" for f in self.findings)
 
 
-def preview_issue(issue: Issue, settings: Settings) -> IssuePreview:
-    """Render ``issue`` (sections and items loaded) as a sample reader would get it, and check it."""
+def preview_issue(issue: Issue, settings: Settings, edition: str | None = None) -> IssuePreview:
+    """Render ``issue`` (sections and items loaded) as a sample reader would get it, in its
+    language ``edition`` (None, or one it lacks: the main one), and check every edition."""
     content = draft_content(issue)
     item_ids = [entry.item_id for section in issue.sections for entry in section.entries]
+    shown = edition if edition in content.editions else content.language
     html = text = error = None
     branding = current_branding(session=object_session(issue), settings=settings)
-    try:
-        html, text = preview(render_issue(content, settings, branding=branding), settings, issue.slug,
-                             content.language)
-    except RenderError as err:
-        error = str(err)
-    size = len(html.encode()) if html is not None else None
-    findings = check_issue(content, item_ids=item_ids, html_bytes=size, render_error=error)
-    findings += edition_findings(content, item_ids, _edition_sizes(content, settings, branding))
-    findings = sorted(findings + shape_findings(content, branding), key=lambda f: f.level != "error")
-    return IssuePreview(content.effective_subject, content.effective_preheader, html, text, size, findings)
-
-
-def _edition_sizes(content: IssueContent, settings: Settings, branding: Branding) -> dict[str, int]:
-    """The size of each edition's HTML but the main one's (one that does not render: none)."""
-    sizes = {}
-    for language in content.editions:
+    sizes: dict[str, int] = {}
+    for language in edition_languages(content):  # each rendered once: shown, or measured
         try:
-            sizes[language] = len(render_issue(edition_content(content, language), settings, branding=branding)
-                                  .html.source.encode())
-        except RenderError:
-            continue  # the same templates failed for the main edition: that finding says why
-    return sizes
+            rendered = render_issue(edition_content(content, language), settings, branding=branding)
+        except RenderError as err:  # the same templates fail for every edition: one finding says why
+            error = str(err)
+            break
+        filled = preview(rendered, settings, issue.slug, language)  # filling costs microseconds
+        sizes[language] = len(filled[0].encode())
+        if language == shown:
+            html, text = filled
+    size = len(html.encode()) if html is not None else None
+    findings = check_issue(content, item_ids=item_ids, html_bytes=sizes.get(content.language), render_error=error)
+    findings += edition_findings(content, item_ids, sizes)
+    findings = sorted(findings + shape_findings(content, branding), key=lambda f: f.level != "error")
+    displayed = edition_content(content, shown)
+    return IssuePreview(displayed.effective_subject, displayed.effective_preheader, html, text, size, findings)
 
 
 def draft_content(issue: Issue) -> IssueContent:

@@ -3,7 +3,7 @@ the type of an id in a path."""
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from newsletter.config import Settings
 from newsletter.content.models import MAX_DB_INT
@@ -39,3 +39,5 @@ LimiterDep = Annotated[RateLimiter, Depends(_limiter)]  # subscribing
 LoginLimiterDep = Annotated[RateLimiter, Depends(_login_limiter)]
 # An id past the database's integers is a bad request, not a failed query.
 IdPath = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="An id, as listed.")]
+EditionQuery = Annotated[str | None, Query(max_length=20, pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+                                           description="One of the issue's language editions, such as es.")]

@@ -41,3 +41,12 @@ def test_an_issue_gains_editions_and_translations_and_says_what_each_lacks(live_
     assert editor.put(f"/api/items/{items[0]}/translations/not a tag", headers=csrf, json={}).status_code == 422
     preview = editor.get(f"/api/issues/{issue_id}/preview").json()
     assert any("has no translation in Arabic (ar) edition" in f["message"] for f in preview["findings"])
+
+    # Each edition can be previewed, in the newsroom and through the API.
+    arabic = editor.get(f"/api/issues/{issue_id}/preview", params={"edition": "ar"}).json()
+    assert '<html lang="ar" dir="rtl"' in arabic["html"] and arabic["text"].startswith("\u200fThe Weekly Brief")
+    assert editor.get(f"/api/issues/{issue_id}/preview", params={"edition": "x y"}).status_code == 422
+    page = editor.get(f"/admin/issues/{issue_id}/preview", params={"edition": "es"}).text
+    assert 'aria-current="page">español</a>' in page and "email.html?v=" in page and "&amp;edition=es" in page
+    frame = editor.get(f"/admin/issues/{issue_id}/email.html", params={"edition": "es"}).text
+    assert '<html lang="es"' in frame and "Titular" in frame

@@ -15,7 +15,7 @@ from newsletter.editorial import get_issue, list_issues
 from newsletter.editorial.compose import approve_issue, create_issue
 from newsletter.editorial.drafts import IssueFields
 from newsletter.editorial.items import search_items
-from newsletter.editorial.editions import edition_statuses, issue_translations
+from newsletter.editorial.editions import edition_names, edition_statuses, issue_translations
 from newsletter.editorial.preview import draft_content, preview_issue
 from newsletter.errors import ContentError, NewsletterError
 from newsletter.providers import Provider
@@ -23,7 +23,7 @@ from newsletter.sending import schedule_issue
 from newsletter.sending.transactional import prepare_test, send_test
 from newsletter.subscribers import list_counts
 from newsletter.web.admin.render import page, see_other, sentence
-from newsletter.web.deps import IdPath, ProviderDep, SettingsDep
+from newsletter.web.deps import EditionQuery, IdPath, ProviderDep, SettingsDep
 from newsletter.web.forms import field_errors, run_form, text_fields
 from newsletter.web.security import Admin, Editor, Viewer
 from newsletter.web.views import ZONES, scheduled_for
@@ -71,23 +71,26 @@ def composer(request: Request, issue_id: IdPath, viewer: Editor, settings: Setti
 
 
 @router.get("/{issue_id}/preview", response_class=HTMLResponse)
-def preview(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
-    """The email at desktop and phone widths, its text part, the inbox line and the checks."""
+def preview(request: Request, issue_id: IdPath, viewer: Editor, settings: SettingsDep,
+            edition: EditionQuery = None) -> HTMLResponse:
+    """The email at desktop and phone widths, its text part, the inbox line and the checks;
+    ``edition``: one of its language editions."""
     with transaction(settings.database_url) as session:
         issue = get_issue(session=session, issue_id=issue_id)
-        shown = preview_issue(issue, settings)
+        shown = preview_issue(issue, settings, edition)
         sends = list(session.scalars(select(Send).where(Send.issue_id == issue_id).order_by(Send.id.desc())))
         lists = list_counts(session=session) if viewer.is_admin else []
         session.expunge_all()
     return page(request, viewer, "preview", title=f"Preview: {issue.title}", issue=issue, preview=shown,
+                edition=edition if edition in issue.editions else None, edition_names=edition_names(issue),
                 sends=sends, lists=lists, zones=ZONES, main_class="wide")
 
 
 @router.get("/{issue_id}/email.html", response_class=HTMLResponse)
-def email_frame(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
-    """The rendered email as a sample reader gets it, for the preview's frames."""
+def email_frame(issue_id: IdPath, viewer: Editor, settings: SettingsDep, edition: EditionQuery = None) -> HTMLResponse:
+    """The rendered email as a sample reader gets it (of ``edition``), for the preview's frames."""
     with transaction(settings.database_url) as session:
-        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
+        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings, edition)
     html = shown.html or "<p>The email does not render yet: see the checks.</p>"
     return HTMLResponse(html, headers={"Content-Security-Policy": EMAIL_FRAME_CSP})
 

@@ -18,7 +18,7 @@ from newsletter.editorial.preview import draft_content, preview_issue
 from newsletter.sending import schedule_issue
 from newsletter.sending.transactional import prepare_test, send_test
 from newsletter.web.api.routing import ApiRoute, ConflictOut, ErrorOut
-from newsletter.web.deps import IdPath, ProviderDep, SettingsDep
+from newsletter.web.deps import EditionQuery, IdPath, ProviderDep, SettingsDep
 from newsletter.web.security import Admin, Editor
 
 router = APIRouter(prefix="/issues", tags=["issues"], route_class=ApiRoute)
@@ -132,10 +132,11 @@ def save_issue(issue_id: IdPath, draft: IssueDraft, viewer: Editor, settings: Se
 
 
 @router.get("/{issue_id}/preview")
-def preview(issue_id: IdPath, viewer: Editor, settings: SettingsDep) -> PreviewOut:
-    """The rendered email (HTML and text, for a sample reader), its size and the pre-flight checks."""
+def preview(issue_id: IdPath, viewer: Editor, settings: SettingsDep, edition: EditionQuery = None) -> PreviewOut:
+    """The rendered email (HTML and text, for a sample reader; of ``edition``, one of its
+    language editions, when given), its size and the pre-flight checks of every edition."""
     with transaction(settings.database_url) as session:
-        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings)
+        shown = preview_issue(get_issue(session=session, issue_id=issue_id), settings, edition)
     return PreviewOut(subject=shown.subject, preheader=shown.preheader, html_bytes=shown.html_bytes,
                       approvable=shown.approvable, findings=shown.findings, html=shown.html, text=shown.text)
 
