@@ -3,6 +3,7 @@ newsletter and accepts its items, adds a feed and sees its items arrive after a 
 Set NEWSLETTER_SCREENSHOTS=docs/screenshots to keep the screenshots it takes."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from newsletter.intake.polling import poll_due_feeds
@@ -34,6 +35,8 @@ def test_link_paste_and_feed_into_the_inbox(browser, intake_server, site, tmp_pa
     expect(page.get_by_label("Image description (alt text)")).to_have_value("The court steps")
     page.get_by_label("Tags").fill("courts")
     shoot(page, tmp_path, "intake-link-filled")
+    axe = Axe()
+    assert axe.run(page).response["violations"] == []
     page.get_by_role("button", name="Add to inbox").click()
     expect(page.get_by_role("status").or_(page.locator(".notice"))).to_contain_text("Added “Activists detained")
 
@@ -45,6 +48,7 @@ def test_link_paste_and_feed_into_the_inbox(browser, intake_server, site, tmp_pa
     expect(page.locator(".proposal").nth(1)).to_contain_text("no link")
     page.get_by_label("Link").nth(1).fill("https://partner.example/news/elections")
     shoot(page, tmp_path, "intake-paste-review")
+    assert axe.run(page).response["violations"] == []
     page.get_by_role("button", name="Add the ticked items to the inbox").click()
     expect(page.get_by_role("link", name="Elections postponed again")).to_be_visible()
     expect(page.get_by_role("link", name="A new law on assembly")).to_be_visible()
@@ -65,6 +69,7 @@ def test_link_paste_and_feed_into_the_inbox(browser, intake_server, site, tmp_pa
     page.reload()
     expect(page.locator(".feed-error")).to_contain_text("answered 404")
     shoot(page, tmp_path, "intake-feeds")
+    assert axe.run(page).response["violations"] == []
     expect(page.locator("tr", has_text="Partner Press")).to_contain_text("ok")
     page.get_by_role("link", name="Inbox").click()
     expect(page.get_by_role("link", name="Journalist released after a year")).to_be_visible()
