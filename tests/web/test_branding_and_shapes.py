@@ -5,8 +5,11 @@ that fails contrast, and the sent issue's archive page carries it all."""
 
 import lxml.html
 import pytest
+from playwright.sync_api import expect
 
+from tests.web.test_admin_browser import signed_in_page
 from tests.web.test_archive_pages import send_now
+from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.web.test_composer import add_item, new_issue, save
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -84,3 +87,23 @@ def test_a_single_article_goes_out_and_its_archive_page_links_its_endnotes_both_
     assert not shown.xpath("//article[@class='article']//script")
     assert not [href for href in shown.xpath("//a/@href") if "javascript" in href.lower()]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@SQLITE
+def test_an_editor_gives_an_issue_a_call_to_action_in_the_composer(live_server, editor, browser):  # noqa: F811
+    issue_id = new_issue(editor)
+    page = signed_in_page(browser, live_server, "ed@example.org", width=375)
+    page.goto(f"{live_server.url}/admin/issues/{issue_id}")
+    page.get_by_label("Text", exact=True).fill("Your gift can help.")
+    page.get_by_label("Button label").fill("Donate")
+    page.get_by_label("Button link").fill("https://example.org/give")
+    page.get_by_label("Where").select_option("after_intro")
+    expect(page.locator("#save-state")).to_contain_text("Saved at")
+    with page.expect_response(lambda r: r.request.method == "PUT" and r.ok and 'A note.' in r.text()):
+        page.get_by_label("Format", exact=True).select_option("article")
+        page.get_by_label("Body").fill("The statement[^1].\n\n[^1]: A note.")
+    stored = editor.get(f"/api/issues/{issue_id}").json()
+    assert (stored["cta_text"], stored["cta_button"], stored["cta_url"], stored["cta_position"]) == (
+        "Your gift can help.", "Donate", "https://example.org/give", "after_intro")
+    assert stored["format"] == "article" and stored["body"] == "The statement[^1].\n\n[^1]: A note."
+    page.context.close()
