@@ -126,9 +126,8 @@ def test_the_report_reads_the_kept_counts_not_the_ledger(settings):
 
 
 @pytest.mark.postgres
-def test_concurrent_webhook_posts_count_exactly(stack, database_url):  # noqa: F811
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent writers: PostgreSQL")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # concurrent writers: PostgreSQL
+def test_concurrent_webhook_posts_count_exactly(stack):  # noqa: F811
     settings, fake = stack
     people = [f"p{n}@example.org" for n in range(40)]
     send_id, deliveries = sent_send(settings, people)
