@@ -1,7 +1,7 @@
 """Benchmark of distributed dispatch: N confirmed subscribers on PostgreSQL, Redis as broker,
 separate `celery worker` processes, the local fake SendGrid (tests/fakes/sendgrid.py).
 
-Run: .venv/bin/python bench/dispatch_sendgrid.py [--recipients 1000000] [--workers 2]
+Run: .venv/bin/python bench/dispatch_sendgrid.py [--recipients 1000000] [--workers 2] [--latency 0.5]
 Needs PostgreSQL and Redis (NEWSLETTER_TEST_POSTGRES_URL, NEWSLETTER_TEST_REDIS_URL, defaults
 local). Uses a scratch database `bench_dispatch`, dropped and created again. Prints a Markdown
 table; docs/benchmarks.md keeps the figures.
@@ -62,13 +62,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--pool", default="solo", help="celery worker --pool (solo, threads, prefork)")
-    parser.add_argument("--concurrency", type=int, default=1, help="celery worker --concurrency")
+    parser.add_argument("--pool", default="", help="celery worker --pool; default: the app's own (SendGrid: "
+                        "threads, NEWSLETTER_SENDGRID_CONCURRENCY of them)")
+    parser.add_argument("--concurrency", type=int, default=0, help="celery worker --concurrency")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds the fake takes to answer each call")
     args = parser.parse_args()
 
     from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 
-    fake = FakeSendGrid().start()
+    fake = FakeSendGrid(fault_rates={f"slow:{args.latency}": 1.0} if args.latency else None).start()
     url = fresh_database(DATABASE)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
     env.update({
@@ -108,8 +110,9 @@ def main() -> None:
 
     logs = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
     workers = [
-        subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers", "worker", "--pool", args.pool,
-                          "--concurrency", str(args.concurrency),
+        subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "workers", "worker",
+                          *(["--pool", args.pool] if args.pool else []),
+                          *(["--concurrency", str(args.concurrency)] if args.concurrency else []),
                           "--hostname", f"bench{n}@%h", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
                          cwd=REPO, env=env, stdout=(logs / f"worker{n}.log").open("w"), stderr=subprocess.STDOUT)
         for n in range(args.workers)
@@ -148,7 +151,9 @@ def main() -> None:
 
     total = finished - started
     print(f"| recipients | {args.recipients:,} |")
-    print(f"| workers | {args.workers} (`celery worker --pool {args.pool} --concurrency {args.concurrency}`) |")
+    pool, concurrency = args.pool or "threads", args.concurrency or settings.sendgrid_concurrency
+    print(f"| workers | {args.workers} (`celery worker --pool {pool} --concurrency {concurrency}`), "
+          f"fake answering after {args.latency:g} s |")
     print(f"| render, then freeze (chunks of INSERT ... SELECT, the first batches already sending) | "
           f"{frozen - started:.1f} s |")
     print(f"| first batch accepted | {first_accepted - started:.2f} s |")

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from newsletter.db.engine import one_of, transaction
@@ -99,13 +99,15 @@ class BatchProgress:
 def record_outcomes(session: Session, *, send_id: int, number: int, results: list[RecipientResult]) -> None:
     """Write what the provider said of each recipient of batch ``number``: accepted or failed
     (counted on the batch), or, for one left for a retry, only the reason. One statement per
-    kind of answer: a whole accepted batch is one UPDATE. The caller holds the batch row."""
+    kind of answer, whatever the message ids (an SMTP message's is its own: a CASE gives each
+    row its id): a whole accepted batch is one UPDATE. The caller holds the batch row."""
     now = utcnow()
-    groups: dict[tuple[str, str | None, str | None], list[int]] = {}
+    groups: dict[tuple[str, str | None], list[RecipientResult]] = {}
     for r in results:
         outcome = "pending" if r.retry else "accepted" if r.accepted else "failed"
-        groups.setdefault((outcome, r.provider_message_id, r.error), []).append(r.delivery_id)
-    for (outcome, message_id, error), ids in groups.items():
+        groups.setdefault((outcome, r.error), []).append(r)
+    for (outcome, error), answers in groups.items():
+        ids = [r.delivery_id for r in answers]
         if outcome == "pending":  # to be retried: only the reason changes
             session.execute(
                 update(Delivery)
@@ -115,6 +117,9 @@ def record_outcomes(session: Session, *, send_id: int, number: int, results: lis
                 .execution_options(synchronize_session=False)
             )
             continue
+        message_ids = {r.provider_message_id for r in answers}
+        message_id = message_ids.pop() if len(message_ids) == 1 else case(
+            {r.delivery_id: r.provider_message_id for r in answers}, value=Delivery.id)
         # Confined to the batch's own rows, whatever the id list holds.
         move_deliveries(session, send_id=send_id, batch_number=number, where=[one_of(session, Delivery.id, ids)],
                         from_=DeliveryStatus.PENDING, to=DeliveryStatus(outcome), provider_message_id=message_id,
