@@ -7,10 +7,14 @@ from newsletter.content.models import IssueContent
 from newsletter.rendering.article import render_article
 
 
-def shape_context(content: IssueContent, branding: Branding) -> dict[str, Any]:
-    """The template context of ``content``'s shape and of ``branding``: ``brand``, the
-    organisation's name and address as branded, and ``article`` (the rendered body of a
-    single-article issue, else None)."""
-    article = render_article(content.body) if content.format == "article" and content.body else None
+def brand_context(branding: Branding) -> dict[str, Any]:
+    """The template context of ``branding``: ``brand``, and the organisation's name and address
+    as branded (templates name them so)."""
     return {"brand": branding, "organisation_name": branding.organisation_name,
-            "postal_address": branding.postal_address, "article": article}
+            "postal_address": branding.postal_address}
+
+
+def shape_context(content: IssueContent, branding: Branding) -> dict[str, Any]:
+    """:func:`brand_context`, and ``article``: the rendered body of a single-article issue, else None."""
+    article = render_article(content.body) if content.format == "article" and content.body else None
+    return {**brand_context(branding), "article": article}

@@ -67,6 +67,8 @@ def test_branding_and_shapes_from_the_newsroom_to_the_archive(live_server, edito
     assert shown.xpath("//a[@class='cta-button']/@href") == ["https://example.org/give"]
     assert "--brand: #0b3d2e" in live_server.client.get("/archive/2026-12-04-the-weekly-brief").text
     assert "Rights Org, 1 Road, Town" in shown.text_content()
+    index = live_server.client.get("/archive").text
+    assert "--brand: #0b3d2e" in index and "Rights Org, 1 Road, Town" in index
 
 
 @SQLITE

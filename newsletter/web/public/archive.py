@@ -19,7 +19,7 @@ from newsletter.editorial.archive import (
     sent_issues,
 )
 from newsletter.editorial.branding import current_branding
-from newsletter.rendering.shapes import shape_context
+from newsletter.rendering.shapes import brand_context, shape_context
 from newsletter.web.deps import PagesDep, SettingsDep
 from newsletter.web.pages import Pages
 
@@ -37,7 +37,8 @@ def archive(settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
     """Every sent issue, newest first."""
     with transaction(settings.database_url) as session:
         issues = sent_issues(session=session)
-    return pages.render("archive", title="Past issues", issues=issues)
+        branding = current_branding(session=session, settings=settings)
+    return pages.render("archive", title="Past issues", issues=issues, **brand_context(branding))
 
 
 @router.get("/archive/feed.xml")
