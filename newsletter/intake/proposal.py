@@ -43,10 +43,12 @@ class ProposedItem:
 
     def fitted(self) -> "ProposedItem":
         """The proposal with each field cut to what its column holds, its link without
-        tracking parameters."""
-        return replace(self, url=without_tracking(self.url) if self.url else "", headline=_cut(self.headline, HEADLINE_MAX) or "(no headline)",
-                       source=_cut(self.source, NAME_MAX), byline=_cut(self.byline, NAME_MAX),
-                       image_alt=_cut(self.image_alt, ALT_MAX), blurb=self.blurb[:3000])
+        tracking parameters, and no image unless its link is http(s) (a data: image, say)."""
+        image = self.image_url if (self.image_url or "").startswith(("https://", "http://")) else None
+        return replace(self, url=without_tracking(self.url) if self.url else "",
+                       headline=_cut(self.headline, HEADLINE_MAX) or "(no headline)", blurb=self.blurb[:3000],
+                       image_url=image, image_alt=_cut(self.image_alt, ALT_MAX) if image else None,
+                       source=_cut(self.source, NAME_MAX), byline=_cut(self.byline, NAME_MAX))
 
     def as_json(self, item_id: int | None = None) -> dict:
         """The machine-readable form the CLI's --json and the API print."""

@@ -77,3 +77,9 @@ def test_html_is_stripped_to_paragraphs():
 ])
 def test_blurbs_are_cut_at_a_sentence(text, limit, blurb):
     assert cut_blurb(text, limit) == blurb
+
+
+def test_an_image_that_is_not_a_web_link_is_left_out_not_the_entry():
+    body = RSS.replace("https://partner.example/img/court.jpg", "data:image/png;base64,AAAA")
+    court, _ = parse(body)
+    assert (court.headline, court.image_url) == ("Court frees five activists", None)

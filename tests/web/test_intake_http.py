@@ -55,6 +55,7 @@ def test_an_item_from_a_url_through_the_api(site, editor):
     assert stored["url"] == url and stored["image_alt"] == "The court steps"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # about HTTP, not the database
 @pytest.mark.parametrize("url, status, message", [
     ("ftp://example.org/x", 422, "absolute http"), ("{site}/missing", 422, "answered 404"),
 ])
