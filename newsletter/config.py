@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     brand_accent_colour: str = Field(default="#8a1c1c", pattern=r"^#[0-9a-fA-F]{6}$",
                                      description="Section titles, and the call-to-action button.")
     brand_footer_text: str | None = Field(default=None, description="A sentence above the postal address.")
-    brand_social_links: dict[str, str] = Field(default={}, description='JSON: {"Mastodon": "https://..."}')
+    brand_social_links: str = Field(  # text, not a dict: the settings object must stay hashable
+        default="", description="A name and its https address each, comma-separated: "
+                                "'Mastodon https://mastodon.example/@us, Bluesky https://bsky.app/profile/us'.")
     batch_size: int = Field(default=1000, ge=1, le=1000)
     redis_url: str | None = Field(
         default=None, description="Redis for shared limits; defaults to the broker when it is Redis."

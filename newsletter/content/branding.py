@@ -56,8 +56,14 @@ def settings_branding(settings: Settings) -> Branding:
         logo_url=settings.brand_logo_url, logo_alt=settings.brand_logo_alt,
         primary_colour=settings.brand_primary_colour, accent_colour=settings.brand_accent_colour,
         footer_text=settings.brand_footer_text,
-        social_links=[SocialLink(label=label, url=url) for label, url in settings.brand_social_links.items()],
+        social_links=[social_link(entry) for entry in settings.brand_social_links.split(",") if entry.strip()],
     )
+
+
+def social_link(text: str) -> dict[str, str]:
+    """``Mastodon https://mastodon.example/@us`` as {label, url}: the address is the last word."""
+    label, _, url = text.strip().rpartition(" ")
+    return {"label": label.strip(), "url": url}
 
 
 def contrast_ratio(foreground: str, background: str) -> float:

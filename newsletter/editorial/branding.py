@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
-from newsletter.content.branding import Branding, settings_branding
+from newsletter.content.branding import Branding, settings_branding, social_link
 from newsletter.db.models import BrandingOverride
 
 ROW_ID = 1
@@ -36,7 +36,7 @@ def save_branding(*, session: Session, settings: Settings, values: dict[str, Any
     results. Raises pydantic's ValidationError for a bad value, naming the field."""
     given = {field: (str(values.get(field) or "").strip() or None) for field in FIELDS}
     if given["social_links"] is not None:
-        given["social_links"] = [_social_link(line) for line in given["social_links"].splitlines() if line.strip()]
+        given["social_links"] = [social_link(line) for line in given["social_links"].splitlines() if line.strip()]
     base = settings_branding(settings).model_dump()
     branding = Branding.model_validate({**base, **{k: v for k, v in given.items() if v is not None}})
     row = session.get(BrandingOverride, ROW_ID) or BrandingOverride(id=ROW_ID)
@@ -46,9 +46,3 @@ def save_branding(*, session: Session, settings: Settings, values: dict[str, Any
     session.add(row)
     session.flush()
     return branding
-
-
-def _social_link(line: str) -> dict[str, str]:
-    """``Mastodon https://mastodon.example/@us`` as {label, url}: the address is the last word."""
-    label, _, url = line.strip().rpartition(" ")
-    return {"label": label.strip(), "url": url}

@@ -4,7 +4,7 @@ today's files load as before, and a mistake is named with where it is."""
 import pytest
 
 from newsletter.content import load_issue_file
-from newsletter.content.branding import AA_CONTRAST, Branding, branding_problems, contrast_ratio
+from newsletter.content.branding import AA_CONTRAST, Branding, branding_problems, contrast_ratio, settings_branding
 from tests.content.test_issue_file import error_of, write
 from tests.factories import issue_data, item
 
@@ -77,3 +77,15 @@ def test_branding_problems_name_failing_colours_and_a_logo_without_alt():
     assert len(problems) == 2
     assert "The primary colour #ffcc00 has a contrast of 1.51:1" in problems[0] and "4.5:1" in problems[0]
     assert "logo has no alt text" in problems[1]
+
+
+def test_settings_give_the_default_branding_and_stay_hashable(settings):
+    configured = settings.model_copy(update={
+        "brand_social_links": "Mastodon https://mastodon.example/@us, Blue Sky https://bsky.app/profile/us",
+        "brand_logo_url": "https://example.org/logo.png", "brand_logo_alt": "Us"})
+    hash(configured)  # workers cache what they make per settings object
+    branding = settings_branding(configured)
+    assert [(link.label, link.url) for link in branding.social_links] == [
+        ("Mastodon", "https://mastodon.example/@us"), ("Blue Sky", "https://bsky.app/profile/us")]
+    assert (branding.logo_url, branding.logo_alt, branding.organisation_name) == (
+        "https://example.org/logo.png", "Us", settings.organisation_name)
