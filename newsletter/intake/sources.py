@@ -50,6 +50,19 @@ def get_feed(*, session: Session, feed_id: int) -> FeedSource:
     return feed
 
 
+def update_feed(*, session: Session, feed_id: int, draft: FeedDraft) -> FeedSource:
+    """Replace feed ``feed_id``'s fields; its polling state (ETag, errors, when due) stays."""
+    feed = get_feed(session=session, feed_id=feed_id)
+    if draft.url != feed.url and session.scalar(select(FeedSource.id).where(FeedSource.url == draft.url)):
+        raise ContentError(f"{draft.url} is already a feed source", field="url")
+    if draft.url != feed.url:
+        feed.etag = feed.last_modified = None  # another address: its validators mean nothing there
+    for name, value in draft.model_dump().items():
+        setattr(feed, name, value)
+    session.flush()
+    return feed
+
+
 def remove_feed(*, session: Session, feed_id: int) -> FeedSource:
     """Stop polling feed ``feed_id``; the items it brought stay in the inbox."""
     feed = get_feed(session=session, feed_id=feed_id)

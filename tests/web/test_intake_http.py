@@ -75,6 +75,9 @@ def test_feeds_through_the_api(site, editor, intake_server):
     poll_due_feeds(settings=intake_server.settings)  # what the beat task does
     [feed] = api(editor, "GET", "/feeds").json()["feeds"]
     assert feed["items_added"] == 2 and feed["last_error"] is None
+    renamed = api(editor, "PUT", f"/feeds/{feed_id}", json={"url": site.url("/rss"), "name": "Partner Press",
+                                                             "keywords": ["court"]})
+    assert renamed.status_code == 200 and renamed.json()["keywords"] == ["court"] and renamed.json()["items_added"] == 2
     assert api(editor, "POST", f"/feeds/{feed_id}/poll").status_code == 202
     assert api(editor, "DELETE", f"/feeds/{feed_id}").status_code == 204
     assert api(editor, "GET", f"/feeds/{feed_id}").status_code == 404

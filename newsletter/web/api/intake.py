@@ -11,7 +11,15 @@ from newsletter.db import transaction
 from newsletter.db.models import utcnow
 from newsletter.editorial.drafts import Tags
 from newsletter.intake.links import add_link, note_for, propose_link
-from newsletter.intake.sources import FeedDraft, add_feed, get_feed, list_feeds, poll_soon, remove_feed
+from newsletter.intake.sources import (
+    FeedDraft,
+    add_feed,
+    get_feed,
+    list_feeds,
+    poll_soon,
+    remove_feed,
+    update_feed,
+)
 from newsletter.web.api.routing import ApiRoute
 from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.security import Editor
@@ -92,6 +100,13 @@ def read_feed(feed_id: IdPath, viewer: Editor, settings: SettingsDep) -> FeedOut
     """One feed source."""
     with transaction(settings.database_url) as session:
         return _out(get_feed(session=session, feed_id=feed_id))
+
+
+@router.put("/feeds/{feed_id}")
+def replace_feed(feed_id: IdPath, draft: FeedDraft, viewer: Editor, settings: SettingsDep) -> FeedOut:
+    """Replace a feed source's fields (its name, tags, keywords, interval...)."""
+    with transaction(settings.database_url) as session:
+        return _out(update_feed(session=session, feed_id=feed_id, draft=draft))
 
 
 @router.post("/feeds/{feed_id}/poll", status_code=202)
