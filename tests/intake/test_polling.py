@@ -10,7 +10,7 @@ from newsletter.db.models import FeedSource, Item, as_utc
 from newsletter.intake.polling import poll_due_feeds
 from newsletter.intake.sources import FeedDraft, add_feed
 from tests.conftest import make_settings
-from tests.intake.feeds import JSON_FEED, MALFORMED, NOT_A_FEED, RSS, rss
+from tests.intake.feeds import ATOM, ENTITIES_AND_CDATA, JSON_FEED, MALFORMED, NOT_A_FEED, RSS, rss
 
 
 def add(settings, url, name, **fields):
@@ -83,6 +83,18 @@ def test_a_failing_feed_records_its_error_and_backs_off(pages, tmp_path, databas
     poll_due_feeds(settings=settings, every=True)
     row = feed(settings, broken["missing"])
     assert (row.failures, row.last_error) == (0, None)
+
+
+def test_atom_and_entities_served_and_stored(pages, tmp_path, database_url):
+    settings = make_settings(tmp_path, database_url=database_url, fetch_allow_private=True)
+    add(settings, pages.add("/atom", ATOM, content_type="application/atom+xml; charset=utf-8"), "Policy")
+    add(settings, pages.add("/entities", ENTITIES_AND_CDATA, content_type="text/xml"), "Entities")
+    poll_due_feeds(settings=settings)
+    stored = {i.headline: i for i in items(settings)}
+    assert set(stored) == {"A new law & its critics", "Rights & wrongs: “quotes” inside", "AT&T “numeric” entities — too"}
+    law = stored["A new law & its critics"]
+    assert (law.byline, law.image_url, law.image_alt) == ("Benedict Rogers", "https://policy.example/law.jpg", "Parliament")
+    assert stored["Rights & wrongs: “quotes” inside"].blurb == "Café owners & workers met. They agreed — finally."
 
 
 def test_keywords_and_the_feeds_language(pages, tmp_path, database_url):
