@@ -1,4 +1,9 @@
-"""A link a person gave: fetched safely, read for its metadata, proposed, then saved."""
+"""A link a person gave: fetched safely, read for its metadata, proposed, then saved.
+
+The one outside fetch the web app makes itself (the newsroom's link form, POST
+/api/items/from-url): the editor is waiting for the filled form, so it is not queued for a
+worker; the fetcher's limits (public addresses only, 5 redirects, a deadline, a size cap) bound
+what a request can cost. Feeds are polled by the workers, never by the web app."""
 
 import datetime as dt
 from dataclasses import dataclass
