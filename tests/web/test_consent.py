@@ -132,7 +132,7 @@ def test_preferences_show_public_lists_and_the_persons_own_only(roomy_server):
 
     def offered(subscriber_id):
         page = lxml.html.document_fromstring(roomy_server.client.get(links.preferences_url(subscriber_id)).text)
-        return sorted(page.xpath("//fieldset//label/text()"))
+        return sorted(page.xpath("//fieldset[legend='Lists']//label/text()"))
 
     assert offered(ana.id) == ["Donor news", "The Weekly Brief"]
     assert offered(ben.id) == ["The Weekly Brief"]
