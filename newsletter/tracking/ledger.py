@@ -1,15 +1,16 @@
 """The event ledger: every event a provider reports about a delivery, recorded once.
 
 A delivery of events (a SendGrid webhook POST of up to a thousand, a pass over the bounce
-mailbox) is applied in a few statements, not a transaction per event: one read of the
-deliveries the events name, one INSERT ... ON CONFLICT DO NOTHING of all the events, which
-returns only those not seen before, then the suppressions those new events cause, and the
-sends' kept counts (tracking/counts.py). An event
-delivered twice, or out of order, is recorded once and changes nothing the second time.
+mailbox) is applied in a few statements, not a transaction per event: one INSERT ... ON
+CONFLICT DO NOTHING of all the events, which finds the deliveries they name (SQLite reads
+them first) and returns only the events not seen before; then the suppressions those new
+events cause, and the sends' kept counts (tracking/counts.py). An event delivered twice, or
+out of order, is recorded once and changes nothing the second time.
 """
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -48,47 +49,73 @@ def record_events(*, session: Session, settings: Settings, events: list[Provider
     """Record ``events`` in the ledger and apply the suppressions the new ones cause."""
     if not events:
         return LedgerReport(0, 0)
-    rows = _rows(session, events)
-    inserted = _insert_new(session, rows)
-    new_ids = {event_id: row_id for row_id, event_id in inserted}
-    fresh = [(new_ids[row["event_id"]], row) for row in rows if row["event_id"] in new_ids]
+    if session.get_bind().dialect.name == "postgresql":  # the INSERT finds the deliveries itself
+        rows = _rows(events, lambda event: (event.send_id, event.delivery_id, None))
+        fresh = _insert_resolved(session, rows)
+    else:
+        rows = _rows(events, _owners(session, events))
+        inserted = _insert_new(session, rows)
+        new_ids = {event_id: row_id for row_id, event_id in inserted}
+        fresh = [(new_ids[row["event_id"]], row) for row in rows if row["event_id"] in new_ids]
     suppressed = apply_suppressions(session=session, settings=settings, events=fresh)
     count_events(session=session, rows=[row for _, row in fresh])  # last: other writers wait on its rows
-    return LedgerReport(len(inserted), len(rows) - len(inserted), suppressed)
+    return LedgerReport(len(fresh), len(rows) - len(fresh), suppressed)
 
 
 # On PostgreSQL the rows go as one JSON parameter, encoded by orjson in one call: one small
 # statement whatever their number (a VALUES list of a thousand rows took ~0.5 s for the driver
 # to parse, and arrays of text ~15 ms for psycopg to quote, element by element, with a regex).
+# The same statement finds each event's delivery (by the id echoed, if the address matches)
+# or else its subscriber (by the address), one index lookup each, in the order posted; what it
+# inserted comes back as one JSON array (a thousand rows fetched one by one through the driver
+# and SQLAlchemy cost more than the statement).
 _COLUMNS = ("provider", "event_id", "kind", "send_id", "delivery_id", "subscriber_id", "email", "bounce", "status",
             "reason", "url", "machine", "occurred_at", "raw")
 _TYPES = ("text", "text", "text", "int", "int", "int", "text", "text", "text", "text", "text", "bool", "timestamptz",
           "json")
-# What it inserted comes back as one JSON array too: a thousand rows fetched one by one through
-# the driver and SQLAlchemy cost more than the statement.
-_RECORDSET = text(
+_RESOLVED = {"send_id": "CASE WHEN d.id IS NOT NULL THEN d.send_id WHEN t.delivery_id IS NULL THEN t.send_id END",
+             "delivery_id": "d.id", "subscriber_id": "coalesce(d.subscriber_id, s.id)"}
+_INSERT_RESOLVED = text(
     f"WITH new AS (INSERT INTO delivery_events ({', '.join(_COLUMNS)}) "
-    f"SELECT {', '.join(_COLUMNS)} FROM json_to_recordset(CAST(:rows AS json)) "
-    f"AS t({', '.join(f'{c} {t}' for c, t in zip(_COLUMNS, _TYPES, strict=True))}) "
-    "ON CONFLICT (provider, event_id) DO NOTHING RETURNING id, event_id) "
-    "SELECT CAST(coalesce(json_agg(json_build_array(id, event_id)), '[]') AS text) FROM new"
+    f"SELECT {', '.join(_RESOLVED.get(c, f't.{c}') for c in _COLUMNS)} "
+    f"FROM ROWS FROM (json_to_recordset(CAST(:rows AS json)) "
+    f"AS ({', '.join(f'{c} {t}' for c, t in zip(_COLUMNS, _TYPES, strict=True))})) "
+    f"WITH ORDINALITY AS t({', '.join(_COLUMNS)}, n) "
+    "LEFT JOIN LATERAL (SELECT id, send_id, subscriber_id FROM deliveries "
+    "WHERE id = t.delivery_id AND email = t.email LIMIT 1) AS d ON true "
+    "LEFT JOIN LATERAL (SELECT id FROM subscribers WHERE d.id IS NULL AND email = t.email LIMIT 1) AS s ON true "
+    "ORDER BY t.n ON CONFLICT (provider, event_id) DO NOTHING "
+    "RETURNING id, event_id, send_id, delivery_id, subscriber_id) "
+    "SELECT CAST(coalesce(json_agg(json_build_array(id, event_id, send_id, delivery_id, subscriber_id)), '[]') "
+    "AS text) FROM new"
 )
 
 
+def _insert_resolved(session: Session, rows: list[dict]) -> list[tuple[int, dict]]:
+    """PostgreSQL: insert the rows not yet in the ledger, with their deliveries found; (id, row)
+    of each one inserted, the row given its send, delivery and subscriber."""
+    by_event_id = {row["event_id"]: row for row in rows}
+    fresh = []
+    for row_id, event_id, send_id, delivery_id, subscriber_id in orjson.loads(
+            session.execute(_INSERT_RESOLVED, {"rows": orjson.dumps(rows).decode()}).scalar_one()):
+        row = by_event_id[event_id]
+        row.update(send_id=send_id, delivery_id=delivery_id, subscriber_id=subscriber_id)
+        fresh.append((row_id, row))
+    return fresh
+
+
 def _insert_new(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
-    """Insert the rows not yet in the ledger; (id, event id) of each one inserted."""
-    if session.get_bind().dialect.name == "postgresql":
-        return [tuple(row) for row in orjson.loads(
-            session.execute(_RECORDSET, {"rows": orjson.dumps(rows).decode()}).scalar_one())]
+    """SQLite: insert the rows not yet in the ledger; (id, event id) of each one inserted."""
     statement = (dialect_insert(session, DeliveryEvent.__table__)
                  .on_conflict_do_nothing(index_elements=["provider", "event_id"])
                  .returning(DeliveryEvent.id, DeliveryEvent.event_id))
     return [tuple(row) for row in session.connection().execute(statement, rows)]
 
 
-def _rows(session: Session, events: list[ProviderEvent]) -> list[dict]:
-    """The ledger rows of ``events``: each with its delivery's send and subscriber (by the ids
-    the provider echoed, else by address), once per event id within the delivery."""
+def _owners(session: Session, events: list[ProviderEvent]) -> Callable[[ProviderEvent], tuple]:
+    """(send, delivery, subscriber) of an event of ``events``, as _INSERT_RESOLVED finds them:
+    its delivery by the id the provider echoed if the address matches (with the delivery's
+    send), else its subscriber by address (and the send echoed if no delivery was)."""
     delivery_ids = sorted({e.delivery_id for e in events if e.delivery_id is not None})
     deliveries = {}
     if delivery_ids:
@@ -100,22 +127,32 @@ def _rows(session: Session, events: list[ProviderEvent]) -> list[dict]:
         delivery = deliveries.get(event.delivery_id)
         return delivery if delivery is not None and delivery.email == event.email else None
 
-    owners = [owner(event) for event in events]
-    unknown = sorted({event.email for event, delivery in zip(events, owners, strict=True) if delivery is None})
+    unknown = sorted({event.email for event in events if owner(event) is None})
     by_email = {}
     if unknown:
         by_email = {email: subscriber_id for email, subscriber_id in session.execute(
             select(Subscriber.email, Subscriber.id).where(Subscriber.email.in_(unknown)))}
+
+    def resolve(event: ProviderEvent) -> tuple:
+        delivery = owner(event)
+        if delivery is not None:
+            return delivery.send_id, delivery.id, delivery.subscriber_id
+        return event.send_id if event.delivery_id is None else None, None, by_email.get(event.email)
+    return resolve
+
+
+def _rows(events: list[ProviderEvent], resolve: Callable[[ProviderEvent], tuple]) -> list[dict]:
+    """The ledger rows of ``events``, once per event id: each with the (send, delivery,
+    subscriber) that ``resolve`` gives it."""
     now, rows = utcnow(), {}
-    for event, delivery in zip(events, owners, strict=True):
+    for event in events:
         event_id = event.event_id or _fingerprint(event)
         if event_id in rows:
             continue
+        send_id, delivery_id, subscriber_id = resolve(event)
         rows[event_id] = {
             "provider": event.provider[:20], "event_id": event_id, "kind": event.kind.value,
-            "send_id": delivery.send_id if delivery else event.send_id if event.delivery_id is None else None,
-            "delivery_id": delivery.id if delivery else None,
-            "subscriber_id": delivery.subscriber_id if delivery else by_email.get(event.email),
+            "send_id": send_id, "delivery_id": delivery_id, "subscriber_id": subscriber_id,
             "email": event.email, "bounce": event.bounce, "status": event.status, "reason": event.reason,
             "url": event.url, "machine": event.machine, "occurred_at": event.occurred_at or now, "raw": event.raw,
         }
