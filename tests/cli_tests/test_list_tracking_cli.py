@@ -1,5 +1,5 @@
-"""`newsletter lists tracking` shows and switches a list's click and open tracking; `lists list`
-shows it, as a user meets them (the installed command)."""
+"""`newsletter lists tracking` switches a list's click and open tracking, and refuses an unknown
+list in a line, as a user meets it (the installed command: each run costs a second or more)."""
 
 from newsletter.db import transaction
 from newsletter.db.schema import upgrade_database
@@ -18,6 +18,5 @@ def test_a_lists_tracking_is_shown_and_switched(tmp_path):
     with transaction(url) as session:
         found = get_list(session=session, name="weekly")
         assert (found.track_clicks, found.track_opens) == (False, True)
-    assert "opens" in ok(run_cli("lists", "list", cwd=tmp_path, env=env)).splitlines()[-2]
     refused = run_cli("lists", "tracking", "nope", "--opens", cwd=tmp_path, env=env)
     assert refused.returncode != 0 and "Traceback" not in refused.stderr and "nope" in refused.stderr
