@@ -8,10 +8,11 @@ from fastapi.routing import APIRoute
 from newsletter.web import admin, api, security
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-# What an editor may reach: the inbox, issues (but scheduling), their own account, a send's
-# report (counts that name nobody).
+# What an editor may reach: the inbox and the ways into it (links, pasted text, feeds), issues
+# (but scheduling), their own account, a send's report (counts that name nobody).
 EDITOR_PATHS = re.compile(
-    r"^(/logout|/admin|/admin/account.*|(/admin|/api)/(items|issues)(/(?!1/schedule).*)?|/api/sends/1/report)$")
+    r"^(/logout|/admin|/admin/account.*|(/admin|/api)/(items|issues|feeds|intake)(/(?!1/schedule).*)?"
+    r"|/api/sends/1/report)$")
 
 
 ROUTERS = [("", router) for router in admin.routers] + [("/api", router) for router in api.routers]
