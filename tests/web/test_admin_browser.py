@@ -75,6 +75,7 @@ def fill_the_newsroom(server, admin) -> dict[str, str]:
         "sends": "/admin/sends", "send": f"/admin/sends/{send_id}", "cancel a send": f"/admin/sends/{send_id}/cancel",
         "lists": "/admin/lists", "list": "/admin/lists/weekly", "users": "/admin/users",
         "user": f"/admin/users/{colleague}", "account": "/admin/account", "branding": "/admin/branding",
+        "feeds": "/admin/feeds", "add from a link": "/admin/intake/link", "paste a newsletter": "/admin/intake/paste",
     }
 
 
