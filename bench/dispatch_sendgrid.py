@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-from scratch import fresh_database
+from scratch import fresh_database, seed_subscribers
 
 DATABASE = "bench_dispatch"
 
@@ -98,13 +98,7 @@ def main() -> None:
     with transaction(url) as session:
         list_id = create_list(session=session, name="weekly").id
         issue_id = save_issue(session=session, content=sample_issue(10)).id
-        session.execute(text(
-            "INSERT INTO subscribers (email, name, status, attributes, created_at) "
-            "SELECT 'reader' || n || '@example.org', 'Reader ' || n, 'active', '{}', now() "
-            "FROM generate_series(1, :n) AS n"), {"n": args.recipients})
-        session.execute(text(
-            "INSERT INTO subscriptions (list_id, subscriber_id, status, created_at) "
-            "SELECT :list_id, id, 'confirmed', now() FROM subscribers"), {"list_id": list_id})
+        seed_subscribers(session, list_id, args.recipients)
     with transaction(url) as session:
         session.execute(text("ANALYZE"))
 

@@ -18,14 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 from dispatch_sendgrid import machine_busy, peak_rss_mib, process_cpu  # noqa: E402
-from scratch import fresh_database  # noqa: E402
+from scratch import fresh_database, seed_subscribers  # noqa: E402
 
 DATABASE = "bench_dispatch_smtp"
 
@@ -72,13 +72,7 @@ def main() -> None:
     with transaction(url) as session:
         list_id = create_list(session=session, name="weekly").id
         issue_id = save_issue(session=session, content=sample_issue(10)).id
-        session.execute(text(
-            "INSERT INTO subscribers (email, name, status, attributes, created_at) "
-            "SELECT 'reader' || n || '@example.org', 'Reader ' || n, 'active', '{}', now() "
-            "FROM generate_series(1, :n) AS n"), {"n": args.recipients})
-        session.execute(text(
-            "INSERT INTO subscriptions (list_id, subscriber_id, status, created_at) "
-            "SELECT :list_id, id, 'confirmed', now() FROM subscribers"), {"list_id": list_id})
+        seed_subscribers(session, list_id, args.recipients)
 
     logs = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
     celery = str(Path(sys.executable).parent / "celery")

@@ -18,6 +18,17 @@ REPO = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+def seed_subscribers(session, list_id: int, count: int) -> None:
+    """``count`` active subscribers (reader<n>@example.org), each confirmed on list ``list_id``."""
+    session.execute(text(
+        "INSERT INTO subscribers (email, name, status, attributes, created_at) "
+        "SELECT 'reader' || n || '@example.org', 'Reader ' || n, 'active', '{}', now() "
+        "FROM generate_series(1, :n) AS n"), {"n": count})
+    session.execute(text(
+        "INSERT INTO subscriptions (list_id, subscriber_id, status, created_at) "
+        "SELECT :list_id, id, 'confirmed', now() FROM subscribers"), {"list_id": list_id})
+
+
 def fresh_database(name: str) -> str:
     """The URL of an empty database ``name`` on the test server (dropped first if it exists)."""
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")

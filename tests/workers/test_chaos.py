@@ -4,14 +4,10 @@ SendGrid answers 429 and 500, drops connections after accepting,
 and one worker is SIGKILLed mid-send. Afterwards the fake server counts every recipient
 accepted exactly once: none missing, none twice."""
 
-import os
-import signal
-import time
-
 from sqlalchemy import func, literal, select
 
 from newsletter.db import transaction
-from newsletter.db.models import Delivery, Send, Subscriber, Subscription
+from newsletter.db.models import Delivery, Subscriber, Subscription
 from newsletter.editorial import save_issue
 from newsletter.sending import create_send
 from newsletter.subscribers import create_list
@@ -21,7 +17,12 @@ from tests.factories import issue
 from tests.sending.helpers import assert_counters_match_ledger
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 from tests.web.conftest import free_port, start_server
-from tests.workers.processes import start_celery, stop
+from tests.workers.processes import (
+    kill_worker_mid_send,
+    start_workers_and_beat,
+    stop,
+    wait_until_sent,
+)
 
 RECIPIENTS = 20_000
 
@@ -60,33 +61,10 @@ def test_every_recipient_is_accepted_exactly_once_whatever_fails(tmp_path, postg
         issue_id = save_issue(session=session, content=issue(5)).id
         send_id = create_send(session=session, settings=settings, issue_id=issue_id, list_names=["weekly"]).id
 
-    processes = {
-        name: start_celery("worker", "--hostname", f"{name}@%h", "--without-gossip",
-                           "--without-mingle", "--loglevel", "INFO", env=env, cwd=tmp_path, log=tmp_path / f"{name}.log")
-        for name in ("worker1", "worker2")
-    }
-    processes["beat"] = start_celery("beat", "--schedule", str(tmp_path / "beat-schedule"), "--loglevel", "INFO",
-                                     env=env, cwd=tmp_path, log=tmp_path / "beat.log")
+    processes = start_workers_and_beat(env, tmp_path)
     try:
-        def accepted() -> int:
-            with transaction(postgres_url) as session:
-                return session.scalar(select(func.count()).where(Delivery.status == "accepted"))
-
-        deadline = time.monotonic() + 120
-        while accepted() < RECIPIENTS // 4:
-            assert time.monotonic() < deadline, "the send did not get going"
-            time.sleep(0.05)
-        os.kill(processes["worker1"].pid, signal.SIGKILL)  # mid-send, mid-batch as likely as not
-        processes["worker1"].wait()
-
-        deadline = time.monotonic() + 300
-        while True:
-            with transaction(postgres_url) as session:
-                status = session.get(Send, send_id).status
-            if status == "sent":
-                break
-            assert time.monotonic() < deadline, f"send still {status}: {accepted()} accepted"
-            time.sleep(0.25)
+        kill_worker_mid_send(postgres_url, processes["worker1"], once_accepted=RECIPIENTS // 4)
+        wait_until_sent(postgres_url, send_id, timeout=300)
     finally:
         for process in processes.values():
             stop(process)
