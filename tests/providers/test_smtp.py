@@ -14,6 +14,7 @@ from newsletter.db import transaction
 from newsletter.db.models import Batch, Delivery
 from newsletter.errors import ProviderError, TransientProviderError
 from newsletter.providers import SmtpProvider
+from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.sending import pending_batch_ids, send_batch
 from tests.conftest import make_settings
 from tests.providers.helpers import outgoing_batch, recipient
@@ -174,3 +175,13 @@ def test_an_untrusted_certificate_is_refused(settings, tmp_path, tls_sink):
     with pytest.raises(TransientProviderError, match="CERTIFICATE_VERIFY_FAILED"):
         SmtpProvider(relay).send_batch(outgoing_batch(settings, [recipient(1)]))
     assert tls_sink.messages == []
+
+
+def test_lines_starting_with_a_dot_arrive_intact(settings, tmp_path, sink):
+    text = PersonalisableTemplate(".starts with a dot\r\n..and two\r\nthen . one\r\n.\r\nend __NL_NAME__\r\n",
+                                  escape_html=False)
+    batch = outgoing_batch(settings, [recipient(1)], text=text)
+    assert SmtpProvider(smtp_settings(tmp_path, sink.port)).send_batch(batch)[0].accepted
+    message = email.message_from_bytes(sink.messages[0][1], policy=policy.default)
+    expected = batch.text.fill(batch.recipients[0].fields).replace("\r\n", "\n")
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == expected
