@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-from scratch import fresh_database, seed_subscribers
+from scratch import fresh_database, prepare_send
 
 DATABASE = "bench_dispatch"
 
@@ -81,24 +81,14 @@ def main() -> None:
     })
     os.environ.update(env)  # this process publishes to the same broker the workers consume
 
-    import redis
-
-    from bench.render_and_send import sample_issue
     from newsletter.config import get_settings
-    from newsletter.db import transaction, upgrade_database
+    from newsletter.db import transaction
     from newsletter.db.models import Batch, Delivery
-    from newsletter.editorial import save_issue
     from newsletter.sending import create_send
-    from newsletter.subscribers import create_list
     from workers.tasks import queue_send
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    upgrade_database(url)
+    issue_id = prepare_send(url, REDIS_URL, args.recipients)
     settings = get_settings()
-    with transaction(url) as session:
-        list_id = create_list(session=session, name="weekly").id
-        issue_id = save_issue(session=session, content=sample_issue(10)).id
-        seed_subscribers(session, list_id, args.recipients)
     with transaction(url) as session:
         session.execute(text("ANALYZE"))
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 from dispatch_sendgrid import machine_busy, peak_rss_mib, process_cpu  # noqa: E402
-from scratch import fresh_database, seed_subscribers  # noqa: E402
+from scratch import fresh_database, prepare_send  # noqa: E402
 
 DATABASE = "bench_dispatch_smtp"
 
@@ -55,24 +55,14 @@ def main() -> None:
     })
     os.environ.update(env)
 
-    import redis
-
-    from bench.render_and_send import sample_issue
     from newsletter.config import get_settings
-    from newsletter.db import transaction, upgrade_database
+    from newsletter.db import transaction
     from newsletter.db.models import Delivery, Send
-    from newsletter.editorial import save_issue
     from newsletter.sending import create_send
-    from newsletter.subscribers import create_list
     from workers.tasks import queue_send
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    upgrade_database(url)
+    issue_id = prepare_send(url, REDIS_URL, args.recipients)
     settings = get_settings()
-    with transaction(url) as session:
-        list_id = create_list(session=session, name="weekly").id
-        issue_id = save_issue(session=session, content=sample_issue(10)).id
-        seed_subscribers(session, list_id, args.recipients)
 
     logs = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
     celery = str(Path(sys.executable).parent / "celery")

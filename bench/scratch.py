@@ -29,6 +29,26 @@ def seed_subscribers(session, list_id: int, count: int) -> None:
         "SELECT :list_id, id, 'confirmed', now() FROM subscribers"), {"list_id": list_id})
 
 
+def prepare_send(url: str, redis_url: str, recipients: int) -> int:
+    """A migrated database at ``url`` with ``recipients`` confirmed on a list "weekly" and the
+    sample issue, and an empty Redis; the issue's id. (Imports the app: set the environment
+    first.)"""
+    import redis
+
+    from bench.render_and_send import sample_issue
+    from newsletter.db import transaction, upgrade_database
+    from newsletter.editorial import save_issue
+    from newsletter.subscribers import create_list
+
+    redis.Redis.from_url(redis_url).flushdb()
+    upgrade_database(url)
+    with transaction(url) as session:
+        list_id = create_list(session=session, name="weekly").id
+        issue_id = save_issue(session=session, content=sample_issue(10)).id
+        seed_subscribers(session, list_id, recipients)
+    return issue_id
+
+
 def fresh_database(name: str) -> str:
     """The URL of an empty database ``name`` on the test server (dropped first if it exists)."""
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
