@@ -38,4 +38,4 @@ def render(
         (out / f"{name}.html").write_text(html, encoding="utf-8")
         (out / f"{name}.txt").write_text(text, encoding="utf-8")
         size = len(html.encode())
-        console.print(f"wrote {out / f'{name}.html'} ({size / 1024:.1f} KiB) and {out / f'{name}.txt'}")
+        console.print(f"wrote {out / f'{name}.html'} ({size / 1024:.1f} KiB) and {out / f'{name}.txt'}", soft_wrap=True)
