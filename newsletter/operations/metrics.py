@@ -27,6 +27,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter as Tally
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,8 +123,8 @@ def count_batch(provider: str, outcome: BatchOutcome | None) -> None:
 def count_webhook_events(provider: str, events: Iterable[ProviderEvent], *, recorded: int, repeated: int) -> None:
     """Count a delivery of webhook events and what the ledger made of them."""
     metrics = _metrics()
-    for event in events:
-        metrics.webhook_events.labels(provider, event.kind.value).inc()
+    for kind, count in Tally(event.kind.value for event in events).items():  # a label lookup costs ~5 us
+        metrics.webhook_events.labels(provider, kind).inc(count)
     metrics.webhook_applied.labels(provider, "recorded").inc(recorded)
     metrics.webhook_applied.labels(provider, "repeated").inc(repeated)
 
