@@ -11,7 +11,7 @@ from newsletter.content.editions import untranslated_items
 from newsletter.content.models import IssueContent, ItemContent
 from newsletter.content.models import IssueTranslation as IssueTranslationContent
 from newsletter.content.models import ItemTranslation as ItemTranslationContent
-from newsletter.content.phrases import language_name
+from newsletter.content.phrases import language_name, phrases
 from newsletter.db.models import Issue, IssueTranslation, Item, ItemTranslation
 from newsletter.editorial.drafts import ItemTranslationDraft
 from newsletter.editorial.items import get_item, reopen_issues_of
@@ -79,16 +79,20 @@ class EditionStatus:
     main: bool
     missing_front: list[str]  # front-matter fields with no translation (title, subject...)
     untranslated: list[int]  # positions of the items that go out in the main language
+    overrides: dict[str, str]  # the fixed phrases this edition overrides
+    defaults: dict[str, str]  # every fixed phrase as the catalogue words it in this language
 
 
 def edition_statuses(content: IssueContent) -> list[EditionStatus]:
     """Each edition of ``content``, the main one first, with what it lacks."""
-    statuses = [EditionStatus(content.language, language_name(content.language), True, [], [])]
+    statuses = [EditionStatus(content.language, language_name(content.language), True, [], [],
+                              dict(content.phrases), phrases(content.language))]
     for language in content.editions:
         front = content.translations.get(language)
         missing = [name for name in ISSUE_FIELDS if getattr(content, name) and not (front and getattr(front, name))]
         statuses.append(EditionStatus(language, language_name(language), False, missing,
-                                      untranslated_items(content, language)))
+                                      untranslated_items(content, language),
+                                      dict(front.phrases) if front else {}, phrases(language)))
     return statuses
 
 

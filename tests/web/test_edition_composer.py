@@ -44,3 +44,20 @@ def test_an_editor_translates_an_edition_in_its_tab(live_server, editor, browser
         ("en", [], []), ("es", [1], ["intro"])]
     page.reload()
     expect(page.get_by_role("tab", name=re.compile("español"))).to_contain_text("2 missing")
+
+    # The fixed phrases, the issue's own and the edition's, saved with the issue.
+    phrases = page.locator("section.phrases")
+    phrases.locator("summary").nth(0).click()
+    expect(page.locator("#p-en-read_more")).to_have_attribute("placeholder", "Read more")
+    page.locator("#p-en-read_more").fill("Continue reading")
+    phrases.locator("summary").nth(1).click()
+    expect(page.locator("#p-es-read_more")).to_have_attribute("placeholder", "Leer más")
+    page.locator("#p-es-read_more").fill("Seguir leyendo")
+    expect(page.locator("#save-state")).to_contain_text("Saved at")
+    stored = editor.get(f"/api/issues/{issue_id}").json()
+    assert stored["phrases"] == {"read_more": "Continue reading"}
+    assert stored["translations"]["es"]["phrases"] == {"read_more": "Seguir leyendo"}
+    page.locator("#p-es-byline").fill("Por {autor}")  # a name the phrase does not have: refused, said
+    expect(page.locator("#save-state")).to_contain_text("autor")
+    page.reload()
+    expect(page.locator("section.phrases summary").nth(1)).to_contain_text("(1 changed)")

@@ -25,6 +25,15 @@
       if (!editions.includes(el.dataset.translation.toLowerCase())) return;
       (d.translations[el.dataset.translation] ||= {})[el.dataset.translationField] = el.value;
     });
+    // The fixed phrases overridden (_composer_phrases.html.j2): the issue's, and each edition's.
+    d.phrases = {};
+    root.querySelectorAll("[data-phrase]").forEach((el) => {
+      const language = el.dataset.phraseLanguage, words = el.value.trim();
+      if (!words) return;
+      if (!language) { d.phrases[el.dataset.phrase] = words; return; }
+      if (!editions.includes(language.toLowerCase())) return;
+      ((d.translations[language] ||= {}).phrases ||= {})[el.dataset.phrase] = words;
+    });
     sections.querySelectorAll("[data-section]").forEach((s) => {
       d.sections.push({
         title: s.querySelector("[data-section-title]").value,
@@ -184,7 +193,7 @@
   }
 
   root.addEventListener("input", (event) => {
-    if (event.target.matches("[data-field], [data-section-title], [data-translation]")) changed();
+    if (event.target.matches("[data-field], [data-section-title], [data-translation], [data-phrase]")) changed();
   });
   root.addEventListener("click", (event) => {
     const target = event.target.closest("button");
