@@ -14,6 +14,7 @@ import random
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=4, help="POSTs at once in the last run, as SendGrid sends them")
     args = parser.parse_args()
     from newsletter.config import Settings
     from newsletter.db import transaction, upgrade_database
@@ -67,17 +69,20 @@ def main() -> None:
         with httpx.Client(timeout=60) as client:
             for post in range(args.posts):
                 body = json.dumps(events(post, args.events, args.recipients, rng)).encode()
-                stamp = str(int(time.time()))
-                headers = {"X-Twilio-Email-Event-Webhook-Timestamp": stamp,
-                           "X-Twilio-Email-Event-Webhook-Signature": signer.sign(body, stamp),
-                           "Content-Type": "application/json"}
                 started = time.perf_counter()
-                answer = client.post(f"{base}/webhooks/sendgrid", content=body, headers=headers)
+                answer = post_signed(client, base, signer, body)
                 over_http.append(time.perf_counter() - started)
                 assert answer.status_code == 200 and answer.json()["recorded"] == args.events, answer.text
+            bodies = [json.dumps(events(post, args.events, args.recipients, rng)).encode()
+                      for post in range(2 * args.posts, 3 * args.posts)]
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                answers = list(pool.map(lambda body: post_signed(client, base, signer, body), bodies))
+            at_once = time.perf_counter() - started
+            assert all(a.status_code == 200 and a.json()["recorded"] == args.events for a in answers)
     settings = Settings(database_url=url, secret_key="bench-" * 8)
     in_process, cpu = [], []
-    for post in range(args.posts, 2 * args.posts):
+    for post in range(3 * args.posts, 4 * args.posts):
         parsed = parse_events(events(post, args.events, args.recipients, rng))
         started, started_cpu = time.perf_counter(), time.process_time()
         with transaction(url) as session:
@@ -92,10 +97,20 @@ def main() -> None:
     print("|---|---|---|")
     print(f"| signed webhook POST to `newsletter serve` (verify, parse, apply, commit) | {http_s * 1000:.0f} ms "
           f"| {args.events / http_s:,.0f} |")
+    print(f"| {args.concurrency} signed POSTs at once, as SendGrid sends them (throughput) "
+          f"| {at_once / args.posts * 1000:.0f} ms | {args.events * args.posts / at_once:,.0f} |")
     print(f"| `apply_provider_events` in-process (ledger, suppressions, commit) | {apply_s * 1000:.0f} ms "
           f"| {args.events / apply_s:,.0f} |")
     print(f"| the same, CPU: this process and its PostgreSQL backend | {cpu_s * 1000:.0f} ms "
           f"| {args.events / cpu_s:,.0f} per CPU second |")
+
+
+def post_signed(client: httpx.Client, base: str, signer, body: bytes) -> httpx.Response:
+    """POST ``body`` to the webhook, signed as SendGrid signs it."""
+    stamp = str(int(time.time()))
+    headers = {"X-Twilio-Email-Event-Webhook-Timestamp": stamp,
+               "X-Twilio-Email-Event-Webhook-Signature": signer.sign(body, stamp), "Content-Type": "application/json"}
+    return client.post(f"{base}/webhooks/sendgrid", content=body, headers=headers)
 
 
 def cpu_seconds(pid: int) -> float:
