@@ -111,7 +111,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     from newsletter.db import upgrade_database
-    from newsletter.sending.dispatch import click_key, click_token
+    from newsletter.sending.message_tokens import click_key, click_token
 
     url = fresh_database(DATABASE)
     upgrade_database(url)

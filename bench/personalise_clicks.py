@@ -31,7 +31,7 @@ from newsletter.providers import OutgoingBatch, Recipient
 from newsletter.providers.mime import MimeBuilder
 from newsletter.rendering import render_issue
 from newsletter.rendering.personalise import MARKERS, PersonalisableTemplate
-from newsletter.sending.dispatch import click_key, click_token
+from newsletter.sending.message_tokens import click_key, click_token
 from newsletter.sending.variants import ReaderVersions
 
 SEND_ID = 1234

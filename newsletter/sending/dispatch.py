@@ -20,8 +20,6 @@ admin retrying failed recipients), so that two of them meeting on one batch wait
 """
 
 import datetime as dt
-import hashlib
-import hmac
 import logging
 import random
 import time
@@ -52,6 +50,7 @@ from newsletter.links import Links
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.rendering.personalise import PersonalisableTemplate
 from newsletter.sending.editions import batch_rendering
+from newsletter.sending.message_tokens import NO_CLICK_TOKEN, click_key, click_token, message_tag
 from newsletter.sending.progress import BatchProgress, record_outcomes
 from newsletter.sending.ratelimit import RateLimiter
 from newsletter.sending.variants import load_tracking
@@ -64,10 +63,8 @@ from newsletter.sending.states import (
     move_deliveries,
     transition,
 )
-from newsletter.tokens import derived_key
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -227,7 +224,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
     else:
         (html, text), key = tracking.versions.documents[0], click_key(settings.secret_key)
     recipients = []
-    message_id_suffix = f"{_message_tag(settings, send.id)}@{settings.sender_domain}>"
+    message_id_suffix = f"{message_tag(settings, send.id)}@{settings.sender_domain}>"
     for delivery_id, subscriber_id, list_id, email, name, eligible in rows:
         if not eligible:
             continue
@@ -290,29 +287,3 @@ def _record(session: Session, outgoing: OutgoingBatch, results: list[RecipientRe
                     results=[r for r in results if r.delivery_id not in progress.recorded])
     finish_if_complete(session, outgoing.send_id)
     return status
-
-
-def _message_tag(settings: Settings, send_id: int) -> str:
-    """The part of a send's Message-IDs that makes them unique to this deployment.
-
-    A Message-ID is ``<send.delivery.tag@sender domain>``: the same on every retry of a
-    delivery, and unique, since delivery ids are.
-    """
-    return hmac.new(settings.secret_key.encode(), f"send.{send_id}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
-# The token of a reader whose version of the message has no tracked link or open image (the
-# field is still filled: SendGrid sends one substitution list per batch); it names no delivery.
-NO_CLICK_TOKEN = "0"
-
-
-def click_token(key: bytes, send_id: int, delivery_id: int) -> str:
-    """The reader's token in send ``send_id``'s tracked links: ``<delivery id in hex>-<12 hex
-    digits of HMAC-SHA256 over the send and the delivery>`` (48 bits). Lower-case letters, digits
-    and a dash: HTML escaping leaves it as it is, so both parts of a message share it."""
-    return f"{delivery_id:x}-{hmac.digest(key, b'%d.%d' % (send_id, delivery_id), 'sha256')[:6].hex()}"
-
-
-def click_key(secret_key: str) -> bytes:
-    """The key of click tokens, derived from NEWSLETTER_SECRET_KEY."""
-    return derived_key(secret_key, b"newsletter.clicks")

@@ -26,7 +26,7 @@ from flufl.bounce import all_failures
 from newsletter.config import Settings
 from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.providers.smtp import delivery_from_bounce_address
-from newsletter.sending.dispatch import _message_tag
+from newsletter.sending.message_tokens import message_tag
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def our_message_id(settings: Settings, message_id: str) -> tuple[int, int] | Non
     if match is None or match[4].lower() != settings.sender_domain.lower():
         return None
     send_id, delivery_id = int(match[1]), int(match[2])
-    if not hmac.compare_digest(match[3].lower(), _message_tag(settings, send_id)):
+    if not hmac.compare_digest(match[3].lower(), message_tag(settings, send_id)):
         return None
     return send_id, delivery_id
 

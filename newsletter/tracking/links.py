@@ -15,7 +15,7 @@ from sqlalchemy import select
 from newsletter.content.models import MAX_DB_INT
 from newsletter.db.engine import transaction
 from newsletter.db.models import SendLink
-from newsletter.sending.dispatch import click_key, click_token
+from newsletter.sending.message_tokens import click_key, click_token
 
 _HEX = frozenset("0123456789abcdef")
 

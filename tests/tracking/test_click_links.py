@@ -8,7 +8,7 @@ from sqlalchemy import select
 from newsletter.db import transaction
 from newsletter.db.models import Send, SendLink
 from newsletter.providers.sendgrid import mail_send_payload
-from newsletter.sending.dispatch import NO_CLICK_TOKEN, click_key, click_token
+from newsletter.sending.message_tokens import NO_CLICK_TOKEN, click_key, click_token
 from newsletter.tracking.links import LinkTables, delivery_of_token, link_number
 from tests.tracking.click_helpers import ITEM_LINKS, PEOPLE, send_issue
 
