@@ -61,13 +61,15 @@ def send(
 def send_test_command(
     issue_id: Annotated[int, typer.Argument(help="The issue to try.")],
     to: Annotated[str, typer.Option("--to", help="The address to send the test to.")],
+    edition: Annotated[str | None, typer.Option(help="A language edition to send (default: the main one).")] = None,
 ) -> None:
     """Send one copy of an issue, marked [Test], to an address of your own."""
     settings = ready_settings()
     with transaction(settings.database_url) as session:
         findings = preview_issue(get_issue(session=session, issue_id=issue_id), settings).findings
         show_findings(findings, levels=("error", "warning"))
-        proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=to, checked=False)
+        proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=to, checked=False,
+                             edition=edition)
     message_id = send_test(settings=settings, provider=provider_from_settings(settings), message=proof)
     console.print(f"test of issue {issue_id} sent to {to} ({settings.email_backend}, Message-ID {message_id})",
                   markup=False)

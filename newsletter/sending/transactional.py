@@ -7,6 +7,8 @@ from email.utils import make_msgid
 from sqlalchemy.orm import Session
 
 from newsletter.config import Settings
+from newsletter.content.editions import edition_content
+from newsletter.content.phrases import unnamed_reader
 from newsletter.db.engine import transaction
 from newsletter.editorial import get_issue, issue_content
 from newsletter.editorial.branding import current_branding
@@ -87,8 +89,10 @@ class IssueProof:
     recipient: Recipient
 
 
-def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str, checked: bool = True) -> IssueProof:
-    """Issue ``issue_id`` as it would go out, subject marked [Test], for one address.
+def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str, checked: bool = True,
+                 edition: str | None = None) -> IssueProof:
+    """Issue ``issue_id`` as it would go out, subject marked [Test], for one address: in its
+    ``edition`` (a language it goes out in; default: the main one).
 
     With ``checked`` (the newsroom and the API), an issue the pre-flight checks find errors
     in is refused with ContentError naming them; the command line sends it anyway and shows
@@ -103,8 +107,13 @@ def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str
         errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
         if errors:
             raise ContentError("fix the errors the checks list first: " + " ".join(errors))
-    rendered = render_issue(issue_content(issue), settings,
-                            branding=current_branding(session=session, settings=settings))
+    content, web_url = issue_content(issue), Links(settings).archive_url(issue.slug)
+    if edition is not None and edition != content.language:
+        if edition not in content.editions:
+            known = ", ".join([content.language, *content.editions])
+            raise ContentError(f"issue {issue_id} has no {edition!r} edition (it has: {known})")
+        content, web_url = edition_content(content, edition), f"{web_url}/{edition}"
+    rendered = render_issue(content, settings, branding=current_branding(session=session, settings=settings))
     unsubscribe_url = f"{settings.base_url}/unsubscribe/test-message"
     recipient = Recipient(
         delivery_id=0,
@@ -113,10 +122,10 @@ def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str
         message_id=make_msgid("test", domain=settings.sender_domain),
         unsubscribe_url=unsubscribe_url,
         fields={
-            "name": "there",
+            "name": unnamed_reader(content.language),
             "email": address,
             "unsubscribe_url": unsubscribe_url,
-            "web_url": Links(settings).archive_url(issue.slug),
+            "web_url": web_url,
         },
     )
     return IssueProof(f"[Test] {rendered.subject}", rendered.html, rendered.text, recipient)

@@ -59,3 +59,15 @@ def test_a_stranger_or_a_forged_form_sends_nothing(live_server, editor):
     assert live_server.client.post(f"/api/issues/{issue_id}/test").status_code == 401
     assert editor.post(f"/api/issues/{issue_id}/test").status_code == 403  # the cookie, without the CSRF token
     assert live_server.outbox() == []
+
+
+@SQLITE
+def test_the_api_sends_a_test_of_the_edition_asked_for(live_server, editor):
+    issue_id = ready_issue(editor, 1, editions=["es"])
+    headers = {"X-CSRF-Token": editor.csrf}
+    response = editor.post(f"/api/issues/{issue_id}/test?edition=es", headers=headers)
+    assert response.status_code == 200, response.text
+    [message] = live_server.outbox()
+    assert '<html lang="es"' in message.get_body(("html",)).get_content()
+    refused = editor.post(f"/api/issues/{issue_id}/test?edition=fr", headers=headers)
+    assert refused.status_code == 422 and "no 'fr' edition" in refused.text

@@ -86,3 +86,5 @@ def test_send_test_goes_to_one_address_marked_as_a_test(tmp_path):
     assert message["To"] == "editor@example.org" and message["Subject"].startswith("[Test] ")
     bad = run_cli("send-test", issue_id, "--to", "editor@example.org\r\nBcc: all@example.org", cwd=tmp_path, env=env)
     assert bad.returncode == 1 and "is not a valid address" in bad.stderr
+    no_edition = run_cli("send-test", issue_id, "--to", "editor@example.org", "--edition", "fr", cwd=tmp_path, env=env)
+    assert no_edition.returncode == 1 and "has no 'fr' edition (it has: en)" in no_edition.stderr

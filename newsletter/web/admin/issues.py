@@ -147,7 +147,8 @@ def _test_send(request: Request, form: FormData, viewer: Viewer, settings: Setti
                issue_id: int) -> Response:
     try:
         with transaction(settings.database_url) as session:  # rendered inside, sent after
-            proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=viewer.email)
+            proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=viewer.email,
+                                 edition=str(form.get("edition") or "") or None)
         send_test(settings=settings, provider=provider, message=proof)
     except NewsletterError as err:
         return see_other(f"/admin/issues/{issue_id}/preview", notice=sentence(f"No test sent: {err}"), request=request)

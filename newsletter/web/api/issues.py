@@ -153,10 +153,13 @@ def approve(issue_id: IdPath, approval: Approval, viewer: Editor, settings: Sett
 @router.post("/{issue_id}/test", responses={
     422: {"description": "The checks find errors in the issue: fix them first."},
     502: {"description": "The provider refused or failed the message."}})
-def test_send(issue_id: IdPath, viewer: Editor, settings: SettingsDep, provider: ProviderDep) -> TestSent:
-    """Send the issue as it would go out, its subject marked [Test], to the caller's own address."""
+def test_send(issue_id: IdPath, viewer: Editor, settings: SettingsDep, provider: ProviderDep,
+              edition: EditionQuery = None) -> TestSent:
+    """Send the issue as it would go out, its subject marked [Test], to the caller's own address
+    (``?edition=es``: in that language edition)."""
     with transaction(settings.database_url) as session:  # rendered inside, sent after
-        proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=viewer.email)
+        proof = prepare_test(session=session, settings=settings, issue_id=issue_id, to=viewer.email,
+                             edition=edition)
     return TestSent(to=proof.recipient.email, message_id=send_test(settings=settings, provider=provider, message=proof))
 
 
