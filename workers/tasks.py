@@ -26,22 +26,19 @@ from workers.celery_app import app
 log = logging.getLogger(__name__)
 
 
-_PARTS: dict[int, tuple[Settings, Provider, RateLimiter]] = {}
-_PARTS_LOCK = threading.Lock()
+_PARTS: dict[Settings, tuple[Provider, RateLimiter]] = {}
+_PARTS_LOCK = threading.Lock()  # the threads pool's first tasks must not each open a pool
 
 
 def sending_parts(settings: Settings) -> tuple[Provider, RateLimiter]:
     """The provider and the shared rate limiter, made once per process for each settings
-    object (and watched: metrics). The provider keeps the SMTP pool's connections.
-
-    Keyed by identity, not by value: settings holding a dict cannot be hashed. The entry keeps
-    its settings alive, so their id is never another's."""
+    (and watched: metrics). The provider keeps the SMTP pool's connections."""
     with _PARTS_LOCK:
-        if id(settings) not in _PARTS:
+        if settings not in _PARTS:
             provider = metrics.TimedProvider(provider_from_settings(settings))
             limiter = metrics.WatchedRateLimiter(limiter_from_settings(settings, provider.name), provider.name)
-            _PARTS[id(settings)] = (settings, provider, limiter)
-        _, provider, limiter = _PARTS[id(settings)]
+            _PARTS[settings] = (provider, limiter)
+        provider, limiter = _PARTS[settings]
     return provider, limiter
 
 
