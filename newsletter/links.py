@@ -24,6 +24,6 @@ class Links:
         """The page where a subscriber manages lists, name and language."""
         return f"{self.base_url}/preferences/{make_token(self._secret, Purpose.PREFERENCES, subscriber_id)}"
 
-    def archive_url(self, slug: str) -> str:
-        """The web version of an issue."""
-        return f"{self.base_url}/archive/{slug}"
+    def archive_url(self, slug: str, edition: str | None = None) -> str:
+        """The web version of an issue, or of its language ``edition`` (None: the main one)."""
+        return f"{self.base_url}/archive/{slug}" + (f"/{edition}" if edition else "")

@@ -213,7 +213,7 @@ def _load(session: Session, settings: Settings, batch_id: int) -> tuple[Outgoing
         move_deliveries(session, send_id=batch.send_id, batch_number=batch.number, where=[Delivery.id.in_(gone)],
                         from_=DeliveryStatus.PENDING, to=DeliveryStatus.SUPPRESSED)
     links = Links(settings)
-    web_url = rendering.archive_url(links.archive_url(slug))
+    web_url = links.archive_url(slug, rendering.edition)
     # Tracked links and the open image (sending/variants.py): each reader gets the version of the
     # message their list and their own choice allow, and their signed token where it has a slot.
     tracking = load_tracking(session=session, send=rendering, base_url=settings.base_url,

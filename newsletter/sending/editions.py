@@ -41,9 +41,10 @@ class EditionRendering:
     html_template: str
     text_template: str
 
-    def archive_url(self, url: str) -> str:
-        """The web version of this edition, from the web version of the main one."""
-        return url if self.main else f"{url}/{self.language}"
+    @property
+    def edition(self) -> str | None:
+        """The language edition this is, for its web version's address; None for the main one."""
+        return None if self.main else self.language
 
 
 def batch_rendering(session: Session, send: Send, batch_number: int) -> EditionRendering:

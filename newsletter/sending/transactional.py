@@ -107,12 +107,14 @@ def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str
         errors = [f.message for f in preview_issue(issue, settings).findings if f.level == "error"]
         if errors:
             raise ContentError("fix the errors the checks list first: " + " ".join(errors))
-    content, web_url = issue_content(issue), Links(settings).archive_url(issue.slug)
-    if edition is not None and edition != content.language:
+    content = issue_content(issue)
+    if edition == content.language:
+        edition = None  # the main one, by name
+    if edition is not None:
         if edition not in content.editions:
             known = ", ".join([content.language, *content.editions])
             raise ContentError(f"issue {issue_id} has no {edition!r} edition (it has: {known})")
-        content, web_url = edition_content(content, edition), f"{web_url}/{edition}"
+        content = edition_content(content, edition)
     rendered = render_issue(content, settings, branding=current_branding(session=session, settings=settings))
     unsubscribe_url = f"{settings.base_url}/unsubscribe/test-message"
     recipient = Recipient(
@@ -125,7 +127,7 @@ def prepare_test(*, session: Session, settings: Settings, issue_id: int, to: str
             "name": unnamed_reader(content.language),
             "email": address,
             "unsubscribe_url": unsubscribe_url,
-            "web_url": web_url,
+            "web_url": Links(settings).archive_url(issue.slug, edition),
         },
     )
     return IssueProof(f"[Test] {rendered.subject}", rendered.html, rendered.text, recipient)
