@@ -83,6 +83,12 @@ def entries(page) -> list[str]:
     return page.locator("li.entry").evaluate_all("els => els.map(e => e.dataset.headline)")
 
 
+def composing(page) -> None:
+    """Wait for the composer's script: a click before it listens would be lost."""
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Compose")
+    expect(page.locator("#composer[data-ready]")).to_be_attached()
+
+
 def saved(page) -> None:
     expect(page.locator("#save-state")).to_contain_text("Saved at", timeout=10_000)
 
@@ -102,7 +108,7 @@ def test_compose_check_approve_schedule_and_steer_a_send(stack, browser, tmp_pat
     editor.goto(f"{url}/admin/issues/new")
     editor.get_by_label("Title").fill("The Weekly Brief")
     editor.get_by_role("button", name="Create and compose").click()
-    expect(editor.get_by_role("heading", level=1)).to_contain_text("Compose")
+    composing(editor)
     editor.get_by_label("Intro").fill("Three stories from a long week.")
     for headline in ("Court frees <b>three</b> journalists", "Flood relief blocked at the border"):
         editor.get_by_role("button", name=f"Add “{headline}” to the issue").click()
@@ -112,7 +118,7 @@ def test_compose_check_approve_schedule_and_steer_a_send(stack, browser, tmp_pat
     editor.get_by_label("Headline", exact=True).fill("New law threatens NGOs")
     editor.get_by_label("Blurb").fill("The bill would cap foreign funding at 10%.")
     editor.get_by_role("button", name="Add to the issue").click()
-    expect(editor.get_by_role("heading", level=1)).to_contain_text("Compose")
+    composing(editor)
     saved(editor)  # back in the composer, the new item is in the issue
     assert entries(editor) == ["Court frees <b>three</b> journalists", "Flood relief blocked at the border",
                                "New law threatens NGOs"]

@@ -259,4 +259,5 @@
   window.addEventListener("beforeunload", (event) => {
     if ((dirty || saving) && !stopped) { save(); event.preventDefault(); }
   });
+  root.dataset.ready = "";  // listening: a click from here on is heard (tests wait for it)
 })();
