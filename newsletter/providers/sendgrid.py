@@ -225,26 +225,25 @@ def parse_events(events: Iterable[object]) -> list[ProviderEvent]:
     id that we never sent): they cannot be applied, and SendGrid would only post them again."""
     parsed = []
     for number, event in enumerate(events, start=1):
-        problem = _unreadable(event)
-        if problem:
-            log.warning("skipped the SendGrid event at position %d of a delivery: %s", number, problem)
+        read = _read(event)
+        if isinstance(read, str):
+            log.warning("skipped the SendGrid event at position %d of a delivery: %s", number, read)
             continue
         kind = _KINDS.get(event["event"])
         if kind is None:
             continue
-        ids = [_int(event.get(arg)) for arg in CUSTOM_ARGS]
-        message_id, reason = event.get("sg_message_id"), event.get("reason") or event.get("response")
+        get = event.get
+        reason, timestamp = get("reason") or get("response"), get("timestamp")
         parsed.append(ProviderEvent(
-            kind, event["email"].lower(), *ids,
-            message_id=message_id.partition(".")[0] if isinstance(message_id, str) else None,
+            kind, event["email"].lower(), *read,
             reason=reason[:1000] if isinstance(reason, str) else None,
-            event_id=_text(event.get("sg_event_id"), 200),
-            occurred_at=_moment(event.get("timestamp")),
+            event_id=_text(get("sg_event_id"), 200),
+            occurred_at=_moment(timestamp) if timestamp is not None else None,
             # "blocked" is SendGrid's temporary refusal; "bounce" its permanent one
-            bounce=("soft" if event.get("type") == "blocked" else "hard") if kind is EventKind.BOUNCED else None,
-            status=_text(event.get("status"), 20),
-            url=_text(event.get("url"), 2000) if kind is EventKind.CLICKED else None,
-            machine=event.get("sg_machine_open") is True,
+            bounce=("soft" if get("type") == "blocked" else "hard") if kind is EventKind.BOUNCED else None,
+            status=_text(get("status"), 20),
+            url=_text(get("url"), 2000) if kind is EventKind.CLICKED else None,
+            machine=get("sg_machine_open") is True,
             raw=event,
         ))
     return parsed
@@ -264,21 +263,28 @@ def _moment(value: object) -> dt.datetime | None:
         return None
 
 
-def _unreadable(event: object) -> str | None:
-    """What makes ``event`` impossible to apply, or None."""
+def _read(event: object) -> tuple[int | None, int | None, int | None, str | None] | str:
+    """An event's (send, batch, delivery, message) ids, each read once; or what makes it
+    impossible to apply."""
     if not isinstance(event, dict):
         return f"not an object but {type(event).__name__}"
-    if not isinstance(event.get("event"), str) or not isinstance(event.get("email"), str):
+    email = event.get("email")
+    if not isinstance(event.get("event"), str) or not isinstance(email, str):
         return "its event or email is missing or not text"
-    if len(event["email"]) > 320:
+    if len(email) > 320:
         return "its email is longer than an address can be"
+    ids = []
     for arg in CUSTOM_ARGS:
-        if arg in event and _int(event[arg]) is None:
-            return f"{arg} is not one of our ids: {str(event[arg])[:40]!r}"
+        value = event.get(arg)
+        number = None if value is None else _int(value)
+        if number is None and arg in event:
+            return f"{arg} is not one of our ids: {str(value)[:40]!r}"
+        ids.append(number)
     message_id = event.get("sg_message_id")
-    if message_id is not None and (not isinstance(message_id, str) or len(message_id.partition(".")[0]) > 200):
-        return "its sg_message_id is not one SendGrid gave us"
-    return None
+    if message_id is not None:
+        if not isinstance(message_id, str) or len(message_id := message_id.partition(".")[0]) > 200:
+            return "its sg_message_id is not one SendGrid gave us"
+    return (*ids, message_id)
 
 
 def event_time_is_fresh(timestamp: str, *, window: float = 600, now: float | None = None) -> bool:

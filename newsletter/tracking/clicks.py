@@ -125,14 +125,12 @@ def _earlier_clicks(session: Session, clicks: list[Click], deliveries: dict) -> 
     re-run)."""
     low = dt.datetime.fromtimestamp(min(c.at for c in clicks) - BURST_SECONDS, dt.UTC)
     high = dt.datetime.fromtimestamp(max(c.at for c in clicks) + BURST_SECONDS, dt.UTC)
-    subscribers = sorted({deliveries[c.delivery_id].subscriber_id for c in clicks})
     ours = {c.event_id for c in clicks}
     rows = session.execute(
         select(DeliveryEvent.id, DeliveryEvent.event_id, DeliveryEvent.delivery_id, DeliveryEvent.url,
                DeliveryEvent.occurred_at, DeliveryEvent.machine)
-        .where(one_of(session, DeliveryEvent.subscriber_id, subscribers), DeliveryEvent.kind == "clicked",
-               DeliveryEvent.occurred_at >= low, DeliveryEvent.occurred_at <= high,
-               one_of(session, DeliveryEvent.delivery_id, sorted(deliveries)))
+        .where(one_of(session, DeliveryEvent.delivery_id, sorted(deliveries)), DeliveryEvent.kind_is("clicked"),
+               DeliveryEvent.occurred_at >= low, DeliveryEvent.occurred_at <= high)
     ).all()
     return [(row.id, row.event_id, row.delivery_id, row.url, as_utc(row.occurred_at).timestamp(), row.machine)
             for row in rows if row.event_id not in ours]

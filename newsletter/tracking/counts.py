@@ -148,7 +148,7 @@ def _human_clicks(session: Session, delivery_ids: list[int]) -> dict[int, set[in
     """{delivery: the link ids of its human clicks (None for a click on no tracked link)}."""
     rows = [dict(row._mapping) for row in session.execute(
         select(*_ROW).where(one_of(session, DeliveryEvent.delivery_id, delivery_ids),
-                            DeliveryEvent.kind == "clicked", DeliveryEvent.machine.is_(False)))]
+                            DeliveryEvent.kind_is("clicked"), DeliveryEvent.machine.is_(False)))]
     links = _link_ids(session, rows)
     left: dict[int, set[int | None]] = {}
     for row in rows:

@@ -66,9 +66,11 @@ def record_events(*, session: Session, settings: Settings, events: list[Provider
 # statement whatever their number (a VALUES list of a thousand rows took ~0.5 s for the driver
 # to parse, and arrays of text ~15 ms for psycopg to quote, element by element, with a regex).
 # The same statement finds each event's delivery (by the id echoed, if the address matches)
-# or else its subscriber (by the address), one index lookup each, in the order posted; what it
-# inserted comes back as one JSON array (a thousand rows fetched one by one through the driver
-# and SQLAlchemy cost more than the statement).
+# or else its subscriber (by the address), one index lookup each. Rows go in in key order, so
+# that two POSTs carrying the same events in different orders (a retry racing the first try)
+# wait for each other instead of deadlocking; what it inserted comes back as one JSON array (a
+# thousand rows fetched one by one through the driver and SQLAlchemy cost more than the
+# statement), and is put back in the order posted.
 _COLUMNS = ("provider", "event_id", "kind", "send_id", "delivery_id", "subscriber_id", "email", "bounce", "status",
             "reason", "url", "machine", "occurred_at", "raw")
 _TYPES = ("text", "text", "text", "int", "int", "int", "text", "text", "text", "text", "text", "bool", "timestamptz",
@@ -78,13 +80,12 @@ _RESOLVED = {"send_id": "CASE WHEN d.id IS NOT NULL THEN d.send_id WHEN t.delive
 _INSERT_RESOLVED = text(
     f"WITH new AS (INSERT INTO delivery_events ({', '.join(_COLUMNS)}) "
     f"SELECT {', '.join(_RESOLVED.get(c, f't.{c}') for c in _COLUMNS)} "
-    f"FROM ROWS FROM (json_to_recordset(CAST(:rows AS json)) "
-    f"AS ({', '.join(f'{c} {t}' for c, t in zip(_COLUMNS, _TYPES, strict=True))})) "
-    f"WITH ORDINALITY AS t({', '.join(_COLUMNS)}, n) "
+    f"FROM json_to_recordset(CAST(:rows AS json)) "
+    f"AS t({', '.join(f'{c} {t}' for c, t in zip(_COLUMNS, _TYPES, strict=True))}) "
     "LEFT JOIN LATERAL (SELECT id, send_id, subscriber_id FROM deliveries "
     "WHERE id = t.delivery_id AND email = t.email LIMIT 1) AS d ON true "
     "LEFT JOIN LATERAL (SELECT id FROM subscribers WHERE d.id IS NULL AND email = t.email LIMIT 1) AS s ON true "
-    "ORDER BY t.n ON CONFLICT (provider, event_id) DO NOTHING "
+    "ORDER BY t.provider, t.event_id ON CONFLICT (provider, event_id) DO NOTHING "
     "RETURNING id, event_id, send_id, delivery_id, subscriber_id) "
     "SELECT CAST(coalesce(json_agg(json_build_array(id, event_id, send_id, delivery_id, subscriber_id)), '[]') "
     "AS text) FROM new"
@@ -94,14 +95,14 @@ _INSERT_RESOLVED = text(
 def _insert_resolved(session: Session, rows: list[dict]) -> list[tuple[int, dict]]:
     """PostgreSQL: insert the rows not yet in the ledger, with their deliveries found; (id, row)
     of each one inserted, the row given its send, delivery and subscriber."""
-    by_event_id = {row["event_id"]: row for row in rows}
+    position = {row["event_id"]: n for n, row in enumerate(rows)}
     fresh = []
     for row_id, event_id, send_id, delivery_id, subscriber_id in orjson.loads(
             session.execute(_INSERT_RESOLVED, {"rows": orjson.dumps(rows).decode()}).scalar_one()):
-        row = by_event_id[event_id]
+        row = rows[position[event_id]]
         row.update(send_id=send_id, delivery_id=delivery_id, subscriber_id=subscriber_id)
         fresh.append((row_id, row))
-    return fresh
+    return sorted(fresh, key=lambda pair: position[pair[1]["event_id"]])
 
 
 def _insert_new(session: Session, rows: list[dict]) -> list[tuple[int, str]]:

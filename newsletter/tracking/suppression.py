@@ -92,7 +92,7 @@ def _past_soft_limit(session: Session, settings: Settings, soft: dict[int, tuple
     since = utcnow() - dt.timedelta(days=settings.soft_bounce_days)
     counts = dict(session.execute(
         select(DeliveryEvent.subscriber_id, func.count())
-        .where(one_of(session, DeliveryEvent.subscriber_id, sorted(soft)), DeliveryEvent.kind == "bounced",
+        .where(one_of(session, DeliveryEvent.subscriber_id, sorted(soft)), DeliveryEvent.kind_is("bounced"),
                DeliveryEvent.bounce == "soft", DeliveryEvent.occurred_at >= since)
         .group_by(DeliveryEvent.subscriber_id)
     ).all())

@@ -76,10 +76,10 @@ def accepted_ago(url: str, seconds: float) -> None:
 
 
 def clicks(url: str) -> list:
-    """The ledger's clicked events, oldest first."""
+    """The ledger's clicked events, oldest first (ids follow event ids within a delivery of events)."""
     with transaction(url) as session:
         return session.execute(
             select(DeliveryEvent.provider, DeliveryEvent.delivery_id, DeliveryEvent.send_id, DeliveryEvent.url,
                    DeliveryEvent.machine, DeliveryEvent.raw, DeliveryEvent.event_id)
-            .where(DeliveryEvent.kind == "clicked").order_by(DeliveryEvent.id)
+            .where(DeliveryEvent.kind == "clicked").order_by(DeliveryEvent.occurred_at, DeliveryEvent.id)
         ).all()
