@@ -1,9 +1,10 @@
 """The SMTP provider: a batch's messages sent at once over a pool of connections to the relay.
 
 Each worker process keeps up to NEWSLETTER_SMTP_CONNECTIONS connections open across batches
-(providers/smtp_pool.py), and a batch is shared out between as many threads, each sending
-over its own connection, pipelined where the relay offers it. Every answer is handed on as it
-comes (``stream_batch``), so the worker records it at once.
+(providers/smtp_pool.py), and a batch is shared out between as many lanes, coroutines on the
+process's one SMTP event loop, each sending over its own connection, pipelined where the relay
+offers it. Every answer is handed on as it comes (``stream_batch``), so the worker records it
+at once.
 
 A recipient the relay refuses (5xx) fails alone. Throttling is normal: a 4xx (a 421 "try
 again later" closes the connection) or a dropped connection holds back only that message for
@@ -22,27 +23,32 @@ bounce says whose message it was even when it quotes nothing of it (newsletter.t
 it back). The From header is unchanged.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import os
-import smtplib
 import ssl
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from email.utils import parseaddr
 
 from newsletter.config import Settings
-from newsletter.errors import ProviderAuthError, ProviderError, TransientProviderError
+from newsletter.errors import ProviderError, TransientProviderError
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.providers.mime import MimeBuilder
 from newsletter.providers.smtp_batch import BatchWork
-from newsletter.providers.smtp_pool import ConnectionLost, ConnectionPool
+from newsletter.providers.smtp_pool import (
+    ConnectionLost,
+    ConnectionPool,
+    RelayConnection,
+    connect,
+    local_name,
+    tls_context,
+)
 from newsletter.tokens import derived_key
 
-CONNECT_TRIES = 3  # a thread that cannot open a connection this many times in a row stops
+CONNECT_TRIES = 3  # a lane that cannot open a connection this many times in a row stops
 
 
 class SmtpProvider(Provider):
@@ -55,77 +61,88 @@ class SmtpProvider(Provider):
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._pool: ConnectionPool | None = None
-        self._threads: ThreadPoolExecutor | None = None
+        self._tls: ssl.SSLContext | None = None
 
     def send_batch(self, batch: OutgoingBatch) -> list[RecipientResult]:
         return self.stream_batch(batch, lambda _: None)
 
     def stream_batch(self, batch: OutgoingBatch,
                      on_results: Callable[[list[RecipientResult]], None]) -> list[RecipientResult]:
-        pool, threads = self._parts()
-        work = BatchWork(batch.recipients, lanes=min(self.settings.smtp_connections, len(batch.recipients)))
-        builder = MimeBuilder(batch)
-        envelope_from = parseaddr(batch.from_email)[1]
-        lanes = [threads.submit(self._lane, pool, work, builder, envelope_from, on_results) for _ in range(work.lanes)]
-        for lane in lanes:
-            lane.result()
-        return work.results()
+        """Send ``batch`` over the pool's connections at once (on this process's event loop
+        thread, ``on_results`` called there with each answer); every recipient's answer."""
+        loop, pool = self._parts()
+        return asyncio.run_coroutine_threadsafe(self._send(pool, batch, on_results), loop).result()
 
     def close(self) -> None:
         """Close the connections this process keeps open."""
-        if self._pool is not None:
-            self._pool.close()
+        if self._pool is not None and self._pid == os.getpid():
+            asyncio.run_coroutine_threadsafe(self._pool.close(), _event_loop()).result()
 
-    def _parts(self) -> tuple[ConnectionPool, ThreadPoolExecutor]:
-        """This process's pool and threads (made again in a forked child: sockets and threads
+    def _parts(self) -> tuple[asyncio.AbstractEventLoop, ConnectionPool]:
+        """This process's event loop and pool (made again in a forked child: sockets and threads
         do not cross a fork)."""
         with self._lock:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
+                local_name()  # looked up here, before the loop needs it
+                self._tls = tls_context(self.settings)
                 self._pool = ConnectionPool(self._connect,
                                             messages_per_connection=self.settings.smtp_messages_per_connection)
-                self._threads = ThreadPoolExecutor(self.settings.smtp_connections, thread_name_prefix="smtp")
-            return self._pool, self._threads
+            return _event_loop(), self._pool
 
-    def _lane(self, pool: ConnectionPool, work: BatchWork, builder: MimeBuilder, envelope_from: str,
-              on_results: Callable[[list[RecipientResult]], None]) -> None:
+    async def _connect(self) -> RelayConnection:
+        return await connect(self.settings, local_name(), self._tls)  # the name cached: no DNS on the loop
+
+    async def _send(self, pool: ConnectionPool, batch: OutgoingBatch,
+                    on_results: Callable[[list[RecipientResult]], None]) -> list[RecipientResult]:
+        work = BatchWork(batch.recipients, lanes=min(self.settings.smtp_connections, len(batch.recipients)))
+        builder = MimeBuilder(batch, smtp=True)
+        envelope_from = parseaddr(batch.from_email)[1]
+        lanes = [self._lane(pool, work, builder, envelope_from, on_results) for _ in range(work.lanes)]
+        failures = [r for r in await asyncio.gather(*lanes, return_exceptions=True) if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
+        return work.results()
+
+    async def _lane(self, pool: ConnectionPool, work: BatchWork, builder: MimeBuilder, envelope_from: str,
+                    on_results: Callable[[list[RecipientResult]], None]) -> None:
         """Send the batch's messages over one connection until none is left."""
         connection, failures = None, 0
         try:
-            while (recipient := work.take()) is not None:
+            while (recipient := await work.take()) is not None:
                 if connection is None:
                     try:
-                        connection = pool.acquire()
+                        connection = await pool.acquire()
                         failures = 0
                     except TransientProviderError as err:  # the relay is busy, or gone
                         work.put_back(recipient)
                         failures += 1
                         if failures >= CONNECT_TRIES:
                             return work.lane_gone(err)
-                        time.sleep(pool.throttle.refused())
+                        await asyncio.sleep(pool.throttle.refused())
                         continue
                     except ProviderError as err:  # our login or settings: no message can go
                         work.put_back(recipient)
                         return work.abort(err)
                 sender = bounce_address(self.settings, recipient.delivery_id) or envelope_from
                 try:
-                    answer = connection.send(sender, recipient.email, builder.build(recipient))
+                    answer = await connection.send(sender, recipient.email, builder.build(recipient))
                 except ConnectionLost as err:
-                    pool.release(connection, broken=True)
+                    await pool.release(connection, broken=True)
                     connection = None
                     lost = "the connection dropped after the message was sent (sent again: it may have arrived)" \
                         if err.after_content else "connection lost"
-                    _hold_back(work, pool, recipient, f"{lost}: {err}")
+                    await _hold_back(work, pool, recipient, f"{lost}: {err}")
                     continue
                 if answer.accepted:
                     pool.throttle.accepted()
                     result = RecipientResult(recipient.delivery_id, True, recipient.message_id)
                 elif 400 <= answer.code < 500:
                     if answer.code == 421:  # the relay closes this connection
-                        pool.release(connection, broken=True)
+                        await pool.release(connection, broken=True)
                         connection = None
-                    _hold_back(work, pool, recipient, f"{answer.code} {answer.text}",
-                               smtp_code=answer.code if answer.step == "rcpt" else None)
+                    await _hold_back(work, pool, recipient, f"{answer.code} {answer.text}",
+                                     smtp_code=answer.code if answer.step == "rcpt" else None)
                     continue
                 else:
                     result = RecipientResult(recipient.delivery_id, False, error=f"{answer.code} {answer.text}",
@@ -133,42 +150,34 @@ class SmtpProvider(Provider):
                 work.answer(result)
                 on_results([result])
                 if connection.sent >= pool.messages_per_connection:
-                    pool.release(connection)  # closed: the next message goes over a new one
+                    await pool.release(connection)  # closed: the next message goes over a new one
                     connection = None
         except BaseException as err:  # unforeseen: the batch stops, and what is unanswered stays pending
             work.abort(err)
             raise
         finally:
             if connection is not None:
-                pool.release(connection)
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        context = ssl.create_default_context(cafile=s.smtp_ca_file)
-        try:
-            if s.smtp_tls == "ssl":
-                smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context)
-            else:
-                smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
-                if s.smtp_tls == "starttls":
-                    smtp.starttls(context=context)
-            smtp.ehlo_or_helo_if_needed()
-            if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password or "")
-        except smtplib.SMTPAuthenticationError as err:
-            raise ProviderAuthError(self.name, "the relay refused the user name or password", status=err.smtp_code,
-                                    body=_text(err.smtp_error)) from err
-        except smtplib.SMTPNotSupportedError as err:
-            raise ProviderError(self.name, f"the relay does not support what NEWSLETTER_SMTP_TLS asks: {err}") from err
-        except (smtplib.SMTPException, OSError) as err:
-            raise TransientProviderError(
-                self.name, f"cannot connect to {s.smtp_host}:{s.smtp_port} ({err or type(err).__name__})"
-            ) from err
-        return smtp
+                await pool.release(connection, broken=work.stopped)
 
 
-def _hold_back(work: BatchWork, pool: ConnectionPool, recipient: Recipient, error: str,
-               smtp_code: int | None = None) -> None:
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid: int | None = None
+_loop_lock = threading.Lock()
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """This process's event loop for SMTP, running in a thread of its own (started again in a
+    forked child, where the parent's thread does not exist)."""
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop_pid != os.getpid():
+            _loop, _loop_pid = asyncio.new_event_loop(), os.getpid()
+            threading.Thread(target=_loop.run_forever, name="smtp", daemon=True).start()
+        return _loop
+
+
+async def _hold_back(work: BatchWork, pool: ConnectionPool, recipient: Recipient, error: str,
+                     smtp_code: int | None = None) -> None:
     """Hold back a refused message, and pause this connection as long as the relay's refusals
     in a row say."""
     pause = pool.throttle.refused()
@@ -176,11 +185,7 @@ def _hold_back(work: BatchWork, pool: ConnectionPool, recipient: Recipient, erro
     if pool.throttle.refusing():
         work.abort(TransientProviderError("smtp", f"the relay keeps refusing; last: {error}"))
     if not work.stopped:
-        time.sleep(pause)
-
-
-def _text(message: bytes | str) -> str:
-    return message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+        await asyncio.sleep(pause)
 
 
 def bounce_address(settings: Settings, delivery_id: int) -> str | None:

@@ -1,14 +1,15 @@
-"""One SMTP batch's messages, shared by the threads sending them: the due ones, the ones held
-back after a refusal, and the answers.
+"""One SMTP batch's messages, shared by the lanes (coroutines, one per connection, on the
+process's event loop) sending them: the due ones, the ones held back after a refusal, and the
+answers.
 
 A refused message (a 4xx, a dropped connection) is held back for ``HOLD_BACK`` seconds, twice
 that the second time, while the rest go on; after ``TRIES`` offers it stays pending for the
 batch's retry. A batch never waits longer than that for one message.
 """
 
+import asyncio
 import heapq
 import itertools
-import threading
 import time
 from collections import Counter, deque
 
@@ -20,7 +21,7 @@ TRIES = 3  # offers of one message within a batch
 
 
 class BatchWork:
-    """The batch's messages and answers, safe to share between its ``lanes`` threads."""
+    """The batch's messages and answers, shared by its ``lanes`` (on one event loop: no locks)."""
 
     def __init__(self, recipients: list[Recipient], *, lanes: int):
         self.lanes = lanes
@@ -32,66 +33,64 @@ class BatchWork:
         self._unanswered = {r.delivery_id for r in recipients}
         self._answers: list[RecipientResult] = []
         self._error: BaseException | None = None
-        self._changed = threading.Condition()
+        self._changed = asyncio.Event()  # set when a lane may find something new to do
 
     @property
     def stopped(self) -> bool:
         """Whether the batch was stopped (the relay unreachable or refusing, our login refused)."""
         return self._error is not None
 
-    def take(self) -> Recipient | None:
+    async def take(self) -> Recipient | None:
         """The next message to offer, waiting for a held-back one if need be; None when every
         message is answered or the batch is stopped."""
-        with self._changed:
-            while True:
-                if self._error is not None or not self._unanswered:
-                    return None
-                now = time.monotonic()
-                while self._held and self._held[0][0] <= now:
-                    self._due.append(heapq.heappop(self._held)[2])
-                if self._due:
-                    return self._due.popleft()
-                # the rest are in flight on other connections, or held back
-                self._changed.wait(self._held[0][0] - now if self._held else None)
+        while True:
+            if self._error is not None or not self._unanswered:
+                return None
+            now = time.monotonic()
+            while self._held and self._held[0][0] <= now:
+                self._due.append(heapq.heappop(self._held)[2])
+            if self._due:
+                return self._due.popleft()
+            # the rest are in flight on other connections, or held back
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), self._held[0][0] - now if self._held else None)
+            except TimeoutError:
+                pass
 
     def put_back(self, recipient: Recipient) -> None:
-        """Return a message not offered (its thread had no connection)."""
-        with self._changed:
-            self._due.appendleft(recipient)
-            self._changed.notify()
+        """Return a message not offered (its lane had no connection)."""
+        self._due.appendleft(recipient)
+        self._changed.set()
 
     def answer(self, result: RecipientResult) -> None:
         """Record the relay's final answer for one message."""
-        with self._changed:
-            self._answers.append(result)
-            self._unanswered.discard(result.delivery_id)
-            self._changed.notify_all()
+        self._answers.append(result)
+        self._unanswered.discard(result.delivery_id)
+        self._changed.set()
 
     def hold_back(self, recipient: Recipient, error: str, *, smtp_code: int | None = None) -> None:
         """The relay refused ``recipient``'s message for now: offer it again shortly, or, after
         ``TRIES`` offers, leave it pending for the batch's retry."""
-        with self._changed:
-            self._tries[recipient.delivery_id] += 1
-            tries = self._tries[recipient.delivery_id]
-            if tries < TRIES:
-                due = time.monotonic() + HOLD_BACK * 2 ** (tries - 1)
-                heapq.heappush(self._held, (due, next(self._order), recipient))
-                self._changed.notify_all()
-                return
+        self._tries[recipient.delivery_id] += 1
+        tries = self._tries[recipient.delivery_id]
+        if tries < TRIES:
+            due = time.monotonic() + HOLD_BACK * 2 ** (tries - 1)
+            heapq.heappush(self._held, (due, next(self._order), recipient))
+            self._changed.set()
+            return
         self.answer(RecipientResult(recipient.delivery_id, False, error=error, retry=True, smtp_code=smtp_code))
 
     def lane_gone(self, error: TransientProviderError) -> None:
-        """A thread stopped for want of a connection; when the last one does, the batch stops."""
-        with self._changed:
-            self._live -= 1
-            if self._live == 0:
-                self.abort(error)
+        """A lane stopped for want of a connection; when the last one does, the batch stops."""
+        self._live -= 1
+        if self._live == 0:
+            self.abort(error)
 
     def abort(self, error: BaseException) -> None:
         """Stop the batch: messages in flight are answered, the others are left pending."""
-        with self._changed:
-            self._error = self._error or error
-            self._changed.notify_all()
+        self._error = self._error or error
+        self._changed.set()
 
     def results(self) -> list[RecipientResult]:
         """Every message's answer, those never answered left pending for a retry. A stopped
