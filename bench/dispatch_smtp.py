@@ -112,7 +112,9 @@ def main() -> None:
           f"{relay.answers['421']:,}, {relay.answers['drop']:,} |")
     print(f"| workers | {args.workers} x {args.connections} connections{', one SIGKILLed' if killed else ''} |")
     print(f"| send to all accepted | {total:.1f} s ({args.recipients / total:,.0f} msg/s) |")
-    print(f"| recipients sent twice (of which replies lost) | {len(twice)} ({len(twice & set(relay.lost_replies))}) |")
+    lost, unread = set(relay.lost_replies), set(relay.unread_replies) - set(relay.lost_replies)
+    print(f"| recipients sent twice (of which replies lost; the sender gone before a word after the reply) "
+          f"| {len(twice)} ({len(twice & lost)}; {len(twice & unread)}) |")
     if not killed:
         print(f"| worker CPU per message | {sum(cpu) / args.recipients * 1e3:.2f} ms |")
     print(f"| peak RSS per worker | {', '.join(f'{p:.0f} MiB' for p in peaks)} |")

@@ -86,7 +86,7 @@ class SmtpProvider(Provider):
                 self._pid = os.getpid()
                 local_name()  # looked up here, before the loop needs it
                 self._tls = tls_context(self.settings)
-                self._pool = ConnectionPool(self._connect,
+                self._pool = ConnectionPool(self._connect, connections=self.settings.smtp_connections,
                                             messages_per_connection=self.settings.smtp_messages_per_connection)
             return _event_loop(), self._pool
 
@@ -98,8 +98,12 @@ class SmtpProvider(Provider):
         work = BatchWork(batch.recipients, lanes=min(self.settings.smtp_connections, len(batch.recipients)))
         builder = MimeBuilder(batch, smtp=True)
         envelope_from = parseaddr(batch.from_email)[1]
-        lanes = [self._lane(pool, work, builder, envelope_from, on_results) for _ in range(work.lanes)]
-        failures = [r for r in await asyncio.gather(*lanes, return_exceptions=True) if isinstance(r, BaseException)]
+        async def lane() -> None:
+            async with pool.lanes:
+                await self._lane(pool, work, builder, envelope_from, on_results)
+
+        failures = [r for r in await asyncio.gather(*(lane() for _ in range(work.lanes)), return_exceptions=True)
+                    if isinstance(r, BaseException)]
         if failures:
             raise failures[0]
         return work.results()

@@ -251,13 +251,16 @@ class Throttle:
 
 
 class ConnectionPool:
-    """Up to one connection per lane, kept open across batches: a connection is checked with
-    NOOP when it is taken again, and replaced after ``messages_per_connection``. Used from
-    the process's event loop thread only."""
+    """Up to ``connections`` connections, kept open across batches: a connection is checked
+    with NOOP when it is taken again, and replaced after ``messages_per_connection``. Batches
+    sent at once (threads of one process) share them: a lane sends only while it holds one of
+    the ``lanes`` slots. Used from the process's event loop thread only."""
 
-    def __init__(self, connect: Callable[[], Awaitable[RelayConnection]], *, messages_per_connection: int):
+    def __init__(self, connect: Callable[[], Awaitable[RelayConnection]], *, connections: int,
+                 messages_per_connection: int):
         self.connect = connect
         self.messages_per_connection = messages_per_connection
+        self.lanes = asyncio.Semaphore(connections)
         self.throttle = Throttle()
         self._idle: list[RelayConnection] = []
 

@@ -52,6 +52,8 @@ class FakeRelay:
         self.reads: list[tuple[int, tuple[str, ...]]] = []  # (connection, commands in one read)
         self.taken: collections.Counter[int] = collections.Counter()  # delivery id -> messages taken
         self.lost_replies: collections.Counter[int] = collections.Counter()  # taken, then dropped unanswered
+        # taken and answered, but the client closed without a word after: it may never have read the reply
+        self.unread_replies: collections.Counter[int] = collections.Counter()
         self.answers: collections.Counter[str] = collections.Counter()  # "250", "421", "drop", ...
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = threading.Event()
@@ -143,7 +145,9 @@ class _Session(asyncio.Protocol):
         relay = self.relay
         self.reply("220 fake relay ESMTP")
         recipients: list[str] = []
+        unread = None  # the message just answered, until the client sends anything after its reply
         while (line := await self._until(b"\r\n")) is not None:
+            unread = None
             verb = line[:4].upper()
             if verb in (b"EHLO", b"HELO"):
                 self.reply("250-fake relay\r\n" + ("250-PIPELINING\r\n" if relay.pipelining else "")
@@ -192,6 +196,7 @@ class _Session(asyncio.Protocol):
                     return
                 relay.count("250", delivery_id)
                 self.reply("250 2.0.0 Queued")
+                unread = delivery_id
             elif verb in (b"RSET", b"NOOP"):
                 recipients = [] if verb == b"RSET" else recipients
                 self.reply("250 2.0.0 OK")
@@ -201,6 +206,9 @@ class _Session(asyncio.Protocol):
                 return
             else:
                 self.reply("500 5.5.2 Unknown command")
+        if unread is not None:  # the client went away (killed, say) right after the reply
+            with relay.lock:
+                relay.unread_replies[unread] += 1
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 commands it reads: pipelining where offered, connections kept across batches, and a relay that
 throttles (421) or drops a connection mid-batch."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select
 
@@ -63,6 +65,20 @@ def test_a_batch_is_shared_out_over_the_pool_whose_connections_serve_the_next_ba
     assert all("NOOP" in commands for commands in by_connection.values())
     assert sum(relay.taken.values()) == 12
     smtp.close()
+
+
+def test_batches_sent_at_once_by_one_process_share_its_connections(settings, tmp_path):
+    relay = FakeRelay(latency=0.02).start()  # slow enough for the two batches to overlap
+    try:
+        smtp = provider(tmp_path, relay, smtp_connections=3)
+        batches = [outgoing_batch(settings, [recipient(n) for n in range(first, first + 9)]) for first in (1, 20)]
+        with ThreadPoolExecutor(2) as threads:  # as the threads of an embedded worker would
+            results = list(threads.map(smtp.send_batch, batches))
+        assert all(r.accepted for batch in results for r in batch)
+        assert sum(relay.taken.values()) == 18 and relay.connections == 3  # never 3 per batch
+        smtp.close()
+    finally:
+        relay.stop()
 
 
 def test_a_connection_is_replaced_after_its_share_of_messages(settings, tmp_path, relay):
