@@ -11,11 +11,12 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init, setup_logging, worker_process_shutdown
+from celery.signals import celeryd_init, setup_logging, worker_process_init, worker_process_shutdown, worker_ready
 from kombu import Queue
 
 from newsletter.config import Settings, get_settings
 from newsletter.intake.polling import FEED_ROUND_SECONDS
+from newsletter.operations.heap import freeze_startup_heap
 from newsletter.operations.logging import configure_logging
 from newsletter.operations.metrics_dir import forget_process, use_metrics_dir
 
@@ -73,6 +74,12 @@ def make_celery(settings: Settings) -> Celery:
 settings = get_settings()
 use_metrics_dir(settings)  # before any task counts: a worker's pool children inherit the folder
 app = make_celery(settings)
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def _freeze_startup_heap(**_) -> None:
+    freeze_startup_heap()  # the worker (a prefork pool's child too) is ready: see operations/heap.py
 
 
 @worker_process_shutdown.connect

@@ -9,6 +9,7 @@ import typer
 
 from newsletter.cli.app import app, ready_settings
 from newsletter.config import Settings
+from newsletter.operations.heap import freeze_startup_heap
 from newsletter.operations.logging import configure_logging
 from newsletter.operations.metrics_dir import use_metrics_dir
 
@@ -35,9 +36,11 @@ def serve(
     # Client addresses (and so the per-address rate limits) come from X-Forwarded-For only
     # when a proxy we trust sent it; anyone else could pick a fresh address per request.
     proxies = settings.trusted_proxies
+    app = create_app(settings)
+    freeze_startup_heap()
     # With a broker, Celery workers and beat do the dispatching.
     with nullcontext() if settings.broker_url else embedded_dispatch(settings):
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=bool(proxies),
+        uvicorn.run(app, host=host, port=port, proxy_headers=bool(proxies),
                     forwarded_allow_ips=proxies or None, log_level="info",
                     **({"log_config": None} if json_logs else {}))  # None: uvicorn's lines go to ours
 
