@@ -4,7 +4,9 @@ answers.
 
 A refused message (a 4xx, a dropped connection) is held back for ``HOLD_BACK`` seconds, twice
 that the second time, while the rest go on; after ``TRIES`` offers it stays pending for the
-batch's retry. A batch never waits longer than that for one message.
+batch's retry. A batch never waits longer than that for one message, and a short hold matters:
+a batch's last messages wait for its held ones (a worker sends one batch at a time), so a
+0.5 s hold cost a relay refusing 3% of messages a fifth of its rate.
 """
 
 import asyncio
@@ -16,7 +18,7 @@ from collections import Counter, deque
 from newsletter.errors import TransientProviderError
 from newsletter.providers.base import Recipient, RecipientResult
 
-HOLD_BACK = 0.5  # seconds a refused message waits before it is offered again; doubled each time
+HOLD_BACK = 0.1  # seconds a refused message waits before it is offered again; doubled each time
 TRIES = 3  # offers of one message within a batch
 
 
