@@ -14,13 +14,14 @@ import logging
 import threading
 import time
 
-from sqlalchemy import case, update
+import orjson
+from sqlalchemy import case, text, update
 from sqlalchemy.orm import Session
 
 from newsletter.db.engine import one_of, transaction
 from newsletter.db.models import Batch, Delivery, utcnow
 from newsletter.providers.base import RecipientResult
-from newsletter.sending.states import B, DeliveryStatus, lock_batch, move_deliveries
+from newsletter.sending.states import COUNTED, DELIVERY_TRANSITIONS, B, DeliveryStatus, lock_batch, move_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,8 @@ class BatchProgress:
                 if not self._waiting and not beat:
                     continue
             try:
-                self._flush(beat=True)
-                beaten = time.monotonic()
+                self._flush(beat=beat)
+                beaten = time.monotonic() if beat else beaten
             except Exception:  # the database blinked: the answers stay waiting for the next round
                 log.warning("batch %s: could not record progress", self.batch_id, exc_info=True)
 
@@ -83,12 +84,13 @@ class BatchProgress:
             with transaction(self.url) as session:
                 if taken and lock_batch(session, self.send_id, self.number):
                     record_outcomes(session, send_id=self.send_id, number=self.number, results=taken)
-                session.execute(
-                    update(Batch)
-                    .where(Batch.id == self.batch_id, Batch.attempts == self.attempt,
-                           Batch.status.in_((B.SUBMITTING, B.POSTING)))
-                    .values(heartbeat_at=utcnow())
-                )
+                if beat:
+                    session.execute(
+                        update(Batch)
+                        .where(Batch.id == self.batch_id, Batch.attempts == self.attempt,
+                               Batch.status.in_((B.SUBMITTING, B.POSTING)))
+                        .values(heartbeat_at=utcnow())
+                    )
         except Exception:
             with self._lock:
                 self._waiting[:0] = taken
@@ -118,9 +120,38 @@ def record_outcomes(session: Session, *, send_id: int, number: int, results: lis
             )
             continue
         message_ids = {r.provider_message_id for r in answers}
+        if len(message_ids) > 1 and session.get_bind().dialect.name == "postgresql":
+            _move_with_own_ids(session, send_id=send_id, number=number, to=DeliveryStatus(outcome), error=error,
+                               answers=answers, now=now)
+            continue
         message_id = message_ids.pop() if len(message_ids) == 1 else case(
             {r.delivery_id: r.provider_message_id for r in answers}, value=Delivery.id)
         # Confined to the batch's own rows, whatever the id list holds.
         move_deliveries(session, send_id=send_id, batch_number=number, where=[one_of(session, Delivery.id, ids)],
                         from_=DeliveryStatus.PENDING, to=DeliveryStatus(outcome), provider_message_id=message_id,
                         error=error)
+
+
+# SMTP's answers each carry their own Message-ID, and arrive in small groups every
+# FLUSH_SECONDS. On PostgreSQL the group goes as one JSON parameter to one statement that moves
+# the deliveries (as move_deliveries would, confined to the batch) and counts the move on the
+# batch: the same text whatever the group's size, so SQLAlchemy and PostgreSQL prepare it
+# once. (A CASE of one branch per answer made a new statement each time, and building and
+# compiling the two statements cost ~2.5 ms of CPU a group: more than sending it.)
+_MOVE_WITH_OWN_IDS = {to: text(
+    "WITH moved AS (UPDATE deliveries d SET status = :to, provider_message_id = a.message_id, error = :error, "
+    "updated_at = :now FROM json_to_recordset(CAST(:answers AS json)) AS a(id int, message_id text) "
+    "WHERE d.id = a.id AND d.send_id = :send AND d.batch_number = :number AND d.status = 'pending' RETURNING 1) "
+    f"UPDATE batches SET {to.value} = {to.value} + (SELECT count(*) FROM moved) "
+    "WHERE send_id = :send AND number = :number"
+) for to in (DeliveryStatus.ACCEPTED, DeliveryStatus.FAILED)}
+
+
+def _move_with_own_ids(session: Session, *, send_id: int, number: int, to: DeliveryStatus, error: str | None,
+                       answers: list[RecipientResult], now) -> None:
+    """PostgreSQL: move a batch's pending ``answers`` to ``to``, each with its own message id."""
+    if to not in DELIVERY_TRANSITIONS[DeliveryStatus.PENDING] or to not in COUNTED:
+        raise ValueError(f"a delivery cannot go from pending to {to} here")
+    rows = orjson.dumps([{"id": r.delivery_id, "message_id": r.provider_message_id} for r in answers]).decode()
+    session.execute(_MOVE_WITH_OWN_IDS[to], {"to": to.value, "error": error, "now": now, "answers": rows,
+                                             "send": send_id, "number": number})

@@ -111,6 +111,9 @@ def test_a_421_mid_batch_holds_back_only_the_refused_message(tmp_path, database_
     assert set(ledger.values()) == {"accepted"}
     assert relay.answers["421"] == 2 and relay.connections == 3  # a new connection after each 421
     assert sorted(relay.taken.values()) == [1] * 6  # nobody twice: a 421 took nothing
+    with transaction(database_url) as session:  # each recorded with its own message's Message-ID
+        recorded = session.execute(select(Delivery.id, Delivery.send_id, Delivery.provider_message_id)).all()
+    assert all(message_id.startswith(f"<{send_id}.{delivery_id}.") for delivery_id, send_id, message_id in recorded)
 
 
 def test_only_a_message_whose_reply_was_lost_is_sent_twice(tmp_path, database_url, issue_id, relay):  # noqa: F811
