@@ -11,7 +11,13 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init, setup_logging, worker_process_init, worker_process_shutdown, worker_ready
+from celery.signals import (
+    celeryd_init,
+    setup_logging,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+)
 from kombu import Queue
 
 from newsletter.config import Settings, get_settings

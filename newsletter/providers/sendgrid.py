@@ -281,9 +281,8 @@ def _read(event: object) -> tuple[int | None, int | None, int | None, str | None
             return f"{arg} is not one of our ids: {str(value)[:40]!r}"
         ids.append(number)
     message_id = event.get("sg_message_id")
-    if message_id is not None:
-        if not isinstance(message_id, str) or len(message_id := message_id.partition(".")[0]) > 200:
-            return "its sg_message_id is not one SendGrid gave us"
+    if message_id is not None and (not isinstance(message_id, str) or len(message_id := message_id.partition(".")[0]) > 200):
+        return "its sg_message_id is not one SendGrid gave us"
     return (*ids, message_id)
 
 

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from newsletter.db.engine import one_of, transaction
 from newsletter.db.models import Batch, Delivery, utcnow
 from newsletter.providers.base import RecipientResult
-from newsletter.sending.states import COUNTED, DELIVERY_TRANSITIONS, B, DeliveryStatus, lock_batch, move_deliveries
+from newsletter.sending.states import (
+    COUNTED,
+    DELIVERY_TRANSITIONS,
+    B,
+    DeliveryStatus,
+    lock_batch,
+    move_deliveries,
+)
 
 log = logging.getLogger(__name__)
 
