@@ -25,6 +25,7 @@ from newsletter.intake.polling import FEED_ROUND_SECONDS
 from newsletter.operations.heap import freeze_startup_heap
 from newsletter.operations.logging import configure_logging
 from newsletter.operations.metrics_dir import forget_process, use_metrics_dir
+from newsletter.tracking.retention import ROUND_SECONDS as RETENTION_ROUND_SECONDS
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -57,10 +58,10 @@ def make_celery(settings: Settings) -> Celery:
                 "schedule": settings.poll_interval,
                 "options": {"expires": settings.poll_interval},  # a missed sweep is not worth running late
             },
-            "delete-old-events": {  # retention: hourly is plenty for a limit counted in days
+            "delete-old-events": {  # retention
                 "task": "newsletter.delete_old_events",
-                "schedule": 3600,
-                "options": {"expires": 3600},
+                "schedule": RETENTION_ROUND_SECONDS,
+                "options": {"expires": RETENTION_ROUND_SECONDS},
             },
             "poll-feeds": {  # each feed is due at its own interval: this only looks for due ones
                 "task": "newsletter.poll_feeds",

@@ -42,8 +42,10 @@ def embedded_dispatch(settings: Settings) -> Iterator[None]:
     """An embedded worker, and the sweep every NEWSLETTER_POLL_INTERVAL seconds as beat would
     run it: due scheduled sends start, retries and recovered batches are queued. With a bounce
     mailbox (NEWSLETTER_BOUNCE_IMAP_HOST), it is read every NEWSLETTER_BOUNCE_POLL_SECONDS; due
-    feeds are polled every minute."""
+    feeds are polled every minute; raw events past NEWSLETTER_EVENT_RETENTION_DAYS are deleted
+    every hour."""
     from newsletter.intake.polling import FEED_ROUND_SECONDS, poll_due_feeds
+    from newsletter.tracking import retention
     from newsletter.tracking.mailbox import poll_bounce_mailbox
     from workers import app
     from workers.tasks import run_sweep
@@ -61,7 +63,8 @@ def embedded_dispatch(settings: Settings) -> Iterator[None]:
         return threading.Thread(target=run_until_stopped, name=f"embedded-{name}", daemon=True)
 
     loops = [every(settings.poll_interval, "sweep", lambda: run_sweep(settings)),
-             every(FEED_ROUND_SECONDS, "feed-poll", lambda: poll_due_feeds(settings=settings))]
+             every(FEED_ROUND_SECONDS, "feed-poll", lambda: poll_due_feeds(settings=settings)),
+             every(retention.ROUND_SECONDS, "retention", lambda: retention.delete_old_events(settings=settings))]
     if settings.bounce_imap_host:
         loops.append(every(settings.bounce_poll_seconds, "bounce-poll",
                            lambda: poll_bounce_mailbox(settings=settings)))

@@ -19,6 +19,7 @@ from newsletter.db.engine import transaction
 from newsletter.db.models import DeliveryEvent, utcnow
 
 CHUNK = 5000  # rows per transaction: short locks, bounded undo
+ROUND_SECONDS = 3600  # how often it runs (beat; the embedded mode): hourly is plenty for days
 
 
 def cutoff(settings: Settings, now: dt.datetime | None = None) -> dt.datetime:

@@ -2,6 +2,7 @@
 the send's counts, its report's figures and the suppressions the events caused are kept."""
 
 import datetime as dt
+import time
 from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
@@ -46,3 +47,28 @@ def test_old_raw_events_go_and_the_counts_stay(db_settings, tmp_path):
     assert delete_old_events(settings=settings) == 0
     with transaction(db_settings.database_url) as session:
         assert session.scalar(select(func.count()).select_from(DeliveryEvent)) == 1
+
+
+def test_the_embedded_mode_deletes_old_events_too(db_settings, tmp_path, monkeypatch):
+    from newsletter.tracking import retention
+    from workers.embedded import embedded_dispatch
+
+    sent = send_issue(db_settings)
+    deliveries = {email: SimpleNamespace(id=delivery_id, send_id=sent.send_id)
+                  for email, delivery_id in sent.deliveries.items()}
+    report_events(db_settings, deliveries, ("delivered", "ana@example.org"), ("delivered", "bo@example.org"))
+    with transaction(db_settings.database_url) as session:
+        session.execute(update(DeliveryEvent).where(DeliveryEvent.email == "bo@example.org")
+                        .values(occurred_at=utcnow() - dt.timedelta(days=200)))
+    monkeypatch.setattr(retention, "ROUND_SECONDS", 0.05)  # hourly, as beat runs it, is too long to wait for
+    settings = make_settings(tmp_path, database_url=db_settings.database_url, event_retention_days=180)
+    with embedded_dispatch(settings):  # as `newsletter serve` without a broker runs it
+        deadline = time.monotonic() + 10
+        while remaining(settings) != ["ana@example.org"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert remaining(settings) == ["ana@example.org"]
+
+
+def remaining(settings) -> list[str]:
+    with transaction(settings.database_url) as session:
+        return session.scalars(select(DeliveryEvent.email).order_by(DeliveryEvent.email)).all()
