@@ -5,7 +5,8 @@ from pydantic import ValidationError
 
 from newsletter.cli.app import app
 from newsletter.config import get_settings
-from newsletter.operations.doctor import Level, invalid_settings, run_checks
+from newsletter.operations.doctor import invalid_settings, run_checks
+from newsletter.operations.findings import Level
 
 
 @app.command("doctor")

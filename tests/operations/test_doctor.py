@@ -12,7 +12,8 @@ import dns.resolver
 import dns.rrset
 import pytest
 
-from newsletter.operations.doctor import Level, dns_findings
+from newsletter.operations.dns_check import dns_findings
+from newsletter.operations.findings import Level
 from tests.cli import cli_env, run_cli
 from tests.conftest import make_settings
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
