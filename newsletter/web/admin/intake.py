@@ -1,5 +1,6 @@
 """Intake in the newsroom: a pasted link fills the item form, a pasted newsletter is reviewed
-item by item, and the feeds page shows each feed's last poll and error."""
+item by item, and the feeds page shows each feed's last poll and error; a feed is added,
+edited, polled now or removed there."""
 
 import datetime as dt
 
@@ -13,10 +14,18 @@ from newsletter.db import transaction
 from newsletter.db.models import utcnow
 from newsletter.errors import ContentError, FetchError
 from newsletter.intake import ProposedItem
-from newsletter.intake.links import note_for, propose_link
 from newsletter.intake.inbox import save_proposal, seen_notes
+from newsletter.intake.links import note_for, propose_link
 from newsletter.intake.paste import propose_from_paste
-from newsletter.intake.sources import FeedDraft, add_feed, list_feeds, poll_soon, remove_feed
+from newsletter.intake.sources import (
+    FeedDraft,
+    add_feed,
+    get_feed,
+    list_feeds,
+    poll_soon,
+    remove_feed,
+    update_feed,
+)
 from newsletter.intake.text import iso_moment
 from newsletter.web.admin.render import page, see_other
 from newsletter.web.deps import IdPath, SettingsDep
@@ -77,6 +86,18 @@ def feeds(request: Request, viewer: Editor, settings: SettingsDep) -> HTMLRespon
 async def new_feed(request: Request, viewer: Editor, settings: SettingsDep) -> Response:
     """Add a feed source, or show the page again with what is wrong."""
     return await run_form(request, _add_feed, viewer, settings)
+
+
+@router.get("/feeds/{feed_id}/edit", response_class=HTMLResponse)
+def edit_feed(request: Request, feed_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """A feed's form, filled with its name, link, tags, language, keywords and interval."""
+    return _edit_page(request, viewer, settings, feed_id, values=None, errors={})
+
+
+@router.post("/feeds/{feed_id}", response_class=HTMLResponse)
+async def save_feed(request: Request, feed_id: IdPath, viewer: Editor, settings: SettingsDep) -> Response:
+    """Save a feed's changed fields, or show its form again with what is wrong."""
+    return await run_form(request, _save_feed, viewer, settings, feed_id)
 
 
 @router.post("/feeds/{feed_id}/poll", response_class=HTMLResponse)
@@ -147,6 +168,17 @@ def _add_feed(request: Request, form: FormData, viewer: Viewer, settings: Settin
                      request=request)
 
 
+def _save_feed(request: Request, form: FormData, viewer: Viewer, settings: Settings, feed_id: int) -> Response:
+    values = text_fields(form, FEED_FIELDS, strip=True)
+    try:
+        draft = FeedDraft.model_validate(values)
+        with transaction(settings.database_url) as session:
+            update_feed(session=session, feed_id=feed_id, draft=draft)
+    except (ValidationError, ContentError) as err:
+        return _edit_page(request, viewer, settings, feed_id, values=values, errors=field_errors(err), status=422)
+    return see_other("/admin/feeds", notice=f"Saved the feed “{draft.name}”.", request=request)
+
+
 def _feed_action(request: Request, form: FormData, settings: Settings, feed_id: int, *, poll: bool) -> Response:
     with transaction(settings.database_url) as session:
         if poll:
@@ -164,6 +196,18 @@ def _feeds_page(request: Request, viewer: Viewer, settings: Settings, *, values:
         rows = list_feeds(session=session)
         session.expunge_all()
     return page(request, viewer, "feeds", title="Feeds", feeds=rows, values=values, errors=errors, status=status)
+
+
+def _edit_page(request: Request, viewer: Viewer, settings: Settings, feed_id: int, *, values: dict | None,
+               errors: dict, status: int = 200) -> HTMLResponse:
+    """The feed's form, with ``values`` as typed, or (None) as stored; NotFoundError (a 404) for no such feed."""
+    with transaction(settings.database_url) as session:
+        feed = get_feed(session=session, feed_id=feed_id)
+        stored = {name: getattr(feed, name) for name in FEED_FIELDS}
+    if values is None:
+        values = stored | {"tags": ", ".join(stored["tags"]), "keywords": ", ".join(stored["keywords"])}
+    return page(request, viewer, "feed_edit", title=f"Edit the feed “{stored['name']}”", feed_id=feed_id,
+                values=values, errors=errors, status=status)
 
 
 def _values_of(proposal: ProposedItem) -> dict[str, str]:
