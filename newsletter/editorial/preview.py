@@ -57,7 +57,8 @@ def preview_issue(issue: Issue, settings: Settings, edition: str | None = None) 
         except RenderError as err:  # the same templates fail for every edition: one finding says why
             error = str(err)
             break
-        filled = preview(rendered, settings, issue.slug, language)  # filling costs microseconds
+        edition_shown = None if language == content.language else language
+        filled = preview(rendered, settings, issue.slug, language, edition_shown)  # filling costs microseconds
         sizes[language] = len(filled[0].encode())
         if language == shown:
             html, text = filled

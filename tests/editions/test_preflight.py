@@ -46,3 +46,15 @@ def test_the_preview_checks_every_edition(database_url, settings):
     assert ("error", "A leftover merge tag in the es front matter: {{ titulo }}.") in [(f.level, f.message) for f in findings]
     assert ("warning", "“Headline number 2” has no translation in Spanish (es) edition: it goes out in English there."
             ) in [(f.level, f.message) for f in findings]
+
+
+@SQLITE
+def test_an_editions_preview_links_its_own_web_version(database_url, settings):
+    with transaction(database_url) as session:
+        issue = get_issue(session=session, issue_id=save_issue(
+            session=session, content=IssueContent.model_validate(two_edition_data(2))).id)
+        shown = {edition: preview_issue(issue, settings.model_copy(update={"database_url": database_url}), edition)
+                 for edition in (None, "es")}
+    web = f"{settings.base_url}/archive/{issue.slug}"
+    assert f'href="{web}/es"' in shown["es"].html and f"{web}/es" in shown["es"].text  # as a Spanish reader's
+    assert f'href="{web}"' in shown[None].html and f"{web}/es" not in shown[None].text
