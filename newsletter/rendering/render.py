@@ -39,15 +39,16 @@ def render_issue(content: IssueContent, settings: Settings, *, links: Mapping[st
                  branding: Branding | None = None) -> RenderedIssue:
     """Render ``content`` to email HTML and plain text with per-recipient slots.
 
-    ``links`` maps item links to the addresses both parts use instead (tracked links);
-    ``branding`` is the organisation's look (default: the settings').
+    ``links`` maps item and call-to-action links to the addresses both parts use instead
+    (tracked links); ``branding`` is the organisation's look (default: the settings').
     """
     if links:
+        cta = content.call_to_action
         content = content.model_copy(update={"sections": [
             section.model_copy(update={"items": [item.model_copy(update={"url": links.get(item.url, item.url)})
                                                  for item in section.items]})
             for section in content.sections
-        ]})
+        ], "call_to_action": cta and cta.model_copy(update={"url": links.get(cta.url, cta.url)})})
     html, text = render_email(
         "issue", settings, issue=content, long_date=long_date(content.date, content.language),
         phrases=phrases(content.language, content.phrases),

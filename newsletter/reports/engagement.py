@@ -25,7 +25,7 @@ from newsletter.db.models import (
     SendList,
     as_utc,
 )
-from newsletter.reports.models import ClickReport, ItemClicks, OpenReport
+from newsletter.reports.models import ClickReport, ItemClicks, LinkClicks, OpenReport
 
 HOURS = 72  # the click chart's span, from the send's start
 
@@ -47,6 +47,9 @@ def click_report(*, session: Session, send: Send) -> ClickReport:
         tracked=bool(links), human_clickers=counts.get("unique_clicked_human", 0), click_rate=None,
         human_clicks=counts.get("clicked_human", 0), machine_clicks_filtered=counts.get("clicked_machine", 0),
         by_hour=clicks_by_hour(session=session, send=send), items=_ranked_items(session, send, links),
+        other_links=[LinkClicks(url=link.url, human_clicks=link.human_clicks or 0,
+                                human_clickers=link.human_clickers or 0, machine_clicks=link.machine_clicks or 0)
+                     for link in sorted(links) if link.item_id is None],
     )
 
 

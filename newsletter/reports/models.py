@@ -30,6 +30,15 @@ class ItemClicks(BaseModel):
     machine_clicks: int = Field(description="Clicks marked as machines' (link scanners), not in human_clicks.")
 
 
+class LinkClicks(BaseModel):
+    """A tracked link that is no item's (the call-to-action button), and what readers did with it."""
+
+    url: str
+    human_clicks: int
+    human_clickers: int = Field(description="Distinct readers who clicked it (machines filtered).")
+    machine_clicks: int = Field(description="Clicks marked as machines' (link scanners), not in human_clicks.")
+
+
 class ClickReport(BaseModel):
     """Clicks on the send's tracked links, people's apart from machines'."""
 
@@ -41,6 +50,8 @@ class ClickReport(BaseModel):
         description="Clicks marked as machines' (HEAD, scanner network, right after delivery, bursts): not counted.")
     by_hour: list[int] = Field(description="Human clicks in each of the first 72 hours after the send started.")
     items: list[ItemClicks] = Field(description="Every item of the issue, ranked by human clicks.")
+    other_links: list[LinkClicks] = Field(
+        default_factory=list, description="Tracked links of no item: the call-to-action button's.")
 
 
 class OpenReport(BaseModel):

@@ -89,9 +89,10 @@ def create_send(
 
 def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Issue, editions: list[IssueContent],
                    list_ids: list[int]) -> dict[str, str] | None:
-    """The addresses the send's item links become, {link: tracked address}, when any of its
-    lists tracks clicks (None: plain links). Each distinct link is numbered in reading order
-    and stored in the link table with the item it leads to; the redirect goes nowhere else.
+    """The addresses the send's item links and its call-to-action button's become, {link:
+    tracked address}, when any of its lists tracks clicks (None: plain links). Each distinct
+    link is numbered, the items' in reading order and the button's after, and stored in the
+    link table with the item it leads to (none for the button); the redirect goes nowhere else.
     Every edition's links are numbered (the main one's first): an edition's item may link to
     its own page in that language.
 
@@ -101,10 +102,13 @@ def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Is
     if not session.scalar(select(exists().where(MailingList.id.in_(list_ids), MailingList.track_clicks))):
         return None
     entries = [entry for section in issue.sections for entry in section.entries]  # content.items' order
-    items: dict[str, int] = {}
+    items: dict[str, int | None] = {}
     for edition in editions:
         for item, entry in zip(edition.items, entries, strict=True):
             items.setdefault(item.url, entry.item_id)
+    for edition in editions:  # the call-to-action button (a donation appeal): a link of no item
+        if edition.call_to_action is not None:
+            items.setdefault(edition.call_to_action.url, None)
     session.add_all([SendLink(send_id=send_id, link_id=number, url=url, item_id=item_id)
                      for number, (url, item_id) in enumerate(items.items(), start=1)])
     return {url: f"{settings.base_url}/c/{send_id}/{number}/{MARKERS['click_token']}"

@@ -4,6 +4,7 @@ recording provider, the messages each person got, and the ledger's clicks."""
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -34,11 +35,11 @@ class Sent:
 
 def send_issue(settings: Settings, people: dict[str, list[str]] | None = None,
                tracking: dict[str, bool] | None = None, opens: dict[str, bool] | None = None,
-               opted_out: tuple[str, ...] = ()) -> Sent:
-    """Send a three-item issue to ``people`` ({list: addresses}; default: PEOPLE on weekly),
-    the lists' click tracking set as in ``tracking`` (default: on) and open tracking as in
-    ``opens`` (default: off), the ``opted_out`` addresses having turned tracking off, and
-    deliver every batch."""
+               opted_out: tuple[str, ...] = (), **content: Any) -> Sent:
+    """Send a three-item issue (with ``content``'s fields: a call_to_action, say) to ``people``
+    ({list: addresses}; default: PEOPLE on weekly), the lists' click tracking set as in
+    ``tracking`` (default: on) and open tracking as in ``opens`` (default: off), the
+    ``opted_out`` addresses having turned tracking off, and deliver every batch."""
     people = people or {"weekly": PEOPLE}
     url = settings.database_url
     with transaction(url) as session:
@@ -50,7 +51,7 @@ def send_issue(settings: Settings, people: dict[str, list[str]] | None = None,
             else:
                 update_list(session=session, name=name, title=found.title, description=found.description,
                             public=found.public, track_clicks=track, track_opens=track_opens)
-        issue_id = save_issue(session=session, content=issue(3)).id
+        issue_id = save_issue(session=session, content=issue(3, **content)).id
     for name, emails in people.items():
         add_people(url, name, emails)
     if opted_out:

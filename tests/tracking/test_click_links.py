@@ -8,9 +8,11 @@ from sqlalchemy import select
 from newsletter.db import transaction
 from newsletter.db.models import Send, SendLink
 from newsletter.providers.sendgrid import mail_send_payload
+from newsletter.reports.engagement import click_report
 from newsletter.sending.message_tokens import NO_CLICK_TOKEN, click_key, click_token
+from newsletter.tracking.clicks import new_click, record_clicks
 from newsletter.tracking.links import LinkTables, delivery_of_token, link_number
-from tests.tracking.click_helpers import ITEM_LINKS, PEOPLE, send_issue
+from tests.tracking.click_helpers import ITEM_LINKS, PEOPLE, accepted_ago, send_issue
 
 
 def link_table(url, send_id):
@@ -111,3 +113,25 @@ def test_sendgrid_gets_each_readers_token_as_one_substitution_for_both_parts(db_
     key = click_key(db_settings.secret_key)
     assert [p["substitutions"][marker] for p in body["personalizations"]] == [
         click_token(key, sent.send_id, sent.deliveries[p["to"][0]["email"]]) for p in body["personalizations"]]
+
+
+def test_the_call_to_action_button_is_tracked_as_a_link_of_no_item_and_reported_apart(db_settings):
+    donate = "https://example.org/donate"
+    sent = send_issue(db_settings, call_to_action={"text": "Your gift stops abuses.", "button": "Donate",
+                                                   "url": donate})
+    table = link_table(db_settings.database_url, sent.send_id)
+    assert table[-1][1:] == (donate, None) and len(table) == 4  # after the three items', no item of its own
+    base = f"{db_settings.base_url}/c/{sent.send_id}/4/"
+    for email in PEOPLE:
+        html, text = sent.messages[email]
+        token = click_token(click_key(db_settings.secret_key), sent.send_id, sent.deliveries[email])
+        assert f'href="{base}{token}"' in html and f"{base}{token}" in text and donate not in html + text
+    accepted_ago(db_settings.database_url, 60)
+    with transaction(db_settings.database_url) as session:
+        record_clicks(session=session, settings=db_settings, clicks=[new_click(
+            send_id=sent.send_id, link_id=4, url=donate, delivery_id=sent.deliveries[PEOPLE[0]], method="GET",
+            client=None)])
+    with transaction(db_settings.database_url) as session:
+        report = click_report(session=session, send=session.get(Send, sent.send_id))
+    assert [(link.url, link.human_clicks, link.human_clickers) for link in report.other_links] == [(donate, 1, 1)]
+    assert all(item.human_clicks == 0 for item in report.items)  # not counted as an item's

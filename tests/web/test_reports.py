@@ -7,6 +7,7 @@ import lxml.html
 import pytest
 
 from tests.reports.helpers import EXPECTED, every_kind, report_events, sent_send
+from tests.tracking.click_helpers import accepted_ago, send_issue
 from tests.web.test_admin_details import html_of, text_of
 from tests.web.test_admin_sends import scheduled_send
 
@@ -104,3 +105,17 @@ def test_a_send_not_started_has_no_report_on_its_page_and_an_empty_one_from_the_
     assert page.xpath("//*[@id='send-report']") == [] and page.xpath("//*[@id='progress-heading']")
     report = admin.get(f"/api/sends/{send_id}/report").json()
     assert (report["recipients"], report["domains"], report["complaint_level"]) == (0, [], "ok")
+
+
+def test_the_send_page_shows_the_call_to_action_buttons_clicks_apart_from_the_items(live_server, admin):
+    donate = "https://example.org/donate"
+    sent = send_issue(live_server.settings, {"weekly": ["ana@example.org"]},
+                      call_to_action={"text": "Your gift stops abuses.", "button": "Donate", "url": donate})
+    accepted_ago(live_server.settings.database_url, 60)
+    [button] = [url for url in sent.tracked_links("ana@example.org") if f"/c/{sent.send_id}/4/" in url]
+    assert live_server.client.get(button).status_code == 302  # ana clicks "Donate"
+    page = html_of(admin, f"/admin/sends/{sent.send_id}")
+    rows = [[text_of(cell) for cell in row.xpath("td")] for row in page.xpath("//table[@id='other-links']/tbody/tr")]
+    assert rows == [[donate, "1", "1", "0"]]
+    items = page.xpath("//table[@id='item-ranking']/tbody/tr/td[3]")
+    assert [text_of(cell) for cell in items] == ["0", "0", "0"]
