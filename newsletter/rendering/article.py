@@ -8,6 +8,7 @@ the result once more against a short list of tags. Footnotes become numbered end
 linking back to where it is referred to, and each reference linking to its note.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,16 +35,32 @@ class Article:
     text: str
 
 
-def render_article(body: str) -> Article:
-    """``body`` (Markdown) as sanitised HTML and as plain text."""
+def render_article(body: str, links: Mapping[str, str] | None = None) -> Article:
+    """``body`` (Markdown) as sanitised HTML and as plain text; ``links`` maps the body's web
+    links to the addresses both use instead (a send's tracked links)."""
     tokens = _markdown().parse(body)
     for token in tokens:  # the issue's title is the h1; the body's headings come under it
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(max(int(token.tag[1]), 2), 4)}"
+    for link in _web_links(tokens) if links else ():
+        link.attrSet("href", links.get(str(link.attrGet("href")), str(link.attrGet("href"))))
     html = _markdown().renderer.render(tokens, _markdown().options, {})
     clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set(LINK_SCHEMES),
                       link_rel="noopener noreferrer")
     return Article(Markup(clean), _plain_text(tokens))
+
+
+def article_links(body: str) -> list[str]:
+    """The body's web (http and https) links, each once, in reading order: those a send tracks."""
+    return list(dict.fromkeys(str(link.attrGet("href")) for link in _web_links(_markdown().parse(body))))
+
+
+def _web_links(tokens: list[Token]) -> list[Token]:
+    """The link tokens among ``tokens`` (inline ones included) that lead to a web page: not a
+    mail address, not a footnote's anchor."""
+    children = (child for token in tokens if token.type == "inline" for child in token.children or [])
+    return [child for child in children if child.type == "link_open"
+            and str(child.attrGet("href") or "").lower().startswith(("http://", "https://"))]
 
 
 @lru_cache(maxsize=1)

@@ -39,8 +39,8 @@ def render_issue(content: IssueContent, settings: Settings, *, links: Mapping[st
                  branding: Branding | None = None) -> RenderedIssue:
     """Render ``content`` to email HTML and plain text with per-recipient slots.
 
-    ``links`` maps item and call-to-action links to the addresses both parts use instead
-    (tracked links); ``branding`` is the organisation's look (default: the settings').
+    ``links`` maps item, call-to-action and article body links to the addresses both parts use
+    instead (tracked links); ``branding`` is the organisation's look (default: the settings').
     """
     if links:
         cta = content.call_to_action
@@ -52,7 +52,7 @@ def render_issue(content: IssueContent, settings: Settings, *, links: Mapping[st
     html, text = render_email(
         "issue", settings, issue=content, long_date=long_date(content.date, content.language),
         phrases=phrases(content.language, content.phrases),
-        **shape_context(content, branding or settings_branding(settings)),
+        **shape_context(content, branding or settings_branding(settings), links),
     )
     if content.direction == "rtl":
         text = PersonalisableTemplate(mark_rtl_lines(text.source), escape_html=False)

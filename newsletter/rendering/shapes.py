@@ -1,5 +1,6 @@
 """What the issue templates need of the content shapes and the branding, beyond the content."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from newsletter.content.branding import Branding
@@ -14,7 +15,8 @@ def brand_context(branding: Branding) -> dict[str, Any]:
             "postal_address": branding.postal_address}
 
 
-def shape_context(content: IssueContent, branding: Branding) -> dict[str, Any]:
-    """:func:`brand_context`, and ``article``: the rendered body of a single-article issue, else None."""
-    article = render_article(content.body) if content.format == "article" and content.body else None
+def shape_context(content: IssueContent, branding: Branding, links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """:func:`brand_context`, and ``article``: the rendered body of a single-article issue (its
+    web links replaced as ``links`` says: a send's tracked links), else None."""
+    article = render_article(content.body, links) if content.format == "article" and content.body else None
     return {**brand_context(branding), "article": article}

@@ -25,6 +25,7 @@ from newsletter.editorial.branding import current_branding
 from newsletter.editorial.preview import preview_issue
 from newsletter.errors import ContentError, SendStateError
 from newsletter.rendering import render_issue
+from newsletter.rendering.article import article_links
 from newsletter.rendering.personalise import MARKERS
 from newsletter.sending.editions import edition_rows
 from newsletter.sending.states import SendStatus, transition
@@ -89,10 +90,11 @@ def create_send(
 
 def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Issue, editions: list[IssueContent],
                    list_ids: list[int]) -> dict[str, str] | None:
-    """The addresses the send's item links and its call-to-action button's become, {link:
-    tracked address}, when any of its lists tracks clicks (None: plain links). Each distinct
-    link is numbered, the items' in reading order and the button's after, and stored in the
-    link table with the item it leads to (none for the button); the redirect goes nowhere else.
+    """The addresses the send's links become (its items', an article's body's, its call-to-action
+    button's), {link: tracked address}, when any of its lists tracks clicks (None: plain links).
+    Each distinct link is numbered, the items' in reading order and the others after, and stored
+    in the link table with the item it leads to (none for the others); the redirect goes nowhere
+    else.
     Every edition's links are numbered (the main one's first): an edition's item may link to
     its own page in that language.
 
@@ -106,7 +108,9 @@ def _tracked_links(session: Session, settings: Settings, send_id: int, issue: Is
     for edition in editions:
         for item, entry in zip(edition.items, entries, strict=True):
             items.setdefault(item.url, entry.item_id)
-    for edition in editions:  # the call-to-action button (a donation appeal): a link of no item
+    for edition in editions:  # an article's links, the call-to-action button's: links of no item
+        for url in article_links(edition.body) if edition.format == "article" and edition.body else ():
+            items.setdefault(url, None)
         if edition.call_to_action is not None:
             items.setdefault(edition.call_to_action.url, None)
     session.add_all([SendLink(send_id=send_id, link_id=number, url=url, item_id=item_id)

@@ -135,3 +135,19 @@ def test_the_call_to_action_button_is_tracked_as_a_link_of_no_item_and_reported_
         report = click_report(session=session, send=session.get(Send, sent.send_id))
     assert [(link.url, link.human_clicks, link.human_clickers) for link in report.other_links] == [(donate, 1, 1)]
     assert all(item.human_clicks == 0 for item in report.items)  # not counted as an item's
+
+
+def test_an_articles_web_links_are_tracked_and_its_notes_and_mail_links_are_not(db_settings):
+    body = ("The court freed [three journalists](https://example.org/ruling)[^1]; write to "
+            "[the ministry](mailto:minister@example.gov) or read [the ruling](https://example.org/ruling) "
+            "and [our report](https://example.org/report).\n\n[^1]: After [a year](https://example.org/year).")
+    sent = send_issue(db_settings, format="article", body=body, dateline="GENEVA", byline="Ana Ruiz", intro=None)
+    links = ["https://example.org/ruling", "https://example.org/report", "https://example.org/year"]
+    assert link_table(db_settings.database_url, sent.send_id) == [(n, url, None) for n, url in enumerate(links, 1)]
+    base = f"{db_settings.base_url}/c/{sent.send_id}"
+    for email in PEOPLE:
+        html, text = sent.messages[email]
+        token = click_token(click_key(db_settings.secret_key), sent.send_id, sent.deliveries[email])
+        assert sent.tracked_links(email) == [f"{base}/{n}/{token}" for n in (1, 1, 2, 3)]
+        assert all(f"{base}/{n}/{token}" in text for n in (1, 2, 3)) and not any(link in html + text for link in links)
+        assert 'href="mailto:minister@example.gov"' in html and 'href="#fn1"' in html  # as they were
