@@ -207,9 +207,9 @@ def _print_readers(report: SendReport) -> None:
         items.add_row(str(item.rank), escape(item.headline), f"{item.human_clicks:,}", f"{item.human_clickers:,}",
                       f"{item.machine_clicks:,}")
     console.print(items)
-    for link in clicks.other_links:  # the call-to-action button
-        console.print(f"the call-to-action button ({escape(link.url)}): {link.human_clicks:,} human clicks by "
-                      f"{link.human_clickers:,} readers; {link.machine_clicks:,} machine clicks")
+    for link in clicks.other_links:  # an article's links, the call-to-action button
+        console.print(f"link {escape(link.url)}: {link.human_clicks:,} human clicks by {link.human_clickers:,} "
+                      f"readers; {link.machine_clicks:,} machine clicks")
     if opens.tracked:
         rate = "" if opens.open_rate is None else f" ({opens.open_rate:.1%} of {report.complaint_base})"
         console.print(f"opens (an estimate): {opens.human_openers:,} readers opened{rate}; "

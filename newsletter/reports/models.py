@@ -31,7 +31,8 @@ class ItemClicks(BaseModel):
 
 
 class LinkClicks(BaseModel):
-    """A tracked link that is no item's (the call-to-action button), and what readers did with it."""
+    """A tracked link that is no item's (in an article's body, the call-to-action button), and
+    what readers did with it."""
 
     url: str
     human_clicks: int
@@ -51,7 +52,7 @@ class ClickReport(BaseModel):
     by_hour: list[int] = Field(description="Human clicks in each of the first 72 hours after the send started.")
     items: list[ItemClicks] = Field(description="Every item of the issue, ranked by human clicks.")
     other_links: list[LinkClicks] = Field(
-        default_factory=list, description="Tracked links of no item: the call-to-action button's.")
+        default_factory=list, description="Tracked links of no item (a single article's, the call-to-action button's), in the send's order.")
 
 
 class OpenReport(BaseModel):
