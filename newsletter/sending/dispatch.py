@@ -133,9 +133,11 @@ def _post(url: str, provider: Provider, limiter: RateLimiter | None, outgoing: O
             session.execute(transition(Send, S.SENDING, S.PAUSED, Send.id == outgoing.send_id,
                                        status_reason=f"{err} (fix it, then resume the send)"))
         return _put_back(url, batch_id, B.POSTING, delay=0, error=str(err), suppressed=suppressed)
-    except Exception as err:  # recorded on every recipient, so the batch never hangs
+    except Exception as err:  # recorded on every recipient still unanswered, so the batch never hangs
         log.error("batch %s failed: %s", batch_id, err, exc_info=not isinstance(err, ProviderError), extra=ids)
-        results = [RecipientResult(r.delivery_id, False, error=str(err)) for r in outgoing.recipients]
+        given = progress.given  # what the relay answered before the failure stands (accepted is accepted)
+        results = [given.get(r.delivery_id) or RecipientResult(r.delivery_id, False, error=str(err))
+                   for r in outgoing.recipients]
     accepted = sum(r.accepted for r in results)
     # A batch that got somewhere is retried soon, however many attempts came before.
     retry_at = utcnow() + dt.timedelta(seconds=_backoff(1 if accepted else attempt))

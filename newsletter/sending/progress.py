@@ -47,6 +47,7 @@ class BatchProgress:
         self.url, self.send_id, self.batch_id, self.number, self.attempt = url, send_id, batch_id, number, attempt
         self.heartbeat_seconds = heartbeat_seconds
         self.recorded: set[int] = set()
+        self.given: dict[int, RecipientResult] = {}  # every final answer handed over, written or not
         self._waiting: list[RecipientResult] = []
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -68,6 +69,7 @@ class BatchProgress:
         if final:
             with self._lock:
                 self._waiting += final
+                self.given.update((r.delivery_id, r) for r in final)
 
     def _run(self) -> None:
         beaten = time.monotonic()
