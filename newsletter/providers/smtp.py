@@ -38,14 +38,8 @@ from newsletter.errors import ProviderError, TransientProviderError
 from newsletter.providers.base import OutgoingBatch, Provider, Recipient, RecipientResult
 from newsletter.providers.mime import MimeBuilder
 from newsletter.providers.smtp_batch import BatchWork
-from newsletter.providers.smtp_pool import (
-    ConnectionLost,
-    ConnectionPool,
-    RelayConnection,
-    connect,
-    local_name,
-    tls_context,
-)
+from newsletter.providers.smtp_connect import connect, local_name, tls_context
+from newsletter.providers.smtp_pool import ConnectionLost, ConnectionPool, RelayConnection
 from newsletter.tokens import derived_key
 
 CONNECT_TRIES = 3  # a lane that cannot open a connection this many times in a row stops
@@ -71,7 +65,12 @@ class SmtpProvider(Provider):
         """Send ``batch`` over the pool's connections at once (on this process's event loop
         thread, ``on_results`` called there with each answer); every recipient's answer."""
         loop, pool = self._parts()
-        return asyncio.run_coroutine_threadsafe(self._send(pool, batch, on_results), loop).result()
+        sending = asyncio.run_coroutine_threadsafe(self._send(pool, batch, on_results), loop)
+        try:
+            return sending.result()
+        except BaseException:  # this thread was interrupted (a time limit): the lanes stop too
+            sending.cancel()
+            raise
 
     def close(self) -> None:
         """Close the connections this process keeps open."""
@@ -83,11 +82,14 @@ class SmtpProvider(Provider):
         do not cross a fork)."""
         with self._lock:
             if self._pid != os.getpid():
-                self._pid = os.getpid()
                 local_name()  # looked up here, before the loop needs it
-                self._tls = tls_context(self.settings)
+                try:
+                    self._tls = tls_context(self.settings)
+                except (OSError, ssl.SSLError) as err:
+                    raise ProviderError(self.name, f"NEWSLETTER_SMTP_CA_FILE cannot be read: {err}") from err
                 self._pool = ConnectionPool(self._connect, connections=self.settings.smtp_connections,
                                             messages_per_connection=self.settings.smtp_messages_per_connection)
+                self._pid = os.getpid()  # last: a failure above is met again by the next batch
             return _event_loop(), self._pool
 
     async def _connect(self) -> RelayConnection:
@@ -114,6 +116,9 @@ class SmtpProvider(Provider):
         connection, failures = None, 0
         try:
             while (recipient := await work.take()) is not None:
+                if connection is not None and connection.broken:  # the relay closed it after its last answer
+                    await pool.release(connection, broken=True)
+                    connection = None
                 if connection is None:
                     try:
                         connection = await pool.acquire()

@@ -19,15 +19,9 @@ batch, which waits for its retry.
 """
 
 import asyncio
-import base64
-import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import cache
-
-from newsletter.config import Settings
-from newsletter.errors import ProviderAuthError, ProviderError, TransientProviderError
 
 PAUSE = 0.02  # seconds a connection waits after a refusal, times the refusals in a row
 MAX_PAUSE = 1.0
@@ -66,6 +60,7 @@ class RelayConnection:
         self.reader, self.writer, self.timeout = reader, writer, timeout
         self.extensions: dict[str, str] = {}
         self.sent = 0  # messages offered over it
+        self.broken = False  # the relay closed it after an answer (a 421 to RSET): not to be used again
 
     async def send(self, sender: str, recipient: str, data: bytes) -> Answer:
         """Offer one message to one recipient; the relay's answer. ``data``: the message as
@@ -99,7 +94,10 @@ class RelayConnection:
             await self._reply()
         step, (code, text) = refusal or ("data", replies[-1])  # DATA answered neither 354 nor a refusal
         if replies[0][0] < 400 and code != 421:  # a transaction is open: end it before the next one
-            await self.command(b"RSET")
+            try:
+                self.broken = (await self.command(b"RSET"))[0] == 421
+            except ConnectionLost:  # the answer stands; the connection does not
+                self.broken = True
         return Answer(code, text, step)
 
     async def command(self, line: bytes) -> tuple[int, str]:
@@ -151,83 +149,16 @@ class RelayConnection:
                     lines.append(line)
                     if line[3:4] != b"-":
                         break
-        except asyncio.IncompleteReadError:
-            raise ConnectionLost("the relay closed the connection", after_content=after_content) from None
+        except asyncio.IncompleteReadError as err:
+            if not (err.partial[:3].isdigit() and err.partial[3:4] in (b" ", b"")):
+                raise ConnectionLost("the relay closed the connection", after_content=after_content) from None
+            lines.append(err.partial)  # a last reply whose line end the closing relay never sent
         except (OSError, TimeoutError, asyncio.LimitOverrunError, ssl.SSLError) as err:
             raise ConnectionLost(str(err) or type(err).__name__, after_content=after_content) from err
         code = lines[-1][:3]
         if not code.isdigit():
             raise ConnectionLost(f"not an SMTP reply: {lines[-1][:80]!r}", after_content=after_content)
         return int(code), "\n".join(line[4:].strip().decode("utf-8", "replace") for line in lines)
-
-
-def tls_context(settings: Settings) -> ssl.SSLContext | None:
-    """The TLS settings for the relay, made once and shared by every connection (loading the
-    system's certificates takes ~20 ms: more than sending a hundred messages); None without TLS."""
-    return None if settings.smtp_tls == "none" else ssl.create_default_context(cafile=settings.smtp_ca_file)
-
-
-async def connect(settings: Settings, name: bytes, context: ssl.SSLContext | None) -> RelayConnection:
-    """A new connection to the relay of ``settings``, greeting it as ``name`` (:func:`local_name`),
-    with TLS (``context``, from :func:`tls_context`) and login as the settings ask.
-    Raises TransientProviderError when the relay cannot be reached, ProviderAuthError when it
-    refuses our login, ProviderError when it cannot do what the settings ask."""
-    s = settings
-    try:
-        async with asyncio.timeout(s.smtp_timeout):
-            reader, writer = await asyncio.open_connection(
-                s.smtp_host, s.smtp_port, ssl=context if s.smtp_tls == "ssl" else None, limit=MAX_LINE)
-            connection = RelayConnection(reader, writer, timeout=s.smtp_timeout)
-            greeting = await connection._reply()
-            if greeting[0] != 220:
-                raise ConnectionLost(f"the relay greeted us with {greeting[0]} {greeting[1]}", after_content=False)
-            await connection.hello(name)
-            if s.smtp_tls == "starttls":
-                if "STARTTLS" not in connection.extensions:
-                    raise ProviderError("smtp", "the relay does not support what NEWSLETTER_SMTP_TLS asks: STARTTLS")
-                if (await connection.command(b"STARTTLS"))[0] != 220:
-                    raise ConnectionLost("the relay refused STARTTLS", after_content=False)
-                await writer.start_tls(context, server_hostname=s.smtp_host)
-                await connection.hello(name)
-            if s.smtp_user:
-                await _login(connection, s.smtp_user, s.smtp_password or "")
-    except ProviderError:
-        raise
-    except (OSError, TimeoutError, ssl.SSLError, ConnectionLost) as err:
-        raise TransientProviderError(
-            "smtp", f"cannot connect to {s.smtp_host}:{s.smtp_port} ({err or type(err).__name__})") from err
-    return connection
-
-
-@cache
-def local_name() -> bytes:
-    """This machine's name for EHLO, as smtplib gives it: its fully qualified name, or its
-    address in brackets when it has none (a DNS lookup: made once per process, not per connection)."""
-    fqdn = socket.getfqdn()
-    if "." in fqdn:
-        return fqdn.encode("idna")
-    try:
-        return f"[{socket.gethostbyname(socket.gethostname())}]".encode()
-    except OSError:
-        return b"[127.0.0.1]"
-
-
-async def _login(connection: RelayConnection, user: str, password: str) -> None:
-    """AUTH PLAIN, or LOGIN where the relay offers only that."""
-    offered = connection.extensions.get("AUTH", "").upper().split()
-    b64 = base64.b64encode
-    if "PLAIN" in offered:
-        code, text = await connection.command(b"AUTH PLAIN " + b64(f"\0{user}\0{password}".encode()))
-    elif "LOGIN" in offered:
-        code, text = await connection.command(b"AUTH LOGIN")
-        for answer in (user, password):
-            if code != 334:
-                break
-            code, text = await connection.command(b64(answer.encode()))
-    else:
-        raise ProviderError("smtp", f"the relay offers no login we can use (AUTH {' '.join(offered) or 'none'})")
-    if code != 235:
-        raise ProviderAuthError("smtp", "the relay refused the user name or password", status=code, body=text)
 
 
 class Throttle:
@@ -276,8 +207,8 @@ class ConnectionPool:
 
     async def release(self, connection: RelayConnection, *, broken: bool = False) -> None:
         """Give a connection back; a broken or well-used one is closed instead."""
-        if broken or connection.sent >= self.messages_per_connection:
-            await connection.close(broken=broken)
+        if broken or connection.broken or connection.sent >= self.messages_per_connection:
+            await connection.close(broken=broken or connection.broken)
             return
         self._idle.append(connection)
 
