@@ -32,6 +32,7 @@ def edition_content(content: IssueContent, language: str) -> IssueContent:
         "subject": front.subject if front else None,  # None: the title and the date in that language
         "preheader": (front.preheader if front else None) or content.preheader,
         "intro": (front.intro if front else None) or content.intro,
+        "body": (front.body if front else None) or content.body,
         "phrases": front.phrases if front else {},
         "language": language,
         "editions": [],

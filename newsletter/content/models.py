@@ -60,6 +60,7 @@ class IssueTranslation(_Content):
     subject: Annotated[SingleLine, Field(max_length=250)] | None = None
     preheader: Annotated[SingleLine, Field(max_length=250)] | None = None
     intro: Annotated[Paragraphs, Field(max_length=2000)] | None = None
+    body: Annotated[Paragraphs, Field(max_length=60_000)] | None = None  # a single article's, in Markdown
     phrases: Phrases = {}
 
 

@@ -111,6 +111,7 @@ class IssueTranslationDraft(_Draft):
     subject: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
     preheader: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
     intro: Annotated[Annotated[Paragraphs, Field(max_length=2000)] | None, Optional] = None
+    body: Annotated[Annotated[Paragraphs, Field(max_length=60_000)] | None, Optional] = None
     phrases: Overrides = {}
 
 

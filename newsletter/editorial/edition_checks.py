@@ -24,7 +24,10 @@ def edition_findings(content: IssueContent, item_ids: list[int], sizes: dict[str
         if front and front.subject and content.items and len(untranslated) == len(content.items):
             found.append(Finding("error", f"{name} has a subject but none of its items is translated: "
                                           "translate them, or remove the edition."))
-        if front and (tags := _leftover_tags(front.title, front.subject, front.preheader, front.intro)):
+        if content.format == "article" and not (front and front.body):
+            found.append(Finding("warning", f"The article has no translation in {name[4:]}: it goes out in "
+                                            f"{main} there."))
+        if front and (tags := _leftover_tags(front.title, front.subject, front.preheader, front.intro, front.body)):
             found.append(_leftovers(f"the {language} front matter", tags))
         for position, item in enumerate(content.items):
             translation = item.translations.get(language)

@@ -16,7 +16,7 @@ from newsletter.db.models import Issue, IssueTranslation, Item, ItemTranslation
 from newsletter.editorial.drafts import ItemTranslationDraft
 from newsletter.editorial.items import get_item, reopen_issues_of
 
-ISSUE_FIELDS = ("title", "subject", "preheader", "intro")
+ISSUE_FIELDS = ("title", "subject", "preheader", "intro", "body")
 ITEM_FIELDS = ("headline", "blurb", "url", "image_alt")
 
 

@@ -20,6 +20,7 @@ class IssueTranslation(Base):
     subject: Mapped[str | None] = mapped_column(String(250))
     preheader: Mapped[str | None] = mapped_column(String(250))
     intro: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)  # a single article's, in Markdown
     phrases: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
