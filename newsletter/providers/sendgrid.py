@@ -233,12 +233,12 @@ def parse_events(events: Iterable[object]) -> list[ProviderEvent]:
         if kind is None:
             continue
         get = event.get
-        reason, timestamp = get("reason") or get("response"), get("timestamp")
+        reason = get("reason") or get("response")
         parsed.append(ProviderEvent(
             kind, event["email"].lower(), *read,
             reason=reason[:1000] if isinstance(reason, str) else None,
             event_id=_text(get("sg_event_id"), 200),
-            occurred_at=_moment(timestamp) if timestamp is not None else None,
+            occurred_at=_moment(get("timestamp")),
             # "blocked" is SendGrid's temporary refusal; "bounce" its permanent one
             bounce=("soft" if get("type") == "blocked" else "hard") if kind is EventKind.BOUNCED else None,
             status=_text(get("status"), 20),

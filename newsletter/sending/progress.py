@@ -80,7 +80,8 @@ class BatchProgress:
                     continue
             try:
                 self._flush(beat=beat)
-                beaten = time.monotonic() if beat else beaten
+                if beat:
+                    beaten = time.monotonic()
             except Exception:  # the database blinked: the answers stay waiting for the next round
                 log.warning("batch %s: could not record progress", self.batch_id, exc_info=True)
 
