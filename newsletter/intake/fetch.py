@@ -57,17 +57,17 @@ def fetch(url: str, *, settings: Settings, accept: tuple[str, ...] = HTML_TYPES 
     """Fetch ``url`` safely (see the module's docstring), as a conditional GET when ``etag`` or
     ``last_modified`` are given. Every refusal and failure is a FetchError saying why."""
     deadline = time.monotonic() + settings.fetch_timeout
-    timeout = httpx.Timeout(min(5.0, settings.fetch_timeout), read=settings.fetch_timeout)
     headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(accept) + ", */*;q=0.1"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls()) as client:
+    with httpx.Client(follow_redirects=False, trust_env=False, verify=_tls()) as client:
         for _ in range(MAX_REDIRECTS + 1):
             address, host_header, sni = _checked_target(url, settings)
             try:
                 with client.stream("GET", address, headers={**headers, "Host": host_header},
+                                   timeout=_time_left(url, deadline, settings),
                                    extensions={"sni_hostname": sni} if sni else {}) as response:
                     if response.status_code in REDIRECTS and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
@@ -79,6 +79,15 @@ def fetch(url: str, *, settings: Settings, accept: tuple[str, ...] = HTML_TYPES 
             except httpx.HTTPError as err:
                 raise FetchError(f"{url} could not be fetched: {err}", field="url") from None
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times", field="url")
+
+
+def _time_left(url: str, deadline: float, settings: Settings) -> httpx.Timeout:
+    """The timeouts of one hop: what is left of the fetch's deadline (each hop of a redirect
+    chain would otherwise get the whole of it afresh), connecting in at most 5 seconds."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchError(f"{url} did not answer within {settings.fetch_timeout:g} seconds", field="url")
+    return httpx.Timeout(left, connect=min(5.0, left))
 
 
 @lru_cache(maxsize=1)

@@ -1,11 +1,12 @@
 """A real HTTP server on a free 127.0.0.1 port serving the pages and feeds intake reads: each
-path answers what a test set (a body and type, a status, a redirect, an ETag that makes a
-conditional GET a 304, a delay, a huge streamed body)."""
+path answers what a test set (a body and type, a status, a redirect, an ETag or a
+Last-Modified date that makes a conditional GET a 304, a delay, a huge streamed body)."""
 
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -16,13 +17,15 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     etag: str | None = None
+    last_modified: str | None = None  # an HTTP date: If-Modified-Since it or later gets a 304
     delay: float = 0  # seconds before the answer
     stream_bytes: int = 0  # a body of this many bytes, written in 64 KB chunks
 
 
 class PageServer:
     """The server: ``add(path, ...)`` sets what a path answers, ``url(path)`` addresses it,
-    ``hits[path]`` counts requests and ``conditional[path]`` those that carried an ETag."""
+    ``hits[path]`` counts requests and ``conditional[path]`` those that carried a validator
+    (If-None-Match for a path with an ETag, If-Modified-Since for one with a date)."""
 
     def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict[str, Route] = {}
@@ -41,9 +44,9 @@ class PageServer:
         self.routes[path] = Route(body=body.encode() if isinstance(body, str) else body, **options)
         return self.url(path)
 
-    def redirect(self, path: str, to: str, status: int = 302) -> str:
-        """``path`` redirects to ``to``; returns its URL."""
-        return self.add(path, status=status, headers={"Location": to})
+    def redirect(self, path: str, to: str, status: int = 302, **options) -> str:
+        """``path`` redirects to ``to`` (after ``delay=`` seconds, say); returns its URL."""
+        return self.add(path, status=status, headers={"Location": to}, **options)
 
     def _handler(self):
         server = self
@@ -66,7 +69,12 @@ class PageServer:
                     server.conditional[path] += 1
                     if self.headers["If-None-Match"] == route.etag:
                         return self._answer(304, b"", None, {"ETag": route.etag})
-                headers = dict(route.headers, **({"ETag": route.etag} if route.etag else {}))
+                if route.last_modified and self.headers.get("If-Modified-Since"):
+                    server.conditional[path] += 1
+                    if _not_after(route.last_modified, self.headers["If-Modified-Since"]):
+                        return self._answer(304, b"", None, {"Last-Modified": route.last_modified})
+                headers = dict(route.headers, **({"ETag": route.etag} if route.etag else {}),
+                               **({"Last-Modified": route.last_modified} if route.last_modified else {}))
                 if route.stream_bytes:
                     return self._stream(route)
                 self._answer(route.status, route.body, route.content_type, headers)
@@ -106,3 +114,11 @@ class PageServer:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _not_after(modified: str, since: str) -> bool:
+    """Whether the page, changed at ``modified``, is unchanged since ``since`` (both HTTP dates)."""
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # a date that cannot be read: answer in full, as servers do

@@ -1,5 +1,7 @@
 """The safe fetcher against a real local server: redirects, refusals, size and time limits."""
 
+import time
+
 import pytest
 
 from newsletter.errors import FetchError
@@ -29,6 +31,28 @@ def test_a_conditional_get_gets_a_304(pages, fetch_settings):
     again = fetch(url, settings=fetch_settings, etag=first.etag)
     assert first.status == 200 and first.etag == '"v1"'
     assert again.status == 304 and again.body == b"" and pages.conditional["/feed.xml"] == 1
+
+
+def test_a_conditional_get_by_date_gets_a_304(pages, fetch_settings):
+    url = pages.add("/feed.xml", "<rss/>", content_type="application/rss+xml",
+                    last_modified="Tue, 01 Dec 2026 09:00:00 GMT")
+    first = fetch(url, settings=fetch_settings)
+    again = fetch(url, settings=fetch_settings, last_modified=first.last_modified)
+    assert first.status == 200 and first.last_modified == "Tue, 01 Dec 2026 09:00:00 GMT" and first.etag is None
+    assert again.status == 304 and again.body == b"" and pages.conditional["/feed.xml"] == 1
+
+
+def test_a_chain_of_slow_redirects_is_stopped_at_the_one_deadline(pages, tmp_path):
+    """Each hop answers within the timeout, the chain does not: the limit covers the whole fetch."""
+    settings = make_settings(tmp_path, fetch_allow_private=True, fetch_timeout=1)
+    pages.add("/story", "<title>Story</title>")
+    for n in range(4):
+        pages.redirect(f"/slow{n}", f"/slow{n + 1}" if n < 3 else "/story", delay=0.4)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="did not answer within 1 seconds"):
+        fetch(pages.url("/slow0"), settings=settings)
+    assert time.monotonic() - started < 1.4
+    assert pages.hits["/story"] == 0
 
 
 @pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/secret", "http://169.254.169.254/latest/meta-data/"])
