@@ -67,6 +67,28 @@ def test_the_api_gives_the_report_to_admins_and_editors_and_nobody_else(live_ser
     assert (missing.status_code, missing.json()) == (404, {"detail": "there is no send 999"})
 
 
+def test_editors_read_a_sends_report_in_the_newsroom_without_its_recipients(live_server, admin, editor):
+    send_id = every_kind(live_server.settings)
+    page = html_of(editor, f"/admin/sends/{send_id}/report")
+    assert shown_report(page) == EXPECTED
+    assert page.xpath("//table[@id='item-ranking']") and page.xpath("//*[@id='clicks-heading']")
+    assert page.xpath("//*[@id='events-export']") == []  # the per-recipient CSV names people: not theirs
+    assert editor.get(f"/admin/sends/{send_id}/events.csv").status_code == 403
+    issue_id = int(page.xpath("//main//a[contains(@href, '/preview')]/@href")[0].split("/")[3])
+    preview = html_of(editor, f"/admin/issues/{issue_id}/preview")  # the issue's page leads there
+    assert preview.xpath(f"//a[@href='/admin/sends/{send_id}/report']")
+    assert html_of(admin, f"/admin/sends/{send_id}/report").xpath("//*[@id='events-export']")
+    assert live_server.client.get(f"/admin/sends/{send_id}/report", follow_redirects=False).status_code in (302, 303)
+
+
+@SQLITE
+def test_a_send_not_started_has_no_report_page_yet(live_server, editor):
+    send_id = scheduled_send(live_server, dt.datetime(2099, 12, 4, 8, tzinfo=dt.UTC), "UTC")
+    shown = editor.get(f"/admin/sends/{send_id}/report")
+    assert shown.status_code == 404 and "has not started" in shown.text
+    assert editor.get("/admin/sends/999/report").status_code == 404
+
+
 @SQLITE
 def test_the_banner_warns_from_a_tenth_of_a_percent_and_says_over_from_three_tenths(live_server, admin):
     people = [f"reader{n}@example.org" for n in range(1000)]

@@ -1,4 +1,5 @@
-"""The sends pages (admins only): upcoming and recent sends, and the dashboard of one send.
+"""The sends pages: upcoming and recent sends and the dashboard of one send (admins only), and
+a started send's report, which names nobody (editors too).
 
 The dashboard is rendered complete on the server (it works without JavaScript, every action
 a form posted with the CSRF token); ``/static/send.js`` then polls ``GET /api/sends/{id}``
@@ -27,7 +28,7 @@ from newsletter.web.admin.render import page, see_other, sentence
 from newsletter.web.csv_files import csv_response
 from newsletter.web.deps import IdPath, SettingsDep
 from newsletter.web.forms import field_errors, run_form, text_fields
-from newsletter.web.security import Admin, Viewer
+from newsletter.web.security import Admin, Editor, Viewer
 from newsletter.web.views import (
     FINISHED,
     FORMATS,
@@ -65,6 +66,22 @@ def sends_page(request: Request, viewer: Admin, settings: SettingsDep) -> HTMLRe
 def send_page(request: Request, send_id: IdPath, viewer: Admin, settings: SettingsDep) -> HTMLResponse:
     """The dashboard of one send."""
     return _dashboard(request, viewer, settings, send_id)
+
+
+@router.get("/{send_id}/report", response_class=HTMLResponse)
+def report_page(request: Request, send_id: IdPath, viewer: Editor, settings: SettingsDep) -> HTMLResponse:
+    """A started send's report (outcomes, clicks, items ranked, opens) for the newsroom: counts
+    only, so editors may read it; the dashboard and its per-recipient parts stay admins'."""
+    with transaction(settings.database_url) as session:
+        send = get_send(session=session, send_id=send_id)
+        info = send_view(session, send)
+        report = send_report(session=session, send_id=send_id) if send.started_at else None
+    if report is None:
+        return page(request, viewer, "send_report_page", status=404, title=f"Send {send_id}: no report yet",
+                    send=info, report=None, **FORMATS)
+    chart = clicks_chart(report.clicks.by_hour) if report.clicks.tracked else ""
+    return page(request, viewer, "send_report_page", title=f"Report: {info.issue_title} (send {send_id})",
+                send=info, report=report, click_chart=chart, **FORMATS)
 
 
 @router.get("/{send_id}/events.csv")
