@@ -3,6 +3,7 @@ import re
 import lxml.html
 import pytest
 
+from newsletter.content.branding import Branding
 from newsletter.rendering import render_issue
 from newsletter.rendering.preview import preview_fields
 from tests.factories import issue, item
@@ -143,3 +144,14 @@ def test_preview_fields_fill_every_slot(settings):
     fields = preview_fields(settings, "2023-12-29-the-weekly-brief")
     assert rendered.html.fields <= fields.keys() and rendered.text.fields <= fields.keys()
     assert "__NL_" not in rendered.html.fill(fields)
+
+
+def test_each_render_inlines_its_own_colours_though_style_rules_are_kept_between_renders(settings):
+    def render_in(colour: str) -> str:
+        brand = Branding(organisation_name="Rights Org", postal_address="1 Road, Town", primary_colour=colour)
+        return render_issue(issue(2), settings, branding=brand).html.source
+
+    first, other, again = render_in("#0b3d2e"), render_in("#123c69"), render_in("#0b3d2e")
+    read_more = lxml.html.document_fromstring(other).xpath("//p[@class='read-more']/a")[0]
+    assert "color:#123c69" in read_more.get("style").replace(" ", "")  # a { color: <primary> }
+    assert "#0b3d2e" not in other and again == first
