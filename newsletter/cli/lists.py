@@ -7,7 +7,7 @@ from rich.table import Table
 
 from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
-from newsletter.subscribers import create_list, get_list, list_counts, update_list
+from newsletter.subscribers import create_list, list_counts, set_tracking
 
 lists_app = typer.Typer(help="Mailing lists: create, list, tracking.", no_args_is_help=True)
 app.add_typer(lists_app, name="lists")
@@ -53,10 +53,7 @@ def tracking(
     """Show or switch a list's click and open tracking (for its next sends)."""
     settings = ready_settings()
     with transaction(settings.database_url) as session:
-        found = get_list(session=session, name=name)
-        if clicks is not None or opens is not None:
-            update_list(session=session, name=name, title=found.title, description=found.description,
-                        public=found.public, track_clicks=clicks, track_opens=opens)
+        found = set_tracking(session=session, name=name, clicks=clicks, opens=opens)
         state = _tracks(found.track_clicks, found.track_opens)
     console.print(f"{name} tracks {state}", markup=False)
 

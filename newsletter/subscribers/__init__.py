@@ -2,7 +2,14 @@
 
 from newsletter.subscribers.addresses import normalise_email
 from newsletter.subscribers.importer import ImportReport, RejectedRow, import_subscribers
-from newsletter.subscribers.lists import ListCounts, create_list, get_list, list_counts, update_list
+from newsletter.subscribers.lists import (
+    ListCounts,
+    create_list,
+    get_list,
+    list_counts,
+    set_tracking,
+    update_list,
+)
 from newsletter.subscribers.search import SEARCH_STATUSES, ListMember, MemberPage, search_members
 
 __all__ = [
@@ -18,5 +25,6 @@ __all__ = [
     "list_counts",
     "normalise_email",
     "search_members",
+    "set_tracking",
     "update_list",
 ]

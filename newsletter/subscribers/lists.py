@@ -55,17 +55,23 @@ def create_list(
 
 def update_list(
     *, session: Session, name: str, title: str | None, description: str | None, public: bool,
-    track_clicks: bool | None = None, track_opens: bool | None = None,
+    track_clicks: bool, track_opens: bool,
 ) -> MailingList:
-    """Set the title, description and public flag of the list ``name`` (see create_list); an
-    empty title or description clears it. ``track_clicks`` or ``track_opens`` None leaves that
-    tracking as it is."""
-    mailing_list = get_list(session=session, name=name)
+    """Set the title, description, public flag and tracking of the list ``name`` (see
+    create_list); an empty title or description clears it."""
+    mailing_list = set_tracking(session=session, name=name, clicks=track_clicks, opens=track_opens)
     _describe(mailing_list, title=title, description=description, public=public)
-    if track_clicks is not None:
-        mailing_list.track_clicks = track_clicks
-    if track_opens is not None:
-        mailing_list.track_opens = track_opens
+    return mailing_list
+
+
+def set_tracking(*, session: Session, name: str, clicks: bool | None, opens: bool | None) -> MailingList:
+    """Switch the click and open tracking of the list ``name`` for its next sends (None leaves
+    that one as it is)."""
+    mailing_list = get_list(session=session, name=name)
+    if clicks is not None:
+        mailing_list.track_clicks = clicks
+    if opens is not None:
+        mailing_list.track_opens = opens
     return mailing_list
 
 

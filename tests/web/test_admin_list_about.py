@@ -73,3 +73,20 @@ def test_the_list_page_switches_click_and_open_tracking(live_server, admin):
     with transaction(live_server.settings.database_url) as session:
         found = get_list(session=session, name="weekly")
         assert (found.track_clicks, found.track_opens) == (False, True)
+
+
+@SQLITE
+def test_the_api_reads_and_switches_a_lists_tracking(live_server, admin, editor):
+    headers = {"X-CSRF-Token": admin.csrf}
+    created = admin.post("/api/lists", headers=headers, json={"name": "daily", "track_opens": True})
+    assert created.status_code == 201, created.text
+    assert (created.json()["track_clicks"], created.json()["track_opens"]) == (True, True)
+    switched = admin.patch("/api/lists/daily", headers=headers, json={"track_clicks": False})
+    assert switched.status_code == 200, switched.text
+    assert (switched.json()["track_clicks"], switched.json()["track_opens"]) == (False, True)  # opens left alone
+    [daily] = [row for row in admin.get("/api/lists").json()["lists"] if row["name"] == "daily"]
+    assert (daily["track_clicks"], daily["track_opens"]) == (False, True)
+    assert admin.patch("/api/lists/daily", headers=headers, json={"track_opens": "maybe"}).status_code == 422
+    missing = admin.patch("/api/lists/nope", headers=headers, json={"track_opens": False})
+    assert missing.status_code == 404 and "no list named 'nope'" in missing.json()["detail"]
+    assert editor.patch("/api/lists/daily", headers={"X-CSRF-Token": editor.csrf}, json={}).status_code == 403

@@ -16,6 +16,7 @@ from newsletter.subscribers import (
     list_counts,
     normalise_email,
     search_members,
+    set_tracking,
 )
 from newsletter.subscribers.imports import get_import, queue_import, report_of
 from newsletter.subscribers.membership import add_subscriber, remove_subscriber
@@ -43,6 +44,8 @@ class ListOut(BaseModel):
     pending: int = Field(description="Waiting for them to confirm.")
     unsubscribed: int
     suppressed: int = Field(description="Confirmed, but unsubscribed from everything, bounced or complained.")
+    track_clicks: bool = Field(description="Links of its sends go through /c/ and record who clicked.")
+    track_opens: bool = Field(description="Its sends carry a 1x1 open image (an estimate).")
 
 
 class ListsOut(BaseModel):
@@ -52,6 +55,15 @@ class ListsOut(BaseModel):
 class NewList(BaseModel):
     name: str = Field(max_length=100, description="Lower case letters, digits, - and _, e.g. weekly-es.")
     title: str | None = Field(default=None, max_length=200, description="What subscribers see.")
+    track_clicks: bool = Field(default=True, description="Record who clicks its sends' links.")
+    track_opens: bool = Field(default=False, description="Put an open image in its sends (off by default).")
+
+
+class TrackingChange(BaseModel):
+    """What to switch; a field left out stays as it is. It applies to the list's next sends."""
+
+    track_clicks: bool | None = None
+    track_opens: bool | None = None
 
 
 class MemberOut(BaseModel):
@@ -131,8 +143,19 @@ def get_lists(viewer: Admin, settings: SettingsDep) -> ListsOut:
 def add_list(new: NewList, viewer: Admin, settings: SettingsDep) -> ListOut:
     """Create a list."""
     with transaction(settings.database_url) as session:
-        created = create_list(session=session, name=new.name, title=new.title or None)
-        return ListOut(name=created.name, title=created.title, confirmed=0, pending=0, unsubscribed=0, suppressed=0)
+        created = create_list(session=session, name=new.name, title=new.title or None,
+                              track_clicks=new.track_clicks, track_opens=new.track_opens)
+        return ListOut(name=created.name, title=created.title, confirmed=0, pending=0, unsubscribed=0, suppressed=0,
+                       track_clicks=created.track_clicks, track_opens=created.track_opens)
+
+
+@router.patch("/{name}")
+def change_tracking(name: ListName, change: TrackingChange, viewer: Admin, settings: SettingsDep) -> ListOut:
+    """Switch a list's click or open tracking, for its next sends."""
+    with transaction(settings.database_url) as session:
+        set_tracking(session=session, name=name, clicks=change.track_clicks, opens=change.track_opens)
+        [counts] = [counts for counts in list_counts(session=session) if counts.name == name]
+        return ListOut(**vars(counts))
 
 
 @router.get("/{name}/subscribers")
