@@ -2,6 +2,7 @@
 is a button at phone and desktop widths, with images blocked too; the dark palette applies when
 the reader's system is dark. NEWSLETTER_SCREENSHOTS=docs/screenshots keeps the screenshots."""
 
+import base64
 import os
 import struct
 import zlib
@@ -34,11 +35,19 @@ Read [the full report](https://example.org/report).
 """
 
 
-def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A plain PNG of one colour, fading to white downwards (the photo and logo the pages load)."""
-    rows = b"".join(b"\x00" + bytes(int(c + (255 - c) * y / height) for c in rgb) * width for y in range(height))
+def _png(width: int, height: int, rgb: tuple[int, int, int], *, transparent: bool = False) -> bytes:
+    """A plain PNG of one colour, fading to white downwards (the photo and logo the pages load);
+    ``transparent``: eight rising bars of that colour on a transparent ground (a chart)."""
+    if transparent:
+        slot = width // 8
+        bar = lambda x, y: x % slot >= slot // 4 and y >= height - (x // slot + 1) * height // 9
+        rows = b"".join(b"\x00" + b"".join(bytes(rgb) + (b"\xff" if bar(x, y) else b"\x00") for x in range(width))
+                        for y in range(height))
+    else:
+        rows = b"".join(b"\x00" + bytes(int(c + (255 - c) * y / height) for c in rgb) * width for y in range(height))
     chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))  # noqa: E731
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if transparent else 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
@@ -47,9 +56,11 @@ def _open(browser, html: str, *, width: int, dark: bool = False, images: bool = 
     (or are blocked, as many mail apps block them)."""
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light")
     page = context.new_page()
-    photo, logo = _png(600, 320, (40, 90, 120)), _png(180, 48, (29, 53, 87))
+    pictures = {"logo": _png(180, 48, (29, 53, 87)), "chart": _png(544, 150, (29, 53, 87), transparent=True)}
+    photo = _png(600, 320, (40, 90, 120))
     page.route("**/*", lambda route: route.abort() if not images or route.request.resource_type != "image"
-               else route.fulfill(body=logo if "logo" in route.request.url else photo, content_type="image/png"))
+               else route.fulfill(body=next((png for name, png in pictures.items() if name in route.request.url), photo),
+                                  content_type="image/png"))
     page.set_content(html, wait_until="load")
     return context, page
 
@@ -63,12 +74,15 @@ def _email(settings, content) -> str:
     return preview(render_issue(content, settings, branding=BRAND), settings, content.slug)[0]
 
 
-def _brief(**overrides):
+def _brief(*, chart: bool = False, **overrides):
+    """Two sections of items with every shape, a call to action between them; ``chart``: the
+    second item shows a transparent chart (dark bars on no background)."""
     photo = {"image": "https://example.org/photo.png", "image_alt": "The embassy gate",
              "image_caption": "A guard at the embassy gate.", "image_credit": "© 2016 Reuters"}
+    chart = {"image": "https://example.org/chart.png", "image_alt": "Arrests by month, rising"} if chart else {}
     return in_sections([
         {"title": "Asia", "items": [item(1, kicker="North Korea", byline="Benedict Rogers", featured=True, **photo),
-                                    item(2, kicker="Myanmar", byline="Ana Ruiz")]},
+                                    item(2, kicker="Myanmar", byline="Ana Ruiz", **chart)]},
         {"title": "Europe", "items": [item(3, kicker="Belarus")]},
     ], call_to_action={"text": "Your tax deductible gift can help stop human rights violations.",
                        "button": "Donate now", "url": "https://example.org/give", "position": "after_section",
@@ -94,8 +108,21 @@ def test_the_call_to_action_is_a_real_button_with_images_blocked(browser, settin
     context.close()
 
 
+def _colour_at(page, png: bytes, x: int, y: int) -> str:
+    """The colour (``#rrggbb``) of a screenshot's pixel at (``x``, ``y``), read through a canvas."""
+    return page.evaluate("""async ([data, x, y]) => {
+        const img = new Image();
+        img.src = 'data:image/png;base64,' + data;
+        await img.decode();
+        const canvas = Object.assign(document.createElement('canvas'), {width: img.width, height: img.height});
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        return '#' + [...context.getImageData(x, y, 1, 1).data.slice(0, 3)].map((n) => n.toString(16).padStart(2, '0')).join('');
+    }""", [base64.b64encode(png).decode(), x, y])
+
+
 def test_dark_mode_darkens_the_sheet_and_keeps_text_legible(browser, settings, tmp_path):
-    html = _email(settings, _brief())
+    html = _email(settings, _brief(chart=True))
     context, page = _open(browser, html, width=600, dark=True)
     colours = page.evaluate("""() => {
         const rgb = (s) => '#' + s.match(/\\d+/g).slice(0, 3).map((n) => (+n).toString(16).padStart(2, '0')).join('');
@@ -108,10 +135,19 @@ def test_dark_mode_darkens_the_sheet_and_keeps_text_legible(browser, settings, t
     assert colours["sheet"] == "#1e1e1e"
     assert contrast_ratio(colours["text"], colours["sheet"]) >= 7 and contrast_ratio(colours["link"], colours["sheet"]) >= 4.5
     assert colours["logo"] == "#ffffff"  # a transparent logo's dark text never lands on a dark background
+    # Nor does a transparent item image's: its empty ground shows light behind its dark bars.
+    chart = page.get_by_role("img", name="Arrests by month, rising").screenshot()
+    assert _colour_at(page, chart, 10, 10) == "#ffffff"
+    assert contrast_ratio(_colour_at(page, chart, 520, 140), "#ffffff") >= 4.5  # in the last bar
     _shot(page, tmp_path, "email-dark")
     context.close()
     light, page = _open(browser, html, width=600)
     assert page.evaluate("getComputedStyle(document.querySelector('.sheet')).backgroundColor") == "rgb(255, 255, 255)"
+    # Outlook.com darkens by itself and marks the darkened elements with data-ogsb: the image keeps its backdrop.
+    backdrop = "getComputedStyle(document.querySelector('.item-image img')).backgroundColor"
+    assert page.evaluate(backdrop) == "rgba(0, 0, 0, 0)"
+    page.evaluate("document.body.setAttribute('data-ogsb', '#f4f1ec')")
+    assert page.evaluate(backdrop) == "rgb(255, 255, 255)"
     light.close()
 
 
