@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from newsletter.db.models import Item, SendLink, SendLinkCount
 
-SHOWN = 8  # of each kind
-
+NO_SOURCE = "(no source)"
 
 class PastPerformance(BaseModel):
     """A source's or a tag's items in past tracked sends."""
@@ -24,14 +23,18 @@ class PastPerformance(BaseModel):
 
 
 class InboxHistory(BaseModel):
-    """The sources and tags whose items readers clicked most, per item, best first."""
+    """Every source and tag of items sent in tracked sends, the most clicked per item first."""
 
     sources: list[PastPerformance]
     tags: list[PastPerformance]
 
+    def of_source(self, source: str | None) -> PastPerformance | None:
+        """How items from ``source`` did, if any was sent (for an inbox item's line)."""
+        return next((row for row in self.sources if row.name == (source or NO_SOURCE)), None)
 
-def inbox_history(*, session: Session, shown: int = SHOWN) -> InboxHistory:
-    """Human clicks per item in past tracked sends, by source and by tag (``shown`` of each)."""
+
+def inbox_history(*, session: Session) -> InboxHistory:
+    """Human clicks per item in past tracked sends, by source and by tag."""
     rows = session.execute(
         select(Item.source, Item.tags, func.coalesce(SendLinkCount.human_clicks, 0))
         .join(SendLink, SendLink.item_id == Item.id)
@@ -41,15 +44,15 @@ def inbox_history(*, session: Session, shown: int = SHOWN) -> InboxHistory:
     sources: dict[str, list[int]] = {}
     tags: dict[str, list[int]] = {}
     for source, item_tags, clicks in rows:
-        for table, name in [(sources, source or "(no source)"), *[(tags, tag) for tag in set(item_tags or [])]]:
+        for table, name in [(sources, source or NO_SOURCE), *[(tags, tag) for tag in set(item_tags or [])]]:
             counted = table.setdefault(name, [0, 0])
             counted[0] += 1
             counted[1] += clicks
-    return InboxHistory(sources=_best(sources, shown), tags=_best(tags, shown))
+    return InboxHistory(sources=_best(sources), tags=_best(tags))
 
 
-def _best(table: dict[str, list[int]], shown: int) -> list[PastPerformance]:
+def _best(table: dict[str, list[int]]) -> list[PastPerformance]:
     rows = [PastPerformance(name=name, items=items, human_clicks=clicks, clicks_per_item=clicks / items)
             for name, (items, clicks) in table.items()]
     rows.sort(key=lambda row: (-row.clicks_per_item, -row.items, row.name))
-    return rows[:shown]
+    return rows
