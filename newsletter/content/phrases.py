@@ -1,11 +1,14 @@
-"""The fixed words of an issue in each edition's language, and its dates.
+"""The fixed words of an issue and of the public site in each language, and its dates.
 
 The email's footer and links carry a few fixed phrases ("Read more", "Unsubscribe"...). They
 come from :data:`CATALOGUE` for the edition's language (English for a language it lacks),
 and an editor can override any of them for one issue (``phrases: {read_more: Continue
 reading}``). A phrase may name values in braces (``{email}``); an override may use those
-names and no others, so it cannot break the sentence it replaces. Dates are written by Babel
-in the language's own long form ("29 de diciembre de 2023").
+names and no others, each alone in its braces (no format, conversion, attribute or index), so
+it cannot break the sentence it replaces nor make it grow. The words of the archive around the
+issues ("Past issues", "Skip to content"...: :data:`SITE_KEYS`) belong to no issue and are not
+overridden. Dates are written by Babel in the language's own long form ("29 de diciembre de
+2023").
 """
 
 import datetime as dt
@@ -28,6 +31,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "all_issues": "All past issues",
         "byline": "By {name}",
         "other_languages": "This issue in other languages",
+        "photo": "Photo: {caption}",
+        "notes": "Notes",
+        "back_to_reference": "Back to reference {n}",
+        "call_to_action": "Call to action",
+        "past_issues": "Past issues",
+        "past_issues_in_other_languages": "Past issues in other languages",
+        "no_issues_yet": "No issue has been sent yet.",
+        "skip_to_content": "Skip to content",
+        "feed": "Feed",
+        "staff_sign_in": "Staff sign-in",
     },
     "es": {
         "greeting": "Hola, {name}:",
@@ -38,6 +51,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "all_issues": "Todos los números anteriores",
         "byline": "Por {name}",
         "other_languages": "Este número en otros idiomas",
+        "photo": "Foto: {caption}",
+        "notes": "Notas",
+        "back_to_reference": "Volver a la referencia {n}",
+        "call_to_action": "Llamada a la acción",
+        "past_issues": "Números anteriores",
+        "past_issues_in_other_languages": "Números anteriores en otros idiomas",
+        "no_issues_yet": "Todavía no se ha enviado ningún número.",
+        "skip_to_content": "Ir al contenido",
+        "feed": "Canal",
+        "staff_sign_in": "Acceso del equipo",
     },
     "fr": {
         "greeting": "Bonjour {name},",
@@ -48,6 +71,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "all_issues": "Tous les numéros précédents",
         "byline": "Par {name}",
         "other_languages": "Ce numéro dans d’autres langues",
+        "photo": "Photo : {caption}",
+        "notes": "Notes",
+        "back_to_reference": "Retour à l’appel de note {n}",
+        "call_to_action": "Appel à l’action",
+        "past_issues": "Numéros précédents",
+        "past_issues_in_other_languages": "Numéros précédents dans d’autres langues",
+        "no_issues_yet": "Aucun numéro n’a encore été envoyé.",
+        "skip_to_content": "Aller au contenu",
+        "feed": "Flux",
+        "staff_sign_in": "Connexion de l’équipe",
     },
     "ar": {
         "greeting": "مرحبًا {name}،",
@@ -58,6 +91,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "all_issues": "كل الأعداد السابقة",
         "byline": "بقلم {name}",
         "other_languages": "هذا العدد بلغات أخرى",
+        "photo": "صورة: {caption}",
+        "notes": "ملاحظات",
+        "back_to_reference": "العودة إلى الإحالة {n}",
+        "call_to_action": "دعوة إلى العمل",
+        "past_issues": "الأعداد السابقة",
+        "past_issues_in_other_languages": "الأعداد السابقة بلغات أخرى",
+        "no_issues_yet": "لم يُرسَل أي عدد بعد.",
+        "skip_to_content": "انتقل إلى المحتوى",
+        "feed": "خلاصة الأخبار",
+        "staff_sign_in": "دخول فريق العمل",
     },
     "de": {
         "greeting": "Hallo {name},",
@@ -68,6 +111,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "all_issues": "Alle früheren Ausgaben",
         "byline": "Von {name}",
         "other_languages": "Diese Ausgabe in anderen Sprachen",
+        "photo": "Foto: {caption}",
+        "notes": "Anmerkungen",
+        "back_to_reference": "Zurück zu Verweis {n}",
+        "call_to_action": "Aufruf zum Handeln",
+        "past_issues": "Frühere Ausgaben",
+        "past_issues_in_other_languages": "Frühere Ausgaben in anderen Sprachen",
+        "no_issues_yet": "Es wurde noch keine Ausgabe verschickt.",
+        "skip_to_content": "Zum Inhalt springen",
+        "feed": "Feed",
+        "staff_sign_in": "Anmeldung für das Team",
     },
     "pt": {
         "greeting": "Olá, {name},",
@@ -78,9 +131,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "all_issues": "Todas as edições anteriores",
         "byline": "Por {name}",
         "other_languages": "Esta edição em outros idiomas",
+        "photo": "Foto: {caption}",
+        "notes": "Notas",
+        "back_to_reference": "Voltar à referência {n}",
+        "call_to_action": "Chamada para ação",
+        "past_issues": "Edições anteriores",
+        "past_issues_in_other_languages": "Edições anteriores em outros idiomas",
+        "no_issues_yet": "Nenhuma edição foi enviada ainda.",
+        "skip_to_content": "Ir para o conteúdo",
+        "feed": "Feed",
+        "staff_sign_in": "Acesso da equipe",
     },
 }
-PHRASE_KEYS = tuple(CATALOGUE[DEFAULT_LANGUAGE])
+#: The words of the archive's pages around the issues: the site's, not any one issue's.
+SITE_KEYS = ("past_issues", "past_issues_in_other_languages", "no_issues_yet", "skip_to_content", "feed",
+             "staff_sign_in")
+#: The phrases an issue prints (email, text part, web version): an issue may override each.
+PHRASE_KEYS = tuple(key for key in CATALOGUE[DEFAULT_LANGUAGE] if key not in SITE_KEYS)
 #: What a reader whose name we do not know is called in the greeting ("Hi there,"), by language.
 UNNAMED_READER = {"en": "there", "es": "lector", "fr": "à vous", "ar": "بك", "de": "zusammen", "pt": "leitor"}
 
@@ -91,11 +158,21 @@ def primary(language: str) -> str:
 
 
 def phrases(language: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every phrase in ``language`` (its own catalogue, else its primary language's, else
-    English, key by key), with the issue's ``overrides`` on top."""
-    found = {**CATALOGUE[DEFAULT_LANGUAGE], **CATALOGUE.get(primary(language), {}),
-             **CATALOGUE.get(language.lower(), {})}
-    return {**found, **(overrides or {})}
+    """Every phrase an issue prints, in ``language`` (its own catalogue, else its primary
+    language's, else English, key by key), with the issue's ``overrides`` on top."""
+    found = _catalogue(language)
+    return {**{key: found[key] for key in PHRASE_KEYS}, **(overrides or {})}
+
+
+def site_phrases(language: str) -> dict[str, str]:
+    """The archive's own words (:data:`SITE_KEYS`) in ``language``, as :func:`phrases` finds them."""
+    found = _catalogue(language)
+    return {key: found[key] for key in SITE_KEYS}
+
+
+def _catalogue(language: str) -> dict[str, str]:
+    return {**CATALOGUE[DEFAULT_LANGUAGE], **CATALOGUE.get(primary(language), {}),
+            **CATALOGUE.get(language.lower(), {})}
 
 
 def unnamed_reader(language: str | None) -> str:
@@ -105,16 +182,23 @@ def unnamed_reader(language: str | None) -> str:
 
 def check_override(key: str, text: str) -> str:
     """``text`` if it can replace phrase ``key``: a known key, and braces naming only the
-    values the phrase has. ValueError otherwise, saying what is wrong."""
+    values the phrase has, each alone (``{name}``, never ``{name:>9999}``, ``{name!r}``,
+    ``{name.attr}`` or ``{name[0]}``). ValueError otherwise, saying what is wrong."""
     if key not in PHRASE_KEYS:
         raise ValueError(f"{key!r} is not a phrase (known: {', '.join(PHRASE_KEYS)})")
     allowed = _names(CATALOGUE[DEFAULT_LANGUAGE][key])
+    can = f"it can use {', '.join('{' + n + '}' for n in sorted(allowed))}" if allowed else "it takes none"
     try:
-        names = _names(text)
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
     except ValueError as err:
         raise ValueError(f"phrase {key!r} has unbalanced braces ({err})") from None
-    if unknown := names - allowed:
-        can = f"it can use {', '.join('{' + n + '}' for n in sorted(allowed))}" if allowed else "it takes none"
+    for name, spec, conversion in fields:
+        if spec or conversion or not name.isidentifier():
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"phrase {key!r} has {written[:40]}: braces hold a name alone, with no format, "
+                             f"conversion, attribute or index ({can})")
+    if unknown := {name for name, _, _ in fields} - allowed:
         raise ValueError(f"phrase {key!r} names {', '.join(sorted(unknown))}, which {can}")
     return text
 

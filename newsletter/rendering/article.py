@@ -15,9 +15,10 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from mdit_py_plugins.footnote import footnote_plugin
 
+from newsletter.content.phrases import DEFAULT_LANGUAGE, phrases
 from newsletter.rendering.text import TEXT_WIDTH, wrap_paragraphs
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -35,19 +36,21 @@ class Article:
     text: str
 
 
-def render_article(body: str, links: Mapping[str, str] | None = None) -> Article:
+def render_article(body: str, links: Mapping[str, str] | None = None, words: Mapping[str, str] | None = None) -> Article:
     """``body`` (Markdown) as sanitised HTML and as plain text; ``links`` maps the body's web
-    links to the addresses both use instead (a send's tracked links)."""
+    links to the addresses both use instead (a send's tracked links); ``words`` are the issue's
+    phrases (content/phrases.py; default: English's), for the notes' heading and links back."""
+    words = words or phrases(DEFAULT_LANGUAGE)
     tokens = _markdown().parse(body)
     for token in tokens:  # the issue's title is the h1; the body's headings come under it
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(max(int(token.tag[1]), 2), 4)}"
     for link in _web_links(tokens) if links else ():
         link.attrSet("href", links.get(str(link.attrGet("href")), str(link.attrGet("href"))))
-    html = _markdown().renderer.render(tokens, _markdown().options, {})
+    html = _markdown().renderer.render(tokens, _markdown().options, {"words": words})
     clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set(LINK_SCHEMES),
                       link_rel="noopener noreferrer")
-    return Article(Markup(clean), _plain_text(tokens))
+    return Article(Markup(clean), _plain_text(tokens, words["notes"]))
 
 
 def article_links(body: str) -> list[str]:
@@ -80,16 +83,18 @@ def _allowed_link(url: str) -> bool:
 def _backref(self, tokens: list[Token], idx: int, options, env) -> str:
     n = tokens[idx].meta["id"] + 1
     ref = f"fnref{n}" + (f":{tokens[idx].meta['subId']}" if tokens[idx].meta.get("subId") else "")
-    return f' <a href="#{ref}" class="footnote-backref" aria-label="Back to reference {n}">↩</a>'
+    label = escape(env["words"]["back_to_reference"].format(n=n))
+    return f' <a href="#{ref}" class="footnote-backref" aria-label="{label}">↩</a>'
 
 
 def _notes_open(self, tokens: list[Token], idx: int, options, env) -> str:
-    return '<hr class="footnotes-sep">\n<section class="footnotes" aria-label="Notes">\n<ol class="footnotes-list">\n'
+    label = escape(env["words"]["notes"])
+    return f'<hr class="footnotes-sep">\n<section class="footnotes" aria-label="{label}">\n<ol class="footnotes-list">\n'
 
 
-def _plain_text(tokens: list[Token]) -> str:
+def _plain_text(tokens: list[Token], notes_heading: str) -> str:
     """The body as text: headings underlined, quotes marked ``>``, links followed by their
-    address, references as ``[1]`` and the notes listed under "Notes" at the end."""
+    address, references as ``[1]`` and the notes listed under ``notes_heading`` at the end."""
     blocks: list[str] = []
     notes: list[str] = []
     quote = 0
@@ -122,7 +127,7 @@ def _plain_text(tokens: list[Token]) -> str:
             else:
                 blocks.append(_block(text, quote, lists))
     if notes:
-        blocks.append("Notes\n-----\n\n" + "\n".join(notes))
+        blocks.append(f"{notes_heading}\n{'-' * min(len(notes_heading), TEXT_WIDTH)}\n\n" + "\n".join(notes))
     return "\n\n".join(blocks)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from newsletter.content.branding import Branding
 from newsletter.content.models import IssueContent
+from newsletter.content.phrases import phrases
 from newsletter.rendering.article import render_article
 
 
@@ -17,6 +18,8 @@ def brand_context(branding: Branding) -> dict[str, Any]:
 
 def shape_context(content: IssueContent, branding: Branding, links: Mapping[str, str] | None = None) -> dict[str, Any]:
     """:func:`brand_context`, and ``article``: the rendered body of a single-article issue (its
-    web links replaced as ``links`` says: a send's tracked links), else None."""
-    article = render_article(content.body, links) if content.format == "article" and content.body else None
+    web links replaced as ``links`` says: a send's tracked links; its notes labelled in its
+    language), else None."""
+    article = (render_article(content.body, links, phrases(content.language, content.phrases))
+               if content.format == "article" and content.body else None)
     return {**brand_context(branding), "article": article}
