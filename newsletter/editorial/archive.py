@@ -7,6 +7,11 @@ item edited later, or an issue whose date changed before it went out, does not c
 readers were sent or where it lives. The address the issue was created with leads there too
 (the page redirects). Sends made before migration 0007 kept nothing: their issue shows as
 it is now, at the address it was created with.
+
+The archive's indexes list every issue in its main language (``/archive``), or the issues sent
+in one language, each as its edition in that language (``/archive/in/<language>``). A page's
+chrome (the skip link, the links to past issues and the feed) is in the page's language and
+leads to that language's index and feed.
 """
 
 import datetime as dt
@@ -17,8 +22,14 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from newsletter.content.editions import edition_content, edition_languages
-from newsletter.content.models import IssueContent
-from newsletter.content.phrases import language_name
+from newsletter.content.models import RTL_LANGUAGES, IssueContent
+from newsletter.content.phrases import (
+    DEFAULT_LANGUAGE,
+    language_name,
+    long_date,
+    primary,
+    site_phrases,
+)
 from newsletter.db.models import Issue, Send
 from newsletter.editorial.issues import get_issue, unique_slug
 from newsletter.editorial.preview import draft_content
@@ -123,3 +134,77 @@ def sent_in(*, session: Session, language: str, limit: int = 50) -> list[tuple[A
     first (among the last ``limit`` sent), each with its edition in that language."""
     return [(sent, edition_content(sent.content, language)) for sent in sent_issues(session=session, limit=limit)
             if language in edition_languages(sent.content)]
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What a public page says around its content, in the page's language: its words (the
+    catalogue's site phrases), its direction, and the archive index and feed it leads to."""
+
+    language: str
+    direction: str
+    words: dict[str, str]
+    index_path: str
+    feed_path: str
+
+
+def chrome(language: str | None = None) -> Chrome:
+    """The chrome of a page in ``language``, leading to that language's index and feed; None:
+    the whole archive's (``/archive``, ``/archive/feed.xml``), in English."""
+    if language is None:
+        return Chrome(DEFAULT_LANGUAGE, "ltr", site_phrases(DEFAULT_LANGUAGE), "/archive", "/archive/feed.xml")
+    return Chrome(language, direction(language), site_phrases(language), f"/archive/in/{language}",
+                  f"/archive/feed/{language}.xml")
+
+
+def direction(language: str) -> str:
+    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, Urdu...), else ``ltr``."""
+    return "rtl" if primary(language) in RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A row of an archive index: an issue as one of its editions reads, dated in its language."""
+
+    subject: str
+    date: dt.date
+    long_date: str
+    language: str
+    direction: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ArchiveIndex:
+    """An archive index: its rows, newest first; every language's index (none when every issue
+    went out in one language), for ``hreflang`` alternates and a language switch; its chrome."""
+
+    language: str | None  # None: every issue, in its main language
+    entries: list[IndexEntry]
+    languages: list[EditionLink]
+    chrome: Chrome
+
+
+def archive_index(*, session: Session, language: str | None = None) -> ArchiveIndex:
+    """The index of the issues sent in ``language`` (None: of every sent issue); NotFoundError
+    for a language no issue went out in."""
+    return index_of(sent_issues(session=session), language)
+
+
+def index_of(sent: list[ArchivedIssue], language: str | None) -> ArchiveIndex:
+    """The index of ``sent`` (newest first) in ``language``: the issues sent in it, each as its
+    edition in it, with its subject (or title) and date in that language."""
+    languages = sorted({tag for issue in sent for tag in edition_languages(issue.content)})
+    if language is not None and language not in languages:
+        raise NotFoundError(f"no issue has been sent in {language}")
+    entries = [_entry(issue, language) for issue in sent
+               if language is None or language in edition_languages(issue.content)]
+    links = [EditionLink(tag, language_name(tag), chrome(tag).index_path, tag == language) for tag in languages]
+    return ArchiveIndex(language, entries, links if len(links) > 1 else [], chrome(language))
+
+
+def _entry(sent: ArchivedIssue, language: str | None) -> IndexEntry:
+    content = edition_content(sent.content, language or sent.content.language)
+    return IndexEntry(content.subject or content.title, content.date, long_date(content.date, content.language),
+                      content.language, direction(content.language), archive_path(sent, language))
+

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 
 from newsletter.config import Settings
+from newsletter.editorial.archive import chrome
 from newsletter.rendering.render import template_environment
 
 
@@ -21,8 +22,9 @@ class Pages:
         }
 
     def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-        """An HTML response of ``templates/web/<template>.html.j2``."""
-        html = self.env.get_template(f"web/{template}.html.j2").render({**self.brand, **context})
+        """An HTML response of ``templates/web/<template>.html.j2``; its ``chrome`` (the words
+        and links around the content) is the whole archive's, in English, unless given."""
+        html = self.env.get_template(f"web/{template}.html.j2").render({**self.brand, "chrome": chrome(), **context})
         return HTMLResponse(html, status_code=status)
 
     def message(self, title: str, *paragraphs: str, status: int = 200, link: dict | None = None) -> HTMLResponse:

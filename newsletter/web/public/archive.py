@@ -5,15 +5,18 @@ import datetime as dt
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from newsletter.config import Settings
 from newsletter.content.models import IssueContent
-from newsletter.db import transaction
 from newsletter.content.phrases import long_date as long_date_in
 from newsletter.content.phrases import phrases
+from newsletter.db import transaction
 from newsletter.editorial.archive import (
     ArchivedIssue,
+    archive_index,
     archive_path,
     archived_edition,
     archived_issue,
+    chrome,
     edition_links,
     sent_in,
     sent_issues,
@@ -34,11 +37,23 @@ def home() -> RedirectResponse:
 
 @router.get("/archive", response_class=HTMLResponse)
 def archive(settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
-    """Every sent issue, newest first."""
+    """Every sent issue, newest first, each in its main language."""
+    return _index(settings, pages, None)
+
+
+@router.get("/archive/in/{language}", response_class=HTMLResponse)
+def language_archive(language: str, settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
+    """The issues sent in ``language``, newest first, each as its edition in that language
+    (404 for a language none went out in)."""
+    return _index(settings, pages, language)
+
+
+def _index(settings: Settings, pages: Pages, language: str | None) -> HTMLResponse:
     with transaction(settings.database_url) as session:
-        issues = sent_issues(session=session)
+        index = archive_index(session=session, language=language)
         branding = current_branding(session=session, settings=settings)
-    return pages.render("archive", title="Past issues", issues=issues, **brand_context(branding))
+    return pages.render("archive", title=index.chrome.words["past_issues"], index=index, chrome=index.chrome,
+                        alternates=index.languages if language else [], **brand_context(branding))
 
 
 @router.get("/archive/feed.xml")
@@ -67,7 +82,7 @@ def _feed(pages: Pages, sent: list[tuple[ArchivedIssue, IssueContent]], *, langu
     updated = entries[0]["updated"] if entries else _rfc3339(dt.datetime.now(dt.UTC))
     xml = pages.env.get_template("web/feed.xml.j2").render(
         **pages.brand, entries=entries, updated=updated, language=language,
-        self_path=f"/archive/feed/{language}.xml" if language else "/archive/feed.xml")
+        self_path=chrome(language).feed_path, index_path=chrome(language).index_path)
     return Response(xml, media_type="application/atom+xml")
 
 
@@ -83,11 +98,10 @@ def issue_page(slug: str, settings: SettingsDep, pages: PagesDep, language: str 
     if sent.slug != slug or language == sent.content.language:
         return RedirectResponse(archive_path(sent, language), status_code=301)
     content = archived_edition(sent, language)
-    return pages.render("issue", title=content.title, issue=content, page_language=content.language,
-                        phrases=phrases(content.language, content.phrases), editions=edition_links(sent, content.language),
-                        feed_path=f"/archive/feed/{content.language}.xml" if content.editions or language else None,
-                        page_direction=content.direction, long_date=long_date_in(content.date, content.language),
-                        **shape_context(content, branding))
+    editions = edition_links(sent, content.language)
+    return pages.render("issue", title=content.title, issue=content, chrome=chrome(content.language),
+                        phrases=phrases(content.language, content.phrases), editions=editions, alternates=editions,
+                        long_date=long_date_in(content.date, content.language), **shape_context(content, branding))
 
 
 def _rfc3339(moment: dt.datetime) -> str:
