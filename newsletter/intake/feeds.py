@@ -16,6 +16,7 @@ from newsletter.intake.text import cut_blurb, iso_moment, one_line, strip_html
 
 _FIRST_IMAGE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["'][^>]*>""", re.IGNORECASE)
 _ALT = re.compile(r"""\balt\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+KEY_MAX = 2000  # the items' canonical_url column
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ class FeedDefaults:
 
 def parse_feed(body: bytes, *, url: str, content_type: str, defaults: FeedDefaults,
                blurb_chars: int) -> list[ProposedItem]:
-    """The entries of a fetched feed as proposals, in the feed's order, keyword-filtered.
-    Something that is not a feed at all is a FetchError; a feed with a fault that the loose
-    parser reads around still gives what it read."""
+    """The entries of a fetched feed as proposals, in the feed's order, keyword-filtered. An
+    entry without a link is proposed without one (the inbox flags it), keyed by the feed and
+    the entry's id so a re-poll knows it. Something that is not a feed at all is a FetchError;
+    a feed with a fault that the loose parser reads around still gives what it read."""
     if "json" in content_type or body.lstrip()[:1] == b"{":
         proposals = _json_feed(body, url, defaults, blurb_chars)
     else:
@@ -43,12 +45,13 @@ def parse_feed(body: bytes, *, url: str, content_type: str, defaults: FeedDefaul
             raise FetchError(f"{url} is not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""),
                              field="url")
         source = defaults.name or one_line(parsed.feed.get("title", "")) or None
-        proposals = [_entry(e, source, defaults, blurb_chars) for e in parsed.entries]
+        proposals = [_entry(e, url, source, defaults, blurb_chars) for e in parsed.entries]
     return [p for p in proposals if p is not None and _wanted(p, defaults.keywords)]
 
 
-def _entry(entry, source: str | None, defaults: FeedDefaults, blurb_chars: int) -> ProposedItem | None:
+def _entry(entry, feed_url: str, source: str | None, defaults: FeedDefaults, blurb_chars: int) -> ProposedItem | None:
     link = entry.get("link") or ""
+    link = link if link.startswith(("http://", "https://")) else ""
     title = one_line(strip_html(entry.get("title", "")))
     content = entry.content[0].value if entry.get("content") else ""
     summary = entry.get("summary") or content
@@ -59,7 +62,7 @@ def _entry(entry, source: str | None, defaults: FeedDefaults, blurb_chars: int) 
     return ProposedItem(
         headline=title or cut_blurb(strip_html(summary), 80),
         blurb=cut_blurb(strip_html(summary), blurb_chars),
-        url=link if link.startswith(("http://", "https://")) else "",
+        url=link, canonical=None if link else _entry_key(feed_url, entry.get("id") or title or summary),
         source=source, image_url=image, image_alt=alt,
         byline=one_line(entry.get("author", "")) or None,
         published_at=dt.datetime.fromtimestamp(calendar.timegm(published), dt.UTC) if published else None,
@@ -99,16 +102,23 @@ def _json_item(item: dict, feed_url: str, source: str | None, defaults: FeedDefa
     if not title and not text:
         return None
     link = urljoin(feed_url, str(item.get("url") or item.get("external_url") or ""))
+    link = link if link.startswith(("http://", "https://")) and link != feed_url else ""
     authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
     image = item.get("image") or item.get("banner_image")
     return ProposedItem(
         headline=title or cut_blurb(str(text), 80), blurb=cut_blurb(str(text), blurb_chars),
-        url=link if link.startswith(("http://", "https://")) and link != feed_url else "",
+        url=link, canonical=None if link else _entry_key(feed_url, str(item.get("id") or title or text)),
         source=source, image_url=image if isinstance(image, str) else None,
         byline=", ".join(str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")) or None,
         published_at=iso_moment(item.get("date_published")),
         language=str(item.get("language") or defaults.language), tags=list(defaults.tags),
     ).fitted()
+
+
+def _entry_key(feed_url: str, entry_id: str) -> str:
+    """The story key of an entry without a link: its feed and its id (else its title), not a
+    web address, so it never matches a linked story's."""
+    return f"feed-entry:{feed_url}#{entry_id}"[:KEY_MAX]
 
 
 def _wanted(proposal: ProposedItem, keywords: tuple[str, ...]) -> bool:

@@ -4,7 +4,7 @@ or went out recently."""
 import datetime as dt
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import false, select, text, update
 from sqlalchemy.orm import Session
 
 from newsletter.content.safety import check_text
@@ -15,6 +15,7 @@ from newsletter.errors import ContentError
 from newsletter.intake.proposal import ProposedItem
 
 RECENT_SEND_WEEKS = 8
+NEW_STORIES_LOCK = 7_460_017  # PostgreSQL advisory lock id: one transaction at a time adds feeds' stories
 BYLINE_MAX = 200
 SENT = ("sending", "paused", "sent")  # the issue reached (some) readers
 
@@ -50,6 +51,19 @@ def _byline(byline: str | None) -> str | None:
     if len(byline) > BYLINE_MAX:
         raise ContentError(f"byline: at most {BYLINE_MAX} characters", field="byline")
     return byline
+
+
+def hold_new_stories(*, session: Session) -> None:
+    """Until this transaction ends, be the only one checking which stories are new and adding
+    them: two pollers at once (beat and `newsletter feeds poll --all`) would otherwise both
+    add a story that two of their feeds carry. Not a unique index: an editor may add a story
+    again on purpose. PostgreSQL: a transaction-level advisory lock. SQLite: its one write lock,
+    taken by a write that changes nothing (pysqlite begins the transaction only at the first
+    write, so the check would otherwise read outside it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": NEW_STORIES_LOCK})
+    else:
+        session.execute(update(Item).where(false()).values(id=Item.id).execution_options(synchronize_session=False))
 
 
 def known_stories(*, session: Session, canonical_urls: list[str]) -> set[str]:

@@ -14,7 +14,7 @@ from newsletter.db.models import FeedSource, utcnow
 from newsletter.errors import ContentError, NewsletterError
 from newsletter.intake.feeds import FeedDefaults, parse_feed
 from newsletter.intake.fetch import FEED_TYPES, Fetched, fetch
-from newsletter.intake.inbox import known_stories, save_proposal
+from newsletter.intake.inbox import hold_new_stories, known_stories, save_proposal
 
 MAX_BACKOFF = dt.timedelta(hours=24)
 MAX_NEW_PER_POLL = 100  # a first poll of a long archive does not flood the inbox
@@ -40,7 +40,9 @@ class PollOutcome:
     feed_id: int
     name: str
     added: int = 0
+    unlinked: int = 0  # of those added, entries without a link: flagged in the inbox until one is added
     known: int = 0  # entries whose story was already an item
+    left: int = 0  # new entries past MAX_NEW_PER_POLL, for the next poll
     unchanged: bool = False  # 304: nothing new since the last poll
     error: str | None = None
 
@@ -89,7 +91,9 @@ def record_poll(*, session: Session, settings: Settings, claim: FeedClaim, fetch
         feed.next_due_at = now + min(interval(feed, settings) * 2 ** min(feed.failures - 1, 10), MAX_BACKOFF)
         return PollOutcome(feed.id, feed.name, error=error)
     feed.failures, feed.last_error = 0, None
-    if fetched.etag or fetched.last_modified or not outcome.unchanged:
+    if outcome.left:  # cut short: the next poll must get the whole feed again, not a 304
+        feed.etag = feed.last_modified = None
+    elif fetched.etag or fetched.last_modified or not outcome.unchanged:
         feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
     feed.next_due_at = now + interval(feed, settings)
     return outcome
@@ -123,16 +127,19 @@ def _save_entries(session: Session, settings: Settings, feed: FeedSource, fetche
                            defaults=FeedDefaults(feed.name, feed.language, tuple(feed.tags or ()),
                                                  tuple(feed.keywords or ())),
                            blurb_chars=settings.blurb_chars)
-    linked = {p.canonical_url: p for p in proposals if p.url}  # a story without a link cannot be recognised
-    known = known_stories(session=session, canonical_urls=list(linked))
-    added = 0
-    for key, proposal in linked.items():
-        if key in known or added >= MAX_NEW_PER_POLL:
-            continue
+    stories = {p.canonical_url: p for p in proposals}  # an entry without a link: keyed by its feed and id
+    hold_new_stories(session=session)  # until commit: another poller's check waits for these inserts
+    known = known_stories(session=session, canonical_urls=list(stories))
+    new = [proposal for key, proposal in stories.items() if key not in known]
+    added = unlinked = tried = 0
+    for proposal in new:
+        if added >= MAX_NEW_PER_POLL:
+            break
+        tried += 1
         try:
             save_proposal(session=session, proposal=proposal)
-            added += 1
         except ContentError:
             continue  # an entry our items cannot hold (a control character...): the others still come
+        added, unlinked = added + 1, unlinked + (not proposal.url)
     feed.items_added += added
-    return PollOutcome(feed.id, feed.name, added=added, known=len(known))
+    return PollOutcome(feed.id, feed.name, added=added, unlinked=unlinked, known=len(known), left=len(new) - tried)

@@ -46,3 +46,35 @@ def rss(title: str, entries: list[tuple[str, str]]) -> str:
     items = "".join(f"<item><title>{t}</title><link>{u}</link><description>About {t}.</description></item>"
                     for t, u in entries)
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{items}</channel></rss>'
+
+RSS_091 = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Old Wire</title><link>https://wire.example/</link><description>Wire</description>
+<language>en</language>
+<item><title>Caf\xe9 raid condemned</title><link>https://wire.example/raid</link>
+<description>Police raided the caf\xe9. Rights groups condemned it.</description></item>
+</channel></rss>""".encode("iso-8859-1")
+
+RSS_092 = """<?xml version="1.0"?><rss version="0.92"><channel><title>Wire 0.92</title>
+<link>https://wire92.example/</link><description>Wire</description>
+<item><title>Strike enters its third week</title><link>https://wire92.example/strike</link>
+<description>Dock workers stayed out.</description>
+<enclosure url="https://wire92.example/strike.jpg" length="1" type="image/jpeg"/></item>
+</channel></rss>"""
+
+RDF = """<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://journal.example/"><title>Rights Journal</title><link>https://journal.example/</link>
+<description>Analyses</description><items><rdf:Seq><rdf:li rdf:resource="https://journal.example/a/1"/></rdf:Seq></items>
+</channel>
+<item rdf:about="https://journal.example/a/1"><title>Detention without trial, explained</title>
+<link>https://journal.example/a/1?utm_campaign=rdf</link><description>What the new rules allow. Who they affect.</description>
+<dc:creator>Mia Chen</dc:creator><dc:date>2026-11-28T07:15:00Z</dc:date></item>
+</rdf:RDF>"""
+
+WITHOUT_LINKS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Statements</title>
+<item><title>Statement on the verdict</title><guid isPermaLink="false">stmt-41</guid>
+<description>We welcome the verdict. The work goes on.</description></item>
+<item><title>A story with a link</title><link>https://statements.example/story</link></item>
+</channel></rss>"""
