@@ -1,6 +1,6 @@
 """`newsletter feeds add|list|remove|poll`: the feeds whose new entries become inbox items."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -10,6 +10,9 @@ from newsletter.cli.app import app, console, ready_settings
 from newsletter.db import transaction
 from newsletter.db.models import as_utc
 from newsletter.intake.sources import FeedDraft, add_feed, list_feeds, remove_feed
+
+if TYPE_CHECKING:
+    from newsletter.intake.polling import PollOutcome
 
 feeds_app = typer.Typer(help="Feed sources: add, list, remove, poll.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
@@ -71,8 +74,17 @@ def poll(every: Annotated[bool, typer.Option("--all", help="Poll every feed, due
 
     outcomes = poll_due_feeds(settings=ready_settings(), every=every)
     for o in outcomes:
-        what = f"error: {o.error}" if o.error else "unchanged" if o.unchanged else f"{o.added} new"
-        console.print(f"{o.name}: {what}", markup=False)
+        console.print(f"{o.name}: {_said(o)}", markup=False)
     console.print(f"polled {len(outcomes)} feed{'s' if len(outcomes) != 1 else ''}, "
                   f"{sum(o.added for o in outcomes)} new item{'s' if sum(o.added for o in outcomes) != 1 else ''}",
                   markup=False)
+
+
+def _said(o: "PollOutcome") -> str:
+    """What one feed's poll did, in a few words."""
+    if o.error:
+        return f"error: {o.error}"
+    if o.unchanged:
+        return "unchanged"
+    return f"{o.added} new" + (f" ({o.unlinked} without a link: add it in the inbox)" if o.unlinked else "") \
+        + (f", {o.left} more at the next poll" if o.left else "")

@@ -24,18 +24,23 @@ TagOption = Annotated[list[str] | None, typer.Option("--tag", help="A tag for th
 
 
 @items_app.command("list")
-def list_(as_json: JsonOption = False) -> None:
+def list_(as_json: JsonOption = False, limit: Annotated[int, typer.Option(
+        min=1, max=100_000, help="At most this many items, the newest.")] = 200) -> None:
     """The inbox (items in no issue yet), newest first."""
     settings = ready_settings()
     with transaction(settings.database_url) as session:
-        found = [(item.id, ProposedItem.from_item(item)) for item in search_items(session=session, unused_only=True)]
+        found = [(item.id, ProposedItem.from_item(item))
+                 for item in search_items(session=session, unused_only=True, limit=limit + 1)]
+    more, found = len(found) > limit, found[:limit]
     if as_json:
         print(json.dumps([p.as_json(item_id) for item_id, p in found], ensure_ascii=False, indent=2))
-        return
-    table = Table("id", "headline", "source", "link")
-    for item_id, p in found:
-        table.add_row(str(item_id), p.headline, p.source or "", p.url or "(no link yet)")
-    console.print(table)
+    else:
+        table = Table("id", "headline", "source", "link")
+        for item_id, p in found:
+            table.add_row(str(item_id), p.headline, p.source or "", p.url or "(no link yet)")
+        console.print(table)
+    if more:  # on stderr: --json's output stays one array
+        typer.echo(f"showing the newest {limit} items; the inbox has more (--limit to see them)", err=True)
 
 
 @items_app.command("add-url")
@@ -51,10 +56,10 @@ def add_url(url: Annotated[str, typer.Argument(help="The page's link, https://..
         item_id = item.id
     if as_json:
         print(json.dumps({**proposal.as_json(item_id), "note": note}, ensure_ascii=False, indent=2))
-        return
-    print_proposal(proposal, item_id)
-    if note:
-        console.print(f"note: {note}", markup=False)
+    else:
+        print_proposal(proposal, item_id)
+    if note:  # saved all the same: the editor decides whether to run the story again
+        typer.echo(f"note: {note}; saved as #{item_id} all the same", err=True)
 
 
 @items_app.command("import-text")
