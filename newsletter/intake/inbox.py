@@ -8,7 +8,16 @@ from sqlalchemy import false, select, text, update
 from sqlalchemy.orm import Session
 
 from newsletter.content.safety import check_text
-from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, Send, as_utc
+from newsletter.db.models import (
+    Issue,
+    IssueEntry,
+    IssueSection,
+    Item,
+    MailingList,
+    Send,
+    SendList,
+    as_utc,
+)
 from newsletter.editorial.drafts import ItemDraft
 from newsletter.editorial.items import create_item
 from newsletter.errors import ContentError
@@ -78,7 +87,8 @@ def known_stories(*, session: Session, canonical_urls: list[str]) -> set[str]:
 
 def seen_notes(*, session: Session, canonical_urls: list[str], now: dt.datetime) -> dict[str, str]:
     """For each of ``canonical_urls`` already in the inbox, in an issue, or sent within
-    RECENT_SEND_WEEKS, a note saying so ("already sent on 12 Nov in The Weekly Brief")."""
+    RECENT_SEND_WEEKS, a note saying so: "already sent on 12 Nov in The Weekly Brief", naming
+    the lists the send went to by their titles (an issue's own title may be an article's)."""
     wanted = [url for url in dict.fromkeys(canonical_urls) if url]
     if not wanted:
         return {}
@@ -86,23 +96,35 @@ def seen_notes(*, session: Session, canonical_urls: list[str], now: dt.datetime)
                             .where(Item.canonical_url.in_(wanted))).all()
     by_item = {item_id: canonical for item_id, canonical, _ in items}
     uses = session.execute(
-        select(IssueEntry.item_id, Issue.title, Issue.status, Send.started_at)
+        select(IssueEntry.item_id, Issue.title, Issue.status, Send.started_at, Send.id, Send.list_names)
         .join(IssueSection, IssueSection.id == IssueEntry.section_id)
         .join(Issue, Issue.id == IssueSection.issue_id)
         .outerjoin(Send, (Send.issue_id == Issue.id) & Send.status.in_(SENT))
         .where(IssueEntry.item_id.in_(list(by_item)))
     ).all() if by_item else []
     cutoff = now - dt.timedelta(weeks=RECENT_SEND_WEEKS)
+    lists = _list_titles(session, [use.id for use in uses if use.id is not None])
     notes: dict[str, str] = {}
     used = set()
-    for item_id, title, status, started in sorted(uses, key=lambda u: u[3] is None):
+    for item_id, title, status, started, send_id, list_names in sorted(uses, key=lambda u: u[3] is None):
         used.add(item_id)
         canonical = by_item[item_id]
         if started is not None and as_utc(started) >= cutoff:
-            notes.setdefault(canonical, f"already sent on {as_utc(started):%-d %b} in {title}")
+            notes.setdefault(canonical, f"already sent on {as_utc(started):%-d %b} in {lists.get(send_id, list_names)}")
         elif started is None:
             notes.setdefault(canonical, f"already in “{title}” ({status})")
     for item_id, canonical, headline in items:
         if item_id not in used:
             notes.setdefault(canonical, f"already in the inbox: “{headline}”")
     return notes
+
+
+def _list_titles(session: Session, send_ids: list[int]) -> dict[int, str]:
+    """Each send's lists by their titles (else names), "The Weekly Brief and El Boletín"."""
+    titles: dict[int, list[str]] = {}
+    rows = session.execute(select(SendList.send_id, MailingList.title, MailingList.name)
+                           .join(MailingList, MailingList.id == SendList.list_id)
+                           .where(SendList.send_id.in_(send_ids)).order_by(MailingList.name)) if send_ids else []
+    for send_id, title, name in rows:
+        titles.setdefault(send_id, []).append(title or name)
+    return {send_id: " and ".join(names) for send_id, names in titles.items()}

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from newsletter.db import transaction
-from newsletter.db.models import Send
+from newsletter.db.models import MailingList, Send, SendList
 from newsletter.editorial import issues
 from newsletter.intake.links import add_link, note_for, propose_link
 from newsletter.intake.urls import canonical_url
@@ -29,6 +29,12 @@ NEITHER = """<html><head><title>Inside the detention centre</title></head><body>
 <article><h1>Inside the detention centre</h1><p>Families waited outside the gates for news of relatives held since
 the protests began, and lawyers said they had been denied access for a fourth day.</p>
 <p>A second paragraph that is not the lead of the story at all.</p></article></body></html>"""
+TWITTER_CARD = """<html><head><title>Wire | home</title><meta name="twitter:card" content="summary_large_image">
+<meta name="twitter:title" content="Journalists freed after 40 days">
+<meta name="twitter:description" content="Three reporters walked free on Friday. Their paper thanked readers.">
+<meta name="twitter:image" content="https://cdn.wire.example/freed.jpg">
+<meta name="twitter:image:alt" content="Three people outside a prison gate"></head>
+<body><p>A cookie banner, not the story.</p></body></html>"""
 TITLE_ONLY = "<html><head><title>  Just a title\n</title></head><body></body></html>"
 
 
@@ -47,6 +53,14 @@ def test_a_json_ld_page(pages, fetch_settings):
     assert proposal.image_url == "https://cdn.example/law.png"
     assert (proposal.byline, proposal.source, proposal.language) == ("Benedict Rogers", "Policy Review", "en-gb")
     assert proposal.published_at == dt.datetime(2026, 11, 12, 9, 30, tzinfo=dt.UTC)
+
+
+def test_a_page_with_only_twitter_card_metadata(pages, fetch_settings):
+    proposal = propose_link(pages.add("/card", TWITTER_CARD), settings=fetch_settings)
+    assert (proposal.headline, proposal.blurb) == ("Journalists freed after 40 days",
+                                                   "Three reporters walked free on Friday. Their paper thanked readers.")
+    assert (proposal.image_url, proposal.image_alt) == ("https://cdn.wire.example/freed.jpg",
+                                                        "Three people outside a prison gate")
 
 
 def test_a_page_with_neither_gets_its_title_and_lead_paragraph(pages, fetch_settings):
@@ -79,11 +93,15 @@ def test_a_story_in_the_inbox_or_sent_recently_is_flagged(pages, fetch_settings,
     now = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC)
     sent_url = "https://example.org/news/1"
     with transaction(database_url) as session:
-        issue = issues.save_issue(session=session, content=factories.issue(1, title="The Weekly Brief"))
+        issue = issues.save_issue(session=session, content=factories.issue(1, title="Courts, strikes and a new law"))
         issue.status = "sent"
         issue.sections[0].entries[0].item.canonical_url = canonical_url(sent_url)
-        session.add(Send(issue_id=issue.id, subject="s", status="sent", html_template="", text_template="", list_names="weekly",
-                         started_at=dt.datetime(2026, 11, 12, 8, tzinfo=dt.UTC)))
+        weekly = MailingList(name="weekly", title="The Weekly Brief")
+        send = Send(issue_id=issue.id, subject="s", status="sent", html_template="", text_template="",
+                    list_names="weekly", started_at=dt.datetime(2026, 11, 12, 8, tzinfo=dt.UTC))
+        session.add_all([weekly, send])
+        session.flush()
+        session.add(SendList(send_id=send.id, list_id=weekly.id))
     page = pages.add("/og", OPENGRAPH)
     proposal = propose_link(page, settings=fetch_settings)
     with transaction(database_url) as session:

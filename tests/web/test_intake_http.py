@@ -51,6 +51,8 @@ def test_an_item_from_a_url_through_the_api(site, editor):
     assert (body["author"], body["tags"], body["note"]) == ("Ana López", ["courts"], None)
     again = api(editor, "POST", "/items/from-url", json={"url": url, "save": False}).json()
     assert again["note"] == "already in the inbox: “Activists detained & released”"
+    twice = api(editor, "POST", "/items/from-url", json={"url": url}).json()  # saved all the same, with the note
+    assert twice["id"] == body["id"] + 1 and twice["note"] == again["note"]
     stored = api(editor, "GET", f"/items/{body['id']}").json()
     assert stored["url"] == url and stored["image_alt"] == "The court steps"
 
