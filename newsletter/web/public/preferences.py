@@ -9,14 +9,13 @@ from fastapi.responses import HTMLResponse
 from newsletter.config import Settings
 from newsletter.content.safety import check_text
 from newsletter.db import transaction
+from newsletter.editorial.languages import language_choices, may_choose
 from newsletter.subscribers.consent import get_preferences, update_preferences
 from newsletter.tokens import Purpose, read_token
 from newsletter.web.deps import PagesDep, SettingsDep
 from newsletter.web.pages import Pages
 
 router = APIRouter(tags=["subscribers"])
-LANGUAGES = [("", "No preference"), ("en", "English"), ("es", "Español"), ("fr", "Français"),
-             ("pt", "Português"), ("ar", "العربية"), ("de", "Deutsch"), ("zh", "中文")]
 _LIST_ID = re.compile(r"^\d{1,9}$")
 
 
@@ -40,7 +39,9 @@ def save_preferences(
     """Save name, language, the lists ticked (an unticked list is unsubscribed) and whether
     clicks and opens may be tracked (ticked ``no_tracking``: not)."""
     [subscriber_id] = read_token(settings.secret_key, Purpose.PREFERENCES, token, arity=1)
-    if language not in dict(LANGUAGES):
+    with transaction(settings.database_url) as session:
+        offered = may_choose(session=session, subscriber_id=subscriber_id, language=language)
+    if not offered:
         return _page(settings, pages, subscriber_id, saved=False, error="Choose a language from the list.", status=400)
     try:
         clean_name = check_text(name) if name.strip() else None
@@ -56,5 +57,6 @@ def save_preferences(
 def _page(settings: Settings, pages: Pages, subscriber_id: int, *, saved: bool, error: str | None, status: int = 200) -> HTMLResponse:
     with transaction(settings.database_url) as session:
         prefs = get_preferences(session=session, subscriber_id=subscriber_id)
+        languages = language_choices(session=session, current=prefs.language)
     return pages.render("preferences", status=status, title="Your preferences", prefs=prefs,
-                        languages=LANGUAGES, saved=saved, error=error)
+                        languages=languages, saved=saved, error=error)
