@@ -2,7 +2,8 @@
 
 Settings give the defaults (``NEWSLETTER_BRAND_*``); admins override them in the newsroom
 (:mod:`newsletter.editorial.branding`). The checks here are pure: WCAG AA contrast of each
-colour with the text it carries, and alt text for the logo.
+colour with every colour the templates draw beside it (:data:`TEXT_PAIRS`), and alt text for
+the logo.
 """
 
 from typing import Annotated
@@ -16,9 +17,21 @@ from newsletter.content.safety import check_https
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(str.lower)]
 HttpsUrl = Annotated[Url, AfterValidator(check_https)]
 WHITE = "#ffffff"
+MASTHEAD_MUTED = "#dfe7f2"  # the masthead's organisation name and date, on the primary colour
+PAPER = "#f4f1ec"  # the background around the sheet: the archive's footer is on it
 #: WCAG 2.x level AA for normal text (under 18.66 px bold or 24 px): our links, section
 #: titles, buttons and masthead text are all normal-sized somewhere.
 AA_CONTRAST = 4.5
+#: Every pair of text and background the templates draw with a brand colour: the colour's
+#: field, the colour beside it, and where (templates/email/issue.mjml.j2 and _shapes.mjml.j2,
+#: templates/web/base.html.j2 and _shapes.html.j2; tests/content/test_branding_contrast.py
+#: reads the templates' own colours).
+TEXT_PAIRS = (
+    ("primary_colour", WHITE, "the masthead's title, and links on white"),
+    ("primary_colour", MASTHEAD_MUTED, "the masthead's organisation name and date"),
+    ("primary_colour", PAPER, "the archive footer's links"),
+    ("accent_colour", WHITE, "section titles, kickers and the call-to-action button's label"),
+)
 
 
 class SocialLink(BaseModel):
@@ -33,8 +46,9 @@ class SocialLink(BaseModel):
 class Branding(BaseModel):
     """The look of the emails and the archive.
 
-    ``primary_colour`` is the masthead behind white text and the colour of links on white;
-    ``accent_colour`` the section titles on white and the call-to-action button behind white text.
+    ``primary_colour`` is the masthead behind white and light blue-grey text and the colour of
+    links on white (and on the archive's paper-coloured footer); ``accent_colour`` the section
+    titles on white and the call-to-action button behind white text.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -80,15 +94,19 @@ def _luminance(colour: str) -> float:
 
 
 def branding_problems(branding: Branding) -> list[str]:
-    """What makes ``branding`` unfit to send: a colour whose text fails WCAG AA, a logo with
-    no alt text. Each is a sentence saying what to change."""
+    """What makes ``branding`` unfit to send: a colour that fails WCAG AA with any text or
+    background drawn beside it (:data:`TEXT_PAIRS`), a logo with no alt text. Each is a
+    sentence saying what to change."""
     problems = []
-    for name, colour, role in (("primary", branding.primary_colour, "masthead and links"),
-                               ("accent", branding.accent_colour, "section titles and button")):
-        ratio = contrast_ratio(colour, WHITE)
-        if ratio < AA_CONTRAST:
-            problems.append(f"The {name} colour {colour} has a contrast of {ratio:.2f}:1 with white in the "
-                            f"{role}; WCAG AA needs {AA_CONTRAST}:1. Choose a darker colour.")
+    for field, name in (("primary_colour", "primary"), ("accent_colour", "accent")):
+        colour = getattr(branding, field)
+        failing = [(contrast_ratio(colour, other), other, where) for pair_field, other, where in TEXT_PAIRS
+                   if pair_field == field and contrast_ratio(colour, other) < AA_CONTRAST]
+        if failing:
+            found = ", ".join(f"{ratio:.2f}:1 with {'white' if other == WHITE else other} ({where})"
+                              for ratio, other, where in failing)
+            problems.append(f"The {name} colour {colour} has a contrast of {found}; WCAG AA needs "
+                            f"{AA_CONTRAST}:1. Choose a darker colour.")
     if branding.logo_url and not branding.logo_alt:
         problems.append("The logo has no alt text: say what it shows (usually the organisation's name).")
     return problems
