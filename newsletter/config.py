@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     machine_click_seconds: float = Field(
         default=10, ge=0, description="A click this soon after the provider took the message is a machine's."
     )
+    machine_click_networks: Path | None = Field(
+        default=None, description="A file of networks (a CIDR a line) whose clicks are machines' (link scanners' "
+                                  "networks you have seen or their vendors publish); unset: none.")
     machine_open_networks: Path | None = Field(
         default=None, description="A file of networks (a CIDR a line, or Apple's egress-ip-ranges.csv) whose "
                                   "fetches of the open image are machines'; unset: the shipped list (Apple's block).")

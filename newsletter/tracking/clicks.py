@@ -6,7 +6,7 @@ fetch a message's links to check them, and their user agents are not reliably do
 A click is marked ``machine`` on the signals that do not depend on a user agent:
 
 - a HEAD request (a browser following a link sends GET);
-- from a known scanner network (SCANNER_NETWORKS);
+- from a known scanner network (NEWSLETTER_MACHINE_CLICK_NETWORKS);
 - within NEWSLETTER_MACHINE_CLICK_SECONDS of the provider taking the message (the delivery's
   ``updated_at`` when it became accepted), or before it was recorded as taken;
 - one of several different links of the same message fetched within a second of each other
@@ -18,9 +18,9 @@ send's kept counts (a click marked machine later moves from the human counts to 
 """
 
 import datetime as dt
-import ipaddress
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -31,12 +31,8 @@ from newsletter.db.models import Delivery, DeliveryEvent, as_utc
 from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.tracking.counts import count_as_machine
 from newsletter.tracking.ledger import LedgerReport, record_events
+from newsletter.tracking.networks import in_networks
 
-# Networks whose clicks are machines'. Empty on purpose: no scanner vendor publishes the
-# addresses its link checks come from. Microsoft's published Exchange Online ranges are its
-# mail relays, not Safe Links' fetchers, and Apple's Private Relay egress list carries people's
-# own browsing, so neither may stand in. Add a network here only with its published source.
-SCANNER_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 BURST_SECONDS = 1.0  # different links of one message fetched closer than this: a machine
 
 
@@ -51,24 +47,15 @@ class Click:
     delivery_id: int
     at: float  # Unix time of the request
     head: bool  # a HEAD request
-    scanner: bool  # from SCANNER_NETWORKS
+    scanner: bool  # from a network of NEWSLETTER_MACHINE_CLICK_NETWORKS
 
 
-def new_click(*, send_id: int, link_id: int, url: str, delivery_id: int, method: str, client: str | None) -> Click:
-    """The click of a request just received, with its own event id."""
+def new_click(*, send_id: int, link_id: int, url: str, delivery_id: int, method: str, client: str | None,
+              scanner_networks: Path | None = None) -> Click:
+    """The click of a request just received, with its own event id; ``scanner_networks``: the
+    file of scanners' networks (NEWSLETTER_MACHINE_CLICK_NETWORKS), if any."""
     return Click(f"click-{uuid.uuid4().hex}", send_id, link_id, url, delivery_id,
-                 dt.datetime.now(dt.UTC).timestamp(), method == "HEAD", from_scanner_network(client))
-
-
-def from_scanner_network(client: str | None) -> bool:
-    """Whether ``client`` (an IP address) is in one of SCANNER_NETWORKS."""
-    if not SCANNER_NETWORKS or not client:
-        return False
-    try:
-        address = ipaddress.ip_address(client)
-    except ValueError:
-        return False
-    return any(address in network for network in SCANNER_NETWORKS)
+                 dt.datetime.now(dt.UTC).timestamp(), method == "HEAD", in_networks(scanner_networks, client))
 
 
 def record_clicks(*, session: Session, settings: Settings, clicks: list[Click]) -> LedgerReport:

@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from newsletter.db import transaction
-from newsletter.tracking import click_stream, clicks
+from newsletter.tracking import click_stream
 from newsletter.tracking.click_stream import ClickRecorder, claim_clicks, drain_clicks
 from newsletter.tracking.clicks import Click, new_click, record_clicks
 from tests.conftest import make_settings
@@ -16,9 +16,9 @@ from tests.tracking.click_helpers import ITEM_LINKS, accepted_ago, send_issue
 from tests.tracking.click_helpers import clicks as ledger_clicks
 
 
-def click(sent, email="ana@example.org", link=1, *, at=None, method="GET", client="192.0.2.7") -> Click:
+def click(sent, email="ana@example.org", link=1, *, at=None, method="GET", client="192.0.2.7", networks=None) -> Click:
     made = new_click(send_id=sent.send_id, link_id=link, url=ITEM_LINKS[link - 1],
-                     delivery_id=sent.deliveries[email], method=method, client=client)
+                     delivery_id=sent.deliveries[email], method=method, client=client, scanner_networks=networks)
     return made if at is None else Click(**{**made.__dict__, "at": at})
 
 
@@ -49,13 +49,15 @@ def test_a_click_within_seconds_of_delivery_or_before_it_was_recorded_is_a_machi
         (True, ["soon-after-delivery"]), (True, ["soon-after-delivery"])]
 
 
-def test_a_head_request_and_a_scanner_network_are_machines(db_settings, monkeypatch):
+def test_a_head_request_and_a_scanner_network_are_machines(db_settings, tmp_path):
     sent = send_issue(db_settings)
     accepted_ago(db_settings.database_url, 3600)
-    monkeypatch.setattr(clicks, "SCANNER_NETWORKS", (clicks.ipaddress.ip_network("203.0.113.0/24"),))
-    record(db_settings, click(sent, method="HEAD"))
-    record(db_settings, click(sent, "bo@example.org", client="203.0.113.9"))
-    record(db_settings, click(sent, "bo@example.org", link=3, at=time.time() + 5, client="198.51.100.1"))
+    networks = tmp_path / "scanners.txt"
+    networks.write_text("# a link scanner's egress, seen in the logs\n203.0.113.0/24\n")
+    record(db_settings, click(sent, method="HEAD", networks=networks))
+    record(db_settings, click(sent, "bo@example.org", client="203.0.113.9", networks=networks))
+    record(db_settings, click(sent, "bo@example.org", link=3, at=time.time() + 5, client="198.51.100.1",
+                              networks=networks))
     assert [(row.machine, row.raw["signals"], row.raw["method"]) for row in ledger_clicks(db_settings.database_url)] \
         == [(True, ["head"], "HEAD"), (True, ["scanner-network"], "GET"), (False, [], "GET")]
 

@@ -123,6 +123,17 @@ def serve(tmp_path, database_url):
         thread.join(timeout=10)
 
 
+def test_a_click_from_a_listed_scanner_network_is_a_machines(serve, tmp_path):
+    networks = tmp_path / "scanners.txt"
+    networks.write_text("127.0.0.0/8  # this test's client stands for a scanner\n")
+    settings, client = serve(machine_click_networks=networks)
+    sent = send_issue(settings)
+    accepted_ago(settings.database_url, 3600)
+    assert follow(client, tracked(sent)[1]).status_code == 302
+    assert [(row.machine, row.raw["signals"]) for row in clicks(settings.database_url)] == [
+        (True, ["scanner-network"])]
+
+
 @pytest.mark.redis
 def test_with_redis_a_click_is_buffered_before_the_redirect_and_recorded_by_the_drain(serve, redis_url):
     settings, client = serve(redis_url=redis_url)

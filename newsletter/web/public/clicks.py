@@ -72,7 +72,8 @@ class ClickRedirects:
         if delivery_id is not None:
             client = scope.get("client")
             click = new_click(send_id=send_id, link_id=link_id, url=url, delivery_id=delivery_id,
-                              method=scope["method"], client=client[0] if client else None)
+                              method=scope["method"], client=client[0] if client else None,
+                              scanner_networks=self.settings.machine_click_networks)
             await self._record(click)
         await send({"type": "http.response.start", "status": 302, "headers": [(b"location", _location(url)), *HEADERS]})
         await send({"type": "http.response.body", "body": b""})
