@@ -1,16 +1,16 @@
 """Pre-flight checks of the content shapes and the organisation's look: pure functions.
 
 They join :func:`newsletter.editorial.preflight.check_issue`'s findings in the preview: an
-article needs its body, a call to action its text, button and link, and more than two
-featured items stop being featured; the branding must pass WCAG AA contrast and give its
-logo alt text.
+article needs its body, a call to action its text, button and link, and an issue features
+at most two items (more is an error: when everything stands out, nothing does); the branding
+must pass WCAG AA contrast and give its logo alt text.
 """
 
 from newsletter.content.branding import Branding, branding_problems
 from newsletter.content.models import IssueContent
 from newsletter.editorial.preflight import Finding, _leftover_tags, _leftovers, _short
 
-MAX_FEATURED = 2  # more and nothing stands out
+MAX_FEATURED = 2  # "at most one or two per issue": more and nothing stands out
 
 
 def shape_findings(content: IssueContent, branding: Branding) -> list[Finding]:
@@ -51,8 +51,9 @@ def _featured(content: IssueContent) -> list[Finding]:
     featured = [item for item in content.items if item.featured]
     found = []
     if len(featured) > MAX_FEATURED:
-        found.append(Finding("warning", f"{len(featured)} items are featured; feature at most {MAX_FEATURED}, "
-                                        "or none of them stands out."))
+        found.append(Finding("error", f"{len(featured)} items are featured; an issue features at most "
+                                      f"{MAX_FEATURED}, or none of them stands out. Untick “featured” on "
+                                      f"{len(featured) - MAX_FEATURED} of them."))
     for item in content.items:
         if tags := _leftover_tags(item.byline, item.kicker, item.image_caption, item.image_credit):
             found.append(_leftovers(f"“{_short(item.headline)}”", tags))

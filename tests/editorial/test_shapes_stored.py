@@ -5,11 +5,13 @@ pre-flight refuses what the shapes and the branding get wrong."""
 import pytest
 from pydantic import ValidationError
 
+from newsletter.content.branding import settings_branding
 from newsletter.content.models import IssueContent
 from newsletter.db import transaction
 from newsletter.editorial import get_issue, issue_content, save_issue
 from newsletter.editorial.branding import current_branding, save_branding
 from newsletter.editorial.preview import preview_issue
+from newsletter.editorial.shape_checks import shape_findings
 from tests.content.test_issue_file_shapes import CTA, SHAPED_ITEM, article_data
 from tests.factories import issue, item
 
@@ -40,9 +42,10 @@ def test_branding_overrides_the_settings_field_by_field_and_preflight_refuses_wh
             "#e0a0a0", "#1d3557", db_settings.organisation_name)
         shown = preview_issue(get_issue(session=session, issue_id=issue_id), db_settings)
     errors = [f.message for f in shown.findings if f.level == "error"]
-    warnings = [f.message for f in shown.findings if f.level == "warning"]
-    assert [e.split(" has ")[0] for e in errors] == ["The accent colour #e0a0a0", "The logo"]
-    assert "3 items are featured; feature at most 2, or none of them stands out." in warnings
+    assert [e.split(" has ")[0] for e in errors[:2]] == ["The accent colour #e0a0a0", "The logo"]
+    assert errors[2] == ("3 items are featured; an issue features at most 2, or none of them stands out. "
+                         "Untick “featured” on 1 of them.")
+    assert not shown.approvable
     assert "#e0a0a0" in shown.html and 'alt="' in shown.html  # the preview shows the branding it checks
 
 
@@ -70,3 +73,13 @@ def test_preflight_names_what_an_unfinished_call_to_action_or_article_lacks(db_s
     assert brief_errors == ["The call to action has no text or link: add it, or clear the call to action.",
                             "The call to action goes after section 4, but the issue has 1."]
     assert article_errors == ["The article has no body yet."]
+
+
+def test_more_than_two_featured_items_is_an_error_and_two_are_fine(settings):
+    branding = settings_branding(settings)
+    two = issue(0, items=[item(n, featured=n <= 2) for n in (1, 2, 3)])
+    assert shape_findings(two, branding) == []
+    three = issue(0, items=[item(n, featured=True) for n in (1, 2, 3, 4)])
+    assert [(f.level, f.message) for f in shape_findings(three, branding)] == [
+        ("error", ("4 items are featured; an issue features at most 2, or none of them stands out. "
+                   "Untick “featured” on 2 of them."))]
