@@ -13,6 +13,7 @@ import pytest
 from newsletter.content.branding import Branding, contrast_ratio
 from newsletter.rendering import render_issue
 from newsletter.rendering.preview import preview
+from newsletter.web.pages import Pages
 from tests.factories import item
 from tests.rendering.test_shapes import article, in_sections
 from tests.web.test_browser import browser  # noqa: F401 (the module's Chromium, a fixture)
@@ -149,6 +150,18 @@ def test_dark_mode_darkens_the_sheet_and_keeps_text_legible(browser, settings, t
     page.evaluate("document.body.setAttribute('data-ogsb', '#f4f1ec')")
     assert page.evaluate(backdrop) == "rgb(255, 255, 255)"
     light.close()
+
+
+def test_the_archive_page_keeps_a_light_backdrop_behind_an_image_in_dark_mode(browser, settings):
+    shapes = Pages(settings).env.get_template("web/_shapes.html.j2").module
+    chart = {"image": "https://example.org/chart.png", "image_alt": "Arrests by month, rising",
+             "image_caption": None, "image_credit": None}
+    html = f"<!doctype html><html><head>{shapes.styles(BRAND)}</head><body><main>{shapes.image(chart)}</main></body></html>"
+    context, page = _open(browser, html, width=600, dark=True)
+    assert page.evaluate("getComputedStyle(document.querySelector('main')).backgroundColor") == "rgb(30, 30, 30)"
+    picture = page.get_by_role("img", name="Arrests by month, rising").screenshot()
+    assert _colour_at(page, picture, 10, 10) == "#ffffff"  # its transparent ground shows white, not the dark page
+    context.close()
 
 
 def test_a_single_article_issue_with_endnotes(browser, settings, tmp_path):
