@@ -7,11 +7,13 @@ import xml.etree.ElementTree as ET
 
 import lxml.html
 import pytest
+from playwright.sync_api import expect
 
 from newsletter.db import transaction
 from newsletter.editorial.branding import save_branding
 from tests.editions.helpers import two_edition_data
 from tests.factories import issue_data
+from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.web.test_edition_archive import SLUG, sent_issue
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -122,3 +124,18 @@ def test_archive_pages_carry_the_logo_footer_text_and_social_links_escaped(live_
         assert "<i>never" not in raw and "<b>" not in raw and "<x>" not in raw
     preferences_like = lxml.html.document_fromstring(live_server.client.get("/subscribe/weekly").text)
     assert preferences_like.xpath("//header//img") == []  # pages outside the archive stay plain
+
+
+@SQLITE
+def test_a_right_to_left_index_fits_a_phone_and_its_skip_link_shows_when_focused(live_server, browser):  # noqa: F811
+    sent_issue(live_server.settings, two_edition_data(2, arabic=True))
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/archive/in/ar")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # the hidden skip link adds no width
+    phone.keyboard.press("Tab")
+    skip = phone.get_by_role("link", name="انتقل إلى المحتوى")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box["width"] > 50 and 375 / 2 < box["x"] + box["width"] <= 375  # shown, at the start of a right-to-left line
+    context.close()
