@@ -2,9 +2,11 @@
 many entries.
 
 Run: .venv/bin/python bench/intake_feeds.py [--feeds 200] [--entries 20] [--delays 0,0.1] [--parse 10000]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/scratch]
 Prints Markdown tables. The feeds are served by a separate process (tests/fakes/web_pages.py,
-answering after each delay), so the CPU time measured is the poller's alone; the database is
-a scratch SQLite file. docs/benchmarks.md keeps the figures.
+answering after each delay), so the CPU time measured is the poller's alone. The database is
+a scratch SQLite file, or the --database-url given: a scratch database, whose items and feeds
+are deleted before each round. docs/benchmarks.md keeps the figures.
 """
 
 import argparse
@@ -16,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import delete, func, select  # noqa: E402
 
 from newsletter.config import Settings  # noqa: E402
 from newsletter.db import transaction, upgrade_database  # noqa: E402
@@ -52,14 +54,21 @@ def serve(feeds: int, entries: int, delay: float) -> None:
         sys.stdin.read()
 
 
-def poll_round(feeds: int, entries: int, delay: float, folder: Path) -> list[str]:
+def scratch(url: str) -> str:
+    """``url``, migrated and without items or feeds."""
+    upgrade_database(url)
+    with transaction(url) as session:
+        session.execute(delete(Item))
+        session.execute(delete(FeedSource))
+    return url
+
+
+def poll_round(feeds: int, entries: int, delay: float, database_url: str) -> list[str]:
     """Serve ``feeds`` feeds, add them, poll them all, then poll again (all 304)."""
     child = subprocess.Popen([sys.executable, __file__, "--serve", str(feeds), str(entries), str(delay)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     port = int(child.stdout.readline())
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{folder / f'poll-{delay}.db'}",
-                        fetch_allow_private=True)
-    upgrade_database(settings.database_url)
+    settings = Settings(_env_file=None, database_url=scratch(database_url), fetch_allow_private=True)
     with transaction(settings.database_url) as session:
         for feed in range(feeds):
             add_feed(session=session, draft=FeedDraft(url=f"http://127.0.0.1:{port}/feed/{feed}.xml",
@@ -78,7 +87,7 @@ def poll_round(feeds: int, entries: int, delay: float, folder: Path) -> list[str
     return rows
 
 
-def parse_and_dedupe(count: int, folder: Path) -> list[str]:
+def parse_and_dedupe(count: int, url: str) -> list[str]:
     """Parse ``count`` entries (50 feeds), then deduplicate them against a database that holds
     half of them already, and save the other half."""
     feeds = 50
@@ -88,9 +97,7 @@ def parse_and_dedupe(count: int, folder: Path) -> list[str]:
                                                           content_type="application/rss+xml",
                                                           defaults=FeedDefaults(), blurb_chars=320)]
     parse, parse_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    url = f"sqlite:///{folder / 'dedupe.db'}"
-    upgrade_database(url)
-    with transaction(url) as session:
+    with transaction(scratch(url)) as session:
         for p in proposals[::2]:
             session.add(Item(url=p.url, headline=p.headline, blurb=p.blurb, canonical_url=p.canonical_url, tags=[]))
     wall = time.perf_counter()
@@ -119,6 +126,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20)
     parser.add_argument("--delays", default="0,0.1", help="seconds each answer waits, comma-separated")
     parser.add_argument("--parse", type=int, default=10_000)
+    parser.add_argument("--database-url", help="a scratch database (its items and feeds are deleted); "
+                                               "default: SQLite files in a temporary folder")
     parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -128,9 +137,10 @@ def main() -> None:
         print("| server delay | round | feeds | new items | failed | wall clock | poller CPU | CPU / wall |")
         print("|---|---|---|---|---|---|---|---|")
         for delay in (float(d) for d in args.delays.split(",")):
-            print("\n".join(poll_round(args.feeds, args.entries, delay, Path(folder))), flush=True)
+            url = args.database_url or f"sqlite:///{Path(folder) / f'poll-{delay}.db'}"
+            print("\n".join(poll_round(args.feeds, args.entries, delay, url)), flush=True)
         print("\n| step | wall clock | CPU | rate |\n|---|---|---|---|")
-        print("\n".join(parse_and_dedupe(args.parse, Path(folder))))
+        print("\n".join(parse_and_dedupe(args.parse, args.database_url or f"sqlite:///{Path(folder) / 'dedupe.db'}")))
 
 
 if __name__ == "__main__":
