@@ -51,16 +51,41 @@ class ItemTranslation(_Content):
     blurb: Annotated[Paragraphs, Field(max_length=3000)] | None = None
     url: Url | None = None  # the story's page in that language, if it has one
     image_alt: Annotated[SingleLine, Field(max_length=300)] | None = None
+    kicker: Annotated[SingleLine, Field(max_length=100)] | None = None
+    image_caption: Annotated[SingleLine, Field(max_length=500)] | None = None
+    image_credit: Annotated[SingleLine, Field(max_length=200)] | None = None
+
+
+class CallToActionTranslation(_Content):
+    """A call to action's sentence, button and link in another edition's language; what it
+    leaves out, and where the call to action goes, stay as the main language has them."""
+
+    text: Annotated[Paragraphs, Field(max_length=500)] | None = None
+    button: Annotated[SingleLine, Field(max_length=40)] | None = None
+    url: Annotated[Url, AfterValidator(check_https)] | None = None  # a page in that language
+
+
+SectionTitle = Annotated[SingleLine, Field(max_length=200)]
 
 
 class IssueTranslation(_Content):
-    """An issue's front matter in another edition's language, and that edition's phrases."""
+    """An issue's front matter in another edition's language, and that edition's phrases.
+
+    ``section_titles`` are keyed by the main language's title (``{Asia: Asie}``), not by the
+    section's position: a translation follows its section when sections are reordered or added,
+    and a section whose title is rewritten shows as untranslated again, since what was
+    translated is no longer what it says. Sections with the same title share a translation.
+    """
 
     title: Annotated[SingleLine, Field(max_length=200)] | None = None
     subject: Annotated[SingleLine, Field(max_length=250)] | None = None
     preheader: Annotated[SingleLine, Field(max_length=250)] | None = None
     intro: Annotated[Paragraphs, Field(max_length=2000)] | None = None
     body: Annotated[Paragraphs, Field(max_length=60_000)] | None = None  # a single article's, in Markdown
+    dateline: Annotated[SingleLine, Field(max_length=200)] | None = None  # a single article's
+    byline: Annotated[SingleLine, Field(max_length=200)] | None = None  # a single article's
+    call_to_action: CallToActionTranslation | None = None
+    section_titles: Annotated[dict[SectionTitle, SectionTitle], Field(max_length=50)] = {}  # {main title: its own}
     phrases: Phrases = {}
 
 
@@ -163,6 +188,14 @@ class IssueContent(_Content):
         if stray:
             raise ValueError(f"translations: {', '.join(sorted(stray))} is not among the editions "
                              f"({', '.join(self.editions) or 'none'}); add it to editions")
+        titles = {section.title for section in self.sections}
+        for language, translation in self.translations.items():
+            if unknown := [title for title in translation.section_titles if title not in titles]:
+                raise ValueError(f"translations.{language}.section_titles: {unknown[0]!r} is not the title of "
+                                 "a section (key each translation by the section's title in the main language)")
+            if translation.call_to_action and not self.call_to_action:
+                raise ValueError(f"translations.{language}.call_to_action: the issue has no call_to_action "
+                                 "to translate")
         return self
 
     @property

@@ -12,7 +12,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from newsletter.content.models import LanguageTag, Paragraphs, Phrases, RowId, SingleLine, Url, Version
+from newsletter.content.models import (
+    LanguageTag,
+    Paragraphs,
+    Phrases,
+    RowId,
+    SectionTitle,
+    SingleLine,
+    Url,
+    Version,
+)
 from newsletter.content.safety import check_https, check_text, check_url
 
 
@@ -26,6 +35,15 @@ def _blank_or_paragraphs(value: str) -> str:
 
 def _blank_or_url(value: str) -> str:
     return check_url(value) if value.strip() else ""
+
+
+def _given_titles(value: Any) -> Any:
+    """Section titles' translations from a form: a blank one is no translation."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {main: title for main, title in value.items() if not isinstance(title, str) or title.strip()}
+    return value
 
 
 def _tags(value: Any) -> Any:
@@ -112,6 +130,13 @@ class IssueTranslationDraft(_Draft):
     preheader: Annotated[Annotated[SingleLine, Field(max_length=250)] | None, Optional] = None
     intro: Annotated[Annotated[Paragraphs, Field(max_length=2000)] | None, Optional] = None
     body: Annotated[Annotated[Paragraphs, Field(max_length=60_000)] | None, Optional] = None
+    dateline: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    byline: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
+    cta_text: Annotated[Annotated[Paragraphs, Field(max_length=500)] | None, Optional] = None
+    cta_button: Annotated[Annotated[SingleLine, Field(max_length=40)] | None, Optional] = None
+    cta_url: Annotated[Annotated[Url, AfterValidator(check_https)] | None, Optional] = None
+    section_titles: Annotated[dict[SectionTitle, SectionTitle], BeforeValidator(_given_titles), Field(
+        max_length=50, description="Each section's title in this language, keyed by its title in the main one.")] = {}
     phrases: Overrides = {}
 
 
@@ -122,6 +147,9 @@ class ItemTranslationDraft(_Draft):
     blurb: Annotated[Annotated[Paragraphs, Field(max_length=3000)] | None, Optional] = None
     url: Annotated[Url | None, Optional] = None
     image_alt: Annotated[Annotated[SingleLine, Field(max_length=300)] | None, Optional] = None
+    kicker: Annotated[Annotated[SingleLine, Field(max_length=100)] | None, Optional] = None
+    image_caption: Annotated[Annotated[SingleLine, Field(max_length=500)] | None, Optional] = None
+    image_credit: Annotated[Annotated[SingleLine, Field(max_length=200)] | None, Optional] = None
 
 
 class IssueDraft(IssueFields):

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, selectinload
 from newsletter.content.models import IssueContent, SectionContent
 from newsletter.db.models import Issue, IssueEntry, IssueSection, Item, Send
 from newsletter.editorial.editions import (
+    content_translations,
     issue_translation_rows,
-    issue_translations,
     item_translation_rows,
     item_translations,
 )
@@ -110,7 +110,7 @@ def issue_content(issue: Issue) -> IssueContent:
         language=issue.language,
         editions=issue.editions,
         phrases=issue.phrases,
-        translations=issue_translations(issue),
+        translations=content_translations(issue),
         sections=sections,
         **issue_shape(issue),
     )

@@ -32,7 +32,7 @@ def test_each_edition_has_its_own_body_or_the_main_one(settings):
 
 
 def test_an_edition_without_the_article_is_warned_of_and_shown_as_missing():
-    content = article(es={"body": CUERPO})
+    content = article(es={"body": CUERPO, "dateline": "GINEBRA"})
     findings = [(f.level, f.message) for f in edition_findings(content, [], {})]
     assert ("warning", "The article has no translation in French (fr) edition: it goes out in English there.") \
         in findings

@@ -21,6 +21,14 @@ class IssueTranslation(Base):
     preheader: Mapped[str | None] = mapped_column(String(250))
     intro: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text)  # a single article's, in Markdown
+    dateline: Mapped[str | None] = mapped_column(String(200))  # a single article's
+    byline: Mapped[str | None] = mapped_column(String(200))
+    # The call to action's words and link in that language (where it goes is the issue's).
+    cta_text: Mapped[str | None] = mapped_column(String(500))
+    cta_button: Mapped[str | None] = mapped_column(String(40))
+    cta_url: Mapped[str | None] = mapped_column(String(2000))
+    # {the section's title in the main language: its title in this one} (content/models.py says why)
+    section_titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     phrases: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
@@ -35,6 +43,9 @@ class ItemTranslation(Base):
     blurb: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2000))  # the story's page in that language
     image_alt: Mapped[str | None] = mapped_column(String(300))
+    kicker: Mapped[str | None] = mapped_column(String(100))
+    image_caption: Mapped[str | None] = mapped_column(String(500))
+    image_credit: Mapped[str | None] = mapped_column(String(200))
 
 
 class SendEdition(Base):

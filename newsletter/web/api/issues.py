@@ -35,8 +35,9 @@ class IssueOut(IssueFields):
     sections: list[SectionDraft]
     translations: dict[str, IssueTranslationDraft] = Field(description="The front matter of each edition.")
     edition_status: list[EditionStatus] = Field(
-        description="Each edition, the main one first, with the front matter it lacks and the positions "
-                    "(from 0, in reading order) of the items with no translation into it.")
+        description="Each edition, the main one first, with the front matter it lacks, the positions "
+                    "(from 0, in reading order) of the items with no translation into it, and those of the "
+                    "translated items that leave out a part (image_alt, kicker, image_caption).")
 
 
 class IssueLine(BaseModel):

@@ -72,7 +72,8 @@ def read_item(item_id: IdPath, viewer: Editor, settings: SettingsDep) -> ItemOut
 @router.put("/{item_id}/translations/{language}")
 def translate(item_id: IdPath, language: LanguagePath, draft: ItemTranslationDraft, viewer: Editor,
               settings: SettingsDep) -> ItemOut:
-    """Store the item in ``language`` (an issue's edition); all fields blank removes that translation."""
+    """Store the item in ``language`` (an issue's edition): each field given replaces the stored one
+    (blank clears it); a field left out keeps what is stored. A translation left with no field is removed."""
     with transaction(settings.database_url) as session:
         item = translate_item(session=session, item_id=item_id, language=language, draft=draft)
         return _out(item, item_uses(session=session, item_ids=[item_id]))

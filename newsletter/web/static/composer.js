@@ -23,7 +23,10 @@
     d.translations = {};
     root.querySelectorAll("[data-translation]").forEach((el) => {
       if (!editions.includes(el.dataset.translation.toLowerCase())) return;
-      (d.translations[el.dataset.translation] ||= {})[el.dataset.translationField] = el.value;
+      const into = (d.translations[el.dataset.translation] ||= {});
+      // A section title's translation, keyed by the section's title in the main language.
+      if ("translationOf" in el.dataset) (into[el.dataset.translationField] ||= {})[el.dataset.translationOf] = el.value;
+      else into[el.dataset.translationField] = el.value;
     });
     // The fixed phrases overridden (_composer_phrases.html.j2): the issue's, and each edition's.
     d.phrases = {};
