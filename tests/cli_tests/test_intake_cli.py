@@ -41,7 +41,7 @@ def test_add_poll_and_list_feeds(site, tmp_path, env):
     assert "Partner: 2 new" in polled and "polled 1 feed, 2 new items" in polled
 
 
-def test_list_poll_all_and_remove_feeds(site, tmp_path, env):
+def test_list_poll_all_and_remove_feeds(site, tmp_path, env):  # noqa: F811
     ok(run_cli("feeds", "add", site.add("/rss", RSS, content_type="application/rss+xml", etag='"v1"'),
                "--name", "Partner", "--tag", "ngo", cwd=tmp_path, env=env))
     ok(run_cli("feeds", "add", site.add("/s", WITHOUT_LINKS, content_type="text/xml"), "--name", "Statements",
@@ -62,7 +62,7 @@ def test_list_poll_all_and_remove_feeds(site, tmp_path, env):
     assert "polled 1 feed," in ok(run_cli("feeds", "poll", "--all", cwd=tmp_path, env=env))
 
 
-def test_the_inbox_list_says_when_it_shows_only_the_newest(site, tmp_path, env):
+def test_the_inbox_list_says_when_it_shows_only_the_newest(site, tmp_path, env):  # noqa: F811
     entries = [(f"Story {n}", f"https://many.example/{n}") for n in range(5)]
     ok(run_cli("feeds", "add", site.add("/many", rss("Many", entries), content_type="text/xml"), "--name", "Many",
                cwd=tmp_path, env=env))
@@ -73,7 +73,7 @@ def test_the_inbox_list_says_when_it_shows_only_the_newest(site, tmp_path, env):
     assert "Story 4" in ok(every) and "Story 0" in every.stdout and every.stderr == ""
 
 
-def test_a_link_already_in_the_inbox_is_saved_with_a_note_on_stderr(site, tmp_path, env):
+def test_a_link_already_in_the_inbox_is_saved_with_a_note_on_stderr(site, tmp_path, env):  # noqa: F811
     url = site.add("/story", OPENGRAPH)
     ok(run_cli("items", "add-url", url, cwd=tmp_path, env=env))
     again = run_cli("items", "add-url", url, cwd=tmp_path, env=env)
