@@ -15,8 +15,8 @@ from newsletter.content.editions import edition_content, edition_languages
 from newsletter.content.models import IssueContent, ItemContent, SectionContent
 from newsletter.db.models import Issue
 from newsletter.editorial.branding import current_branding
-from newsletter.editorial.editions import draft_issue_translations, draft_item_translations
 from newsletter.editorial.edition_checks import edition_findings
+from newsletter.editorial.editions import draft_issue_translations, draft_item_translations
 from newsletter.editorial.preflight import Finding, check_issue
 from newsletter.editorial.shape_checks import shape_findings
 from newsletter.editorial.shapes import issue_shape, item_shape

@@ -53,7 +53,6 @@ from newsletter.sending.editions import batch_rendering
 from newsletter.sending.message_tokens import NO_CLICK_TOKEN, click_key, click_token, message_tag
 from newsletter.sending.progress import BatchProgress, record_outcomes
 from newsletter.sending.ratelimit import RateLimiter
-from newsletter.sending.variants import load_tracking
 from newsletter.sending.states import (
     B,
     BatchStatus,
@@ -63,6 +62,7 @@ from newsletter.sending.states import (
     move_deliveries,
     transition,
 )
+from newsletter.sending.variants import load_tracking
 
 log = logging.getLogger(__name__)
 

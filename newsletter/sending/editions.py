@@ -18,6 +18,7 @@ from newsletter.content.models import IssueContent
 from newsletter.db.models import Delivery, Send, SendEdition, Subscriber
 from newsletter.rendering import RenderedIssue
 
+
 def edition_rows(send_id: int, editions: list[IssueContent],
                  render: Callable[[IssueContent], RenderedIssue]) -> list[SendEdition]:
     """The ``send_editions`` rows of ``editions`` (all but the main one), each rendered once by ``render``."""

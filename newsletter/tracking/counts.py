@@ -29,7 +29,14 @@ from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 from newsletter.db.engine import dialect_insert, one_of
-from newsletter.db.models import DeliveryEvent, DeliveryFirst, SendCount, SendDomainCount, SendLink, SendLinkCount
+from newsletter.db.models import (
+    DeliveryEvent,
+    DeliveryFirst,
+    SendCount,
+    SendDomainCount,
+    SendLink,
+    SendLinkCount,
+)
 
 # Each ledger kind's name in send_counts (a bounce by its hardness, opens and clicks by who).
 _EVENT_NAMES = {"delivered": "delivered", "deferred": "deferred", "dropped": "dropped", "complained": "complained",

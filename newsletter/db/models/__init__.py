@@ -11,10 +11,8 @@ it (a test checks). Every table is importable from here: ``from newsletter.db.mo
 """
 
 from newsletter.db.models.audience import MailingList, Subscriber, SubscriberImport, Subscription
-
 from newsletter.db.models.base import NAMING_CONVENTION, Base, as_utc, utcnow
 from newsletter.db.models.branding import BrandingOverride
-
 from newsletter.db.models.editions import IssueTranslation, ItemTranslation, SendEdition
 from newsletter.db.models.editorial import Issue, IssueEntry, IssueSection, Item
 from newsletter.db.models.intake import FeedSource
@@ -31,10 +29,34 @@ from newsletter.db.models.tracking import (
 )
 
 __all__ = [
-    "NAMING_CONVENTION", "ApiToken", "Base", "Batch", "Delivery", "DeliveryEvent", "FeedSource", "Issue",
-    "IssueEntry", "IssueSection", "Item", "MailingList", "Send", "SendLink", "SendList",
-    "Subscriber", "SubscriberImport", "Subscription", "Suppression", "User", "as_utc", "utcnow",
-    "IssueTranslation", "ItemTranslation", "SendEdition",
-    "DeliveryFirst", "SendCount", "SendDomainCount", "SendLinkCount",
+    "NAMING_CONVENTION",
+    "ApiToken",
+    "Base",
+    "Batch",
     "BrandingOverride",
+    "Delivery",
+    "DeliveryEvent",
+    "DeliveryFirst",
+    "FeedSource",
+    "Issue",
+    "IssueEntry",
+    "IssueSection",
+    "IssueTranslation",
+    "Item",
+    "ItemTranslation",
+    "MailingList",
+    "Send",
+    "SendCount",
+    "SendDomainCount",
+    "SendEdition",
+    "SendLink",
+    "SendLinkCount",
+    "SendList",
+    "Subscriber",
+    "SubscriberImport",
+    "Subscription",
+    "Suppression",
+    "User",
+    "as_utc",
+    "utcnow",
 ]

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from sqlalchemy import (
-    JSON,
     ForeignKey,
     Integer,
     String,

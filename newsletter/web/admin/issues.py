@@ -14,8 +14,8 @@ from newsletter.db.models import Send
 from newsletter.editorial import get_issue, list_issues
 from newsletter.editorial.compose import approve_issue, create_issue
 from newsletter.editorial.drafts import IssueFields
-from newsletter.editorial.items import search_items
 from newsletter.editorial.editions import edition_names, edition_statuses, issue_translations
+from newsletter.editorial.items import search_items
 from newsletter.editorial.preview import draft_content, preview_issue
 from newsletter.errors import ContentError, NewsletterError
 from newsletter.providers import Provider

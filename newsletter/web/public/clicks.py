@@ -24,8 +24,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from newsletter.config import Settings
 from newsletter.tracking.click_stream import ClickRecorder
 from newsletter.tracking.clicks import Click, new_click
-from newsletter.tracking.opens import Open, new_open
 from newsletter.tracking.links import LinkTables, delivery_of_token, link_number
+from newsletter.tracking.opens import Open, new_open
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ Revision ID: 0017
 Revises: 0016
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0017'
 down_revision = '0016'

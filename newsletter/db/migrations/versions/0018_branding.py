@@ -6,8 +6,8 @@ Revision ID: 0018
 Revises: 0017
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0018'
 down_revision = '0017'

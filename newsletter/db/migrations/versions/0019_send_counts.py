@@ -6,8 +6,8 @@ Revision ID: 0019
 Revises: 0018
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0019'
 down_revision = '0018'

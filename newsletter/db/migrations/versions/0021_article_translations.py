@@ -5,8 +5,8 @@ Revision ID: 0021
 Revises: 0020
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0021'
 down_revision = '0020'
