@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
 from newsletter.content.safety import check_text
@@ -55,10 +55,10 @@ def create_list(
 
 def update_list(
     *, session: Session, name: str, title: str | None, description: str | None, public: bool,
-    track_clicks: bool, track_opens: bool,
+    track_clicks: bool | None = None, track_opens: bool | None = None,
 ) -> MailingList:
     """Set the title, description, public flag and tracking of the list ``name`` (see
-    create_list); an empty title or description clears it."""
+    create_list); an empty title or description clears it, a tracking left None stays."""
     mailing_list = set_tracking(session=session, name=name, clicks=track_clicks, opens=track_opens)
     _describe(mailing_list, title=title, description=description, public=public)
     return mailing_list
@@ -103,8 +103,8 @@ def get_list(*, session: Session, name: str) -> MailingList:
     return mailing_list
 
 
-def list_counts(*, session: Session) -> list[ListCounts]:
-    """Every list with its members counted by status."""
+def list_counts(*, session: Session, name: str | None = None) -> list[ListCounts]:
+    """Every list (or only the one named ``name``) with its members counted by status."""
     active = Subscriber.status == "active"
 
     def count(condition):
@@ -125,6 +125,7 @@ def list_counts(*, session: Session) -> list[ListCounts]:
         .outerjoin(Subscriber, Subscriber.id == Subscription.subscriber_id)
         .group_by(MailingList.id, MailingList.name, MailingList.title, MailingList.track_clicks,
                   MailingList.track_opens)
+        .where(MailingList.name == name if name is not None else true())
         .order_by(MailingList.name)
     )
     return [ListCounts(*row) for row in rows]

@@ -126,7 +126,7 @@ def test_an_admin_creates_a_list_imports_a_csv_searches_and_exports(live_server,
 
     [daily] = [row for row in admin.get("/api/lists").json()["lists"] if row["name"] == "daily"]
     assert daily == {"name": "daily", "title": "The <script>alert(0)</script> Daily", "confirmed": 4,
-                     "pending": 0, "unsubscribed": 0, "suppressed": 0}
+                     "pending": 0, "unsubscribed": 0, "suppressed": 0, "track_clicks": True, "track_opens": False}
 
     # Importing the same file again adds nobody twice.
     again = imported(admin, live_server.settings, "daily", UPLOAD, confirmed=True)

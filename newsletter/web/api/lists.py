@@ -154,7 +154,7 @@ def change_tracking(name: ListName, change: TrackingChange, viewer: Admin, setti
     """Switch a list's click or open tracking, for its next sends."""
     with transaction(settings.database_url) as session:
         set_tracking(session=session, name=name, clicks=change.track_clicks, opens=change.track_opens)
-        [counts] = [counts for counts in list_counts(session=session) if counts.name == name]
+        [counts] = list_counts(session=session, name=name)
         return ListOut(**vars(counts))
 
 
