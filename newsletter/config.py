@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from newsletter.networks import checked_networks_file
+
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
@@ -196,6 +198,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"{entry!r} is not an IP address or network "
                                  "(like 10.0.0.2 or 172.16.0.0/12)") from None
         return ",".join(entries)
+
+    @field_validator("machine_click_networks", "machine_open_networks")
+    @classmethod
+    def _networks_file(cls, value: Path | None) -> Path | None:
+        return checked_networks_file(value)  # read now: a bad line stops startup, not a reader's click
 
     @field_validator("subscribe_rate_limit", "subscribe_address_rate_limit", "login_rate_limit")
     @classmethod

@@ -31,7 +31,7 @@ from newsletter.db.models import Delivery, DeliveryEvent, as_utc
 from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.tracking.counts import count_as_machine
 from newsletter.tracking.ledger import LedgerReport, record_events
-from newsletter.tracking.networks import in_networks
+from newsletter.networks import in_networks
 
 BURST_SECONDS = 1.0  # different links of one message fetched closer than this: a machine
 

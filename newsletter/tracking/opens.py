@@ -23,7 +23,7 @@ from newsletter.db.engine import one_of
 from newsletter.db.models import Delivery
 from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.tracking.ledger import LedgerReport, record_events
-from newsletter.tracking.networks import in_networks
+from newsletter.networks import in_networks
 
 DEFAULT_NETWORKS = Path(__file__).parent / "data" / "machine_open_networks.txt"
 

@@ -15,7 +15,7 @@ from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.reports import send_report
 from newsletter.tokens import Purpose, make_token
 from newsletter.tracking import record_events
-from newsletter.tracking.networks import machine_networks
+from newsletter.networks import machine_networks
 from newsletter.tracking.opens import DEFAULT_NETWORKS
 from newsletter.web.public.clicks import GIF
 from tests.operations.test_metrics_endpoint import server  # noqa: F401 - a live app with settings of the test's

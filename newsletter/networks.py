@@ -1,12 +1,15 @@
 """Networks whose requests are machines': a file of CIDRs (or rows of Apple's egress CSV), read
 once per process into a set that answers "is this address in one of them?" in O(log n). Opens
-(tracking/opens.py) and clicks (tracking/clicks.py) each name their own file in the settings."""
+(tracking/opens.py) and clicks (tracking/clicks.py) each name their own file in the settings,
+which read it when they load, so a file that cannot be used stops the service from starting."""
 
 import bisect
 import ipaddress
+import logging
 from functools import lru_cache
 from pathlib import Path
 
+logger = logging.getLogger(__name__)
 
 class NetworkSet:
     """Networks to look addresses up in, in O(log n): a few hundred thousand prefixes (Apple's
@@ -54,5 +57,24 @@ def machine_networks(path: str) -> NetworkSet:
 
 
 def in_networks(path: Path | None, client: str | None) -> bool:
-    """Whether ``client`` (an IP address) is in a network listed in the file ``path`` (None: no file)."""
-    return path is not None and machine_networks(str(path)).contains(client)
+    """Whether ``client`` (an IP address) is in a network listed in the file ``path`` (None: no
+    file). A file gone unreadable since the settings read it counts as no network, logged: a
+    reader following a link must never get an error for it."""
+    if path is None:
+        return False
+    try:
+        return machine_networks(str(path)).contains(client)
+    except (OSError, ValueError) as err:
+        logger.warning("the networks file %s cannot be used, so no request is taken for a machine's by it: %s",
+                       path, err)
+        return False
+
+
+def checked_networks_file(path: Path | None) -> Path | None:
+    """``path`` if it is a usable networks file (or None); ValueError naming what is wrong."""
+    if path is not None:
+        try:
+            machine_networks(str(path))
+        except OSError as err:
+            raise ValueError(f"cannot read {path}: {err.strerror or err}") from None
+    return path
