@@ -27,6 +27,11 @@ LanguageTag = Annotated[str, Field(max_length=20, pattern=r"^[a-zA-Z]{2,3}(-[a-z
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"})
 
 
+def text_direction(language: str) -> str:
+    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, Urdu...), else ``ltr``."""
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
 def issue_slug(title: str, date: dt.date) -> str:
     """The URL name of an issue: ``2023-12-29-the-weekly-brief``."""
     words = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")
@@ -224,4 +229,4 @@ class IssueContent(_Content):
     @property
     def direction(self) -> str:
         """``rtl`` for right-to-left languages, else ``ltr``."""
-        return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+        return text_direction(self.language)

@@ -22,16 +22,16 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from newsletter.content.editions import edition_content, edition_languages
-from newsletter.content.models import RTL_LANGUAGES, IssueContent
+from newsletter.content.models import IssueContent, text_direction
 from newsletter.content.phrases import (
     DEFAULT_LANGUAGE,
     language_name,
     long_date,
-    primary,
     site_phrases,
 )
 from newsletter.db.models import Issue, Send
 from newsletter.editorial.issues import get_issue, unique_slug
+from newsletter.editorial.languages import sent_languages
 from newsletter.editorial.preview import draft_content
 from newsletter.errors import NotFoundError
 
@@ -153,13 +153,8 @@ def chrome(language: str | None = None) -> Chrome:
     the whole archive's (``/archive``, ``/archive/feed.xml``), in English."""
     if language is None:
         return Chrome(DEFAULT_LANGUAGE, "ltr", site_phrases(DEFAULT_LANGUAGE), "/archive", "/archive/feed.xml")
-    return Chrome(language, direction(language), site_phrases(language), f"/archive/in/{language}",
+    return Chrome(language, text_direction(language), site_phrases(language), f"/archive/in/{language}",
                   f"/archive/feed/{language}.xml")
-
-
-def direction(language: str) -> str:
-    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, Urdu...), else ``ltr``."""
-    return "rtl" if primary(language) in RTL_LANGUAGES else "ltr"
 
 
 @dataclass(frozen=True)
@@ -186,15 +181,17 @@ class ArchiveIndex:
 
 
 def archive_index(*, session: Session, language: str | None = None) -> ArchiveIndex:
-    """The index of the issues sent in ``language`` (None: of every sent issue); NotFoundError
-    for a language no issue went out in."""
-    return index_of(sent_issues(session=session), language)
+    """The index of the issues sent in ``language`` (None: of every sent issue) among the
+    newest sent; NotFoundError for a language no issue ever went out in (every issue page
+    links its language's index, however old the issue)."""
+    return index_of(sent_issues(session=session), language, also=sent_languages(session=session))
 
 
-def index_of(sent: list[ArchivedIssue], language: str | None) -> ArchiveIndex:
+def index_of(sent: list[ArchivedIssue], language: str | None, *, also: set[str] = frozenset()) -> ArchiveIndex:
     """The index of ``sent`` (newest first) in ``language``: the issues sent in it, each as its
-    edition in it, with its subject (or title) and date in that language."""
-    languages = sorted({tag for issue in sent for tag in edition_languages(issue.content)})
+    edition in it, with its subject (or title) and date in that language; ``also``: languages
+    older issues went out in, which have an index too."""
+    languages = sorted({*also, *(tag for issue in sent for tag in edition_languages(issue.content))})
     if language is not None and language not in languages:
         raise NotFoundError(f"no issue has been sent in {language}")
     entries = [_entry(issue, language) for issue in sent
@@ -206,5 +203,5 @@ def index_of(sent: list[ArchivedIssue], language: str | None) -> ArchiveIndex:
 def _entry(sent: ArchivedIssue, language: str | None) -> IndexEntry:
     content = edition_content(sent.content, language or sent.content.language)
     return IndexEntry(content.subject or content.title, content.date, long_date(content.date, content.language),
-                      content.language, direction(content.language), archive_path(sent, language))
+                      content.language, text_direction(content.language), archive_path(sent, language))
 

@@ -10,7 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from newsletter.db import transaction
+from newsletter.editorial.archive import index_of
 from newsletter.editorial.branding import save_branding
+from newsletter.errors import NotFoundError
 from tests.editions.helpers import two_edition_data
 from tests.factories import issue_data
 from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
@@ -139,3 +141,12 @@ def test_a_right_to_left_index_fits_a_phone_and_its_skip_link_shows_when_focused
     box = skip.bounding_box()
     assert box["width"] > 50 and 375 / 2 < box["x"] + box["width"] <= 375  # shown, at the start of a right-to-left line
     context.close()
+
+
+def test_a_language_only_older_issues_went_out_in_still_has_its_index():
+    # Every issue page links its language's index; the index lists the newest issues only.
+    older = index_of([], "fr", also={"fr", "en"})
+    assert (older.language, older.entries, older.chrome.index_path) == ("fr", [], "/archive/in/fr")
+    assert [link.language for link in older.languages] == ["en", "fr"]
+    with pytest.raises(NotFoundError):
+        index_of([], "fr", also={"en"})
