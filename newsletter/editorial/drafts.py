@@ -158,7 +158,9 @@ class IssueDraft(IssueFields):
     version: Version
     sections: Annotated[list[SectionDraft], Field(max_length=50)]
     # The front matter of each edition; None (left out) keeps what is stored.
-    translations: dict[LanguageTag, IssueTranslationDraft] | None = None
+    translations: dict[LanguageTag, IssueTranslationDraft] | None = Field(
+        default=None, description="Each edition's front matter, whole, like the rest of the issue: a field "
+                                  "left out is cleared (send back what GET gave). None leaves them as they are.")
 
     @model_validator(mode="after")
     def _translations_of_editions(self) -> "IssueDraft":
