@@ -22,6 +22,7 @@ import httpx
 
 from newsletter.config import Settings
 from newsletter.errors import FetchError
+from newsletter.intake.deadline import deadline_transport
 
 MAX_REDIRECTS = 5
 USER_AGENT = "newsletter-intake/1 (+https://github.com/; fetches pages editors link to)"
@@ -62,7 +63,8 @@ def fetch(url: str, *, settings: Settings, accept: tuple[str, ...] = HTML_TYPES 
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    with httpx.Client(follow_redirects=False, trust_env=False, verify=_tls()) as client:
+    with httpx.Client(transport=deadline_transport(deadline, _tls()), follow_redirects=False,
+                      trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             address, host_header, sni = _checked_target(url, settings)
             try:

@@ -1,5 +1,7 @@
 """The safe fetcher against a real local server: redirects, refusals, size and time limits."""
 
+import socket
+import threading
 import time
 
 import pytest
@@ -53,6 +55,36 @@ def test_a_chain_of_slow_redirects_is_stopped_at_the_one_deadline(pages, tmp_pat
         fetch(pages.url("/slow0"), settings=settings)
     assert time.monotonic() - started < 1.4
     assert pages.hits["/story"] == 0
+
+
+def test_a_server_dripping_its_headers_is_stopped_at_the_deadline(tmp_path):
+    """Each byte comes in time for a read, the whole answer never does."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(4096)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(60):  # 3 seconds of it, then the connection closes: a test that cannot hang
+                if stop.wait(0.05):
+                    return
+                try:
+                    connection.sendall(b"a")
+                except OSError:  # the fetcher gave up and closed the connection
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+    settings = make_settings(tmp_path, fetch_allow_private=True, fetch_timeout=1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="did not answer within 1 seconds"):
+            fetch(f"http://127.0.0.1:{listener.getsockname()[1]}/story", settings=settings)
+        assert time.monotonic() - started < 1.5
+    finally:
+        stop.set()
+        listener.close()
 
 
 @pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/secret", "http://169.254.169.254/latest/meta-data/"])
