@@ -2,7 +2,10 @@
 recording provider, the messages each person got, and the ledger's clicks."""
 
 import datetime as dt
+import email
+import email.policy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +16,8 @@ from newsletter.content.models import IssueContent
 from newsletter.db import transaction
 from newsletter.db.models import Delivery, DeliveryEvent, MailingList, Subscriber, utcnow
 from newsletter.editorial import save_issue
+from newsletter.providers import provider_from_settings
+from newsletter.providers.base import Provider
 from newsletter.sending import pending_batch_ids, send_batch
 from newsletter.subscribers import create_list, update_list
 from tests.factories import issue_data
@@ -27,7 +32,7 @@ class Sent:
     send_id: int
     deliveries: dict[str, int]  # address -> delivery id
     messages: dict[str, tuple[str, str]]  # address -> (HTML, text) as that person got them
-    provider: RecordingProvider
+    provider: Provider
 
     def tracked_links(self, email: str) -> list[str]:
         """The tracked links in the HTML ``email`` got, in order, repeats included."""
@@ -36,11 +41,14 @@ class Sent:
 
 def send_issue(settings: Settings, people: dict[str, list[str]] | None = None,
                tracking: dict[str, bool] | None = None, opens: dict[str, bool] | None = None,
-               opted_out: tuple[str, ...] = (), **content: Any) -> Sent:
+               opted_out: tuple[str, ...] = (), received: Callable[[], dict[str, tuple[str, str]]] | None = None,
+               **content: Any) -> Sent:
     """Send a three-item issue (with ``content``'s fields: a call_to_action, say) to ``people``
     ({list: addresses}; default: PEOPLE on weekly), the lists' click tracking set as in
     ``tracking`` (default: on) and open tracking as in ``opens`` (default: off), the
-    ``opted_out`` addresses having turned tracking off, and deliver every batch."""
+    ``opted_out`` addresses having turned tracking off, and deliver every batch: through a
+    recording provider, or, with ``received``, through ``settings``' own provider (a real SMTP
+    server's), ``received()`` then giving what each person got."""
     people = people or {"weekly": PEOPLE}
     url = settings.database_url
     with transaction(url) as session:
@@ -62,16 +70,24 @@ def send_issue(settings: Settings, people: dict[str, list[str]] | None = None,
         with transaction(url) as session:
             session.execute(update(Subscriber).where(Subscriber.email.in_(opted_out)).values(tracking_opt_out=True))
     send_id, _ = freeze(settings, issue_id, tuple(people))
-    provider = RecordingProvider()
+    provider = RecordingProvider() if received is None else provider_from_settings(settings)
     with transaction(url) as session:
         batch_ids = pending_batch_ids(session=session, send_id=send_id)
     for batch_id in batch_ids:
         assert send_batch(settings=settings, provider=provider, batch_id=batch_id).status == "done"
     with transaction(url) as session:
         deliveries = {d.email: d.id for d in session.scalars(select(Delivery).where(Delivery.send_id == send_id))}
+    if received is not None:
+        return Sent(send_id, deliveries, received(), provider)
     messages = {r.email: tuple(document.fill(r.fields) for document in batch.documents(r))
                 for batch in provider.batches for r in batch.recipients}
     return Sent(send_id, deliveries, messages, provider)
+
+
+def parts_of(raw: bytes) -> tuple[str, str]:
+    """(HTML, text) of a message as it arrived, decoded from its transfer encoding."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    return (message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content())
 
 
 def accepted_ago(url: str, seconds: float) -> None:

@@ -1,5 +1,5 @@
-"""What readers did, read in a real Chromium: after a real send whose readers clicked through the
-live /c/ redirects, the send's report ranks the items and draws the clicks hour by hour, and the
+"""What readers did, read in a real Chromium: after a real send (over SMTP, to a real server)
+whose readers clicked the links they received through the live /c/ redirects, the send's report ranks the items and draws the clicks hour by hour, and the
 SVG's figures and its table for screen readers agree; a list's page draws its weeks. Axe finds
 nothing. NEWSLETTER_SCREENSHOTS=folder keeps the screenshots (docs/screenshots has them)."""
 
@@ -16,7 +16,9 @@ from sqlalchemy import select, update
 
 from newsletter.db import transaction
 from newsletter.db.models import DeliveryEvent, MailingList, Send, Subscriber, Subscription, Suppression, utcnow
-from tests.tracking.click_helpers import accepted_ago, send_issue
+from tests.providers.test_smtp import Sink
+from tests.providers.test_smtp import start as start_smtp
+from tests.tracking.click_helpers import accepted_ago, parts_of, send_issue
 from tests.web.test_admin_browser import signed_in_page
 from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
@@ -54,8 +56,18 @@ def agree(figures: dict) -> dict[tuple[str, str], int]:
 
 
 def real_clicks(live_server) -> int:
-    """A send to PEOPLE on weekly whose readers click CLICKS through the live server: its id."""
-    sent = send_issue(live_server.settings, {"weekly": PEOPLE}, opens={"weekly": True})
+    """A send to PEOPLE on weekly, through a real SMTP server, whose readers click CLICKS (in
+    the messages as the server received them) through the live server: its id."""
+    sink = Sink()
+    server = start_smtp(sink)
+    try:
+        over_smtp = live_server.settings.model_copy(update={
+            "email_backend": "smtp", "smtp_host": "127.0.0.1", "smtp_port": server.port, "smtp_tls": "none"})
+        sent = send_issue(over_smtp, {"weekly": PEOPLE}, opens={"weekly": True},
+                          received=lambda: {to: parts_of(raw) for to, raw in sink.messages})
+    finally:
+        server.stop()
+    assert sorted(sent.messages) == PEOPLE
     accepted_ago(live_server.settings.database_url, 60)  # people, not scanners checking the links at once
     for reader in PEOPLE[:4]:  # four readers' mail apps show the open image
         image = re.search(r'src="([^"]*/o/[^"]*)"', sent.messages[reader][0])[1]
