@@ -15,7 +15,15 @@ from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from newsletter.db import transaction
-from newsletter.db.models import DeliveryEvent, MailingList, Send, Subscriber, Subscription, Suppression, utcnow
+from newsletter.db.models import (
+    DeliveryEvent,
+    MailingList,
+    Send,
+    Subscriber,
+    Subscription,
+    Suppression,
+    utcnow,
+)
 from tests.providers.test_smtp import Sink
 from tests.providers.test_smtp import start as start_smtp
 from tests.tracking.click_helpers import accepted_ago, parts_of, send_issue
