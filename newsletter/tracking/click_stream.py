@@ -3,7 +3,9 @@ waiting for the database.
 
 With a shared Redis (NEWSLETTER_REDIS_URL, or a Redis broker) the web app appends each click
 to a Redis stream before it answers, and a worker drains the stream into the ledger on the
-sweep's schedule. Without one (the embedded mode) each click is written to the database at once.
+sweep's schedule. Without one (the embedded mode) each click is written to the database before
+its answer too, in groups: while one transaction writes, the clicks that arrive wait for the
+next, which takes them all (a scanner's burst is one transaction, not one per link).
 
 No click that got its redirect is lost when a drainer stops: the stream is read through a
 consumer group, so what a drainer read stays pending until it acknowledges it, which it does
@@ -12,7 +14,10 @@ only after the transaction that recorded it has committed. Entries left pending 
 A click drained twice is recorded once: its event id is unique in the ledger.
 """
 
+import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 import redis
@@ -28,6 +33,7 @@ STREAM = "newsletter:clicks"
 GROUP = "ledger"
 CONSUMER = "drain"  # one name for all drainers: XAUTOCLAIM takes back what a dead one held
 TIMEOUT = 2.0  # seconds to wait for Redis before the web app writes to the database instead
+GROUP_LIMIT = 1000  # clicks written to the database in one transaction at most
 
 
 class ClickRecorder:
@@ -38,11 +44,7 @@ class ClickRecorder:
         self.settings = settings
         url = settings.shared_redis_url
         self.redis = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT) if url else None
-
-    @property
-    def buffered(self) -> bool:
-        """Whether clicks go to Redis (fast, in the event loop) rather than to the database."""
-        return self.redis is not None
+        self._groups = GroupWriter(self.write)
 
     def push(self, click: Click | Open) -> bool:
         """Append ``click`` (or an open) to the stream; False if Redis could not take it (then
@@ -54,13 +56,53 @@ class ClickRecorder:
             return False
         return True
 
-    def write(self, click: Click | Open) -> None:
-        """Record ``click`` (or an open) in the database now."""
+    async def record(self, click: Click | Open) -> None:
+        """Record ``click`` (or an open) before its answer: in Redis when there is one (a few
+        dozen microseconds, in the event loop), else in the database, in the next group written."""
+        if self.redis is not None and self.push(click):
+            return
+        await self._groups.write(click)
+
+    def write(self, made: list[Click | Open]) -> None:
+        """Record clicks and opens in the database now, in one transaction."""
         with transaction(self.settings.database_url) as session:
-            if isinstance(click, Open):
-                record_opens(session=session, settings=self.settings, opens=[click])
-            else:
-                record_clicks(session=session, settings=self.settings, clicks=[click])
+            record_clicks(session=session, settings=self.settings, clicks=[c for c in made if isinstance(c, Click)])
+            record_opens(session=session, settings=self.settings, opens=[o for o in made if isinstance(o, Open)])
+
+
+class GroupWriter:
+    """Writes what callers give it in groups, one group at a time in a thread: each caller
+    waits until the group holding its item has committed (or failed: then it gets the error),
+    and the items given while a group is written make the next one (up to GROUP_LIMIT)."""
+
+    def __init__(self, write: Callable[[list], None]):
+        self._write = write
+        self._waiting: list[tuple[Any, asyncio.Future]] = []
+        self._writing = False
+
+    async def write(self, item: Any) -> None:
+        """Hand ``item`` to the next group and wait until that group is written."""
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._write_groups())
+        await done
+
+    async def _write_groups(self) -> None:
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting[:GROUP_LIMIT], self._waiting[GROUP_LIMIT:]
+                try:
+                    await asyncio.to_thread(self._write, [item for item, _ in group])
+                except Exception as err:  # noqa: BLE001 - every waiter of the group is told
+                    for _, done in group:
+                        done.set_exception(err)
+                else:
+                    for _, done in group:
+                        done.set_result(None)
+        finally:
+            self._writing = False
 
 
 def drain_clicks(*, settings: Settings, count: int = 1000, rounds: int = 50, reclaim_after: float = 60.0) -> int:

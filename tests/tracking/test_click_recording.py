@@ -2,6 +2,7 @@
 network, soon after delivery, a burst of links of one message), written at once or through a
 real Redis stream whose drain may stop anywhere and be run again."""
 
+import asyncio
 import time
 
 import pytest
@@ -9,7 +10,7 @@ import redis
 
 from newsletter.db import transaction
 from newsletter.tracking import click_stream
-from newsletter.tracking.click_stream import ClickRecorder, claim_clicks, drain_clicks
+from newsletter.tracking.click_stream import ClickRecorder, GroupWriter, claim_clicks, drain_clicks
 from newsletter.tracking.clicks import Click, new_click, record_clicks
 from tests.conftest import make_settings
 from tests.tracking.click_helpers import ITEM_LINKS, accepted_ago, send_issue
@@ -103,9 +104,8 @@ def test_buffered_clicks_reach_the_ledger_when_drained(buffered):
     sent = send_issue(settings)
     accepted_ago(settings.database_url, 60)
     recorder = ClickRecorder(settings)
-    assert recorder.buffered
     for link in (1, 2, 3):
-        assert recorder.push(click(sent, link=link, at=time.time() + 10 * link))
+        asyncio.run(recorder.record(click(sent, link=link, at=time.time() + 10 * link)))
     assert ledger_clicks(settings.database_url) == []  # the web app wrote to Redis only
     assert client.xlen(click_stream.STREAM) == 3
     assert drain_clicks(settings=settings) == 3
@@ -151,9 +151,48 @@ def test_an_unreadable_entry_is_dropped_and_the_rest_recorded(buffered):
     assert client.xlen(click_stream.STREAM) == 0
 
 
-def test_without_redis_a_recorder_writes_to_the_database(db_settings):
+def test_without_redis_a_recorder_writes_to_the_database_in_groups(db_settings):
     sent = send_issue(db_settings)
+    accepted_ago(db_settings.database_url, 3600)
     recorder = ClickRecorder(db_settings)
-    assert not recorder.buffered and drain_clicks(settings=db_settings) == 0
-    recorder.write(click(sent))
+    assert drain_clicks(settings=db_settings) == 0
+    asyncio.run(recorder.record(click(sent)))
     assert len(ledger_clicks(db_settings.database_url)) == 1
+    now = time.time()  # a scanner fetching bo's three links at once: one group, marked as it
+
+    async def burst():
+        await asyncio.gather(*(recorder.record(click(sent, "bo@example.org", link, at=now + link / 10))
+                               for link in (1, 2, 3)))
+
+    asyncio.run(burst())
+    bo = sent.deliveries["bo@example.org"]
+    assert [row.machine for row in ledger_clicks(db_settings.database_url) if row.delivery_id == bo] == [True] * 3
+
+
+def test_what_arrives_while_a_group_is_written_makes_the_next_group():
+    groups = []
+
+    def write(items):
+        time.sleep(0.05)  # a transaction
+        groups.append(list(items))
+
+    writer = GroupWriter(write)
+
+    async def clicks():
+        await writer.write("first")  # written alone: nothing else was waiting
+        await asyncio.gather(*(writer.write(n) for n in range(50)))
+
+    asyncio.run(clicks())
+    assert groups[0] == ["first"] and sorted(n for group in groups[1:] for n in group) == list(range(50)) and len(groups) <= 3
+
+
+def test_every_caller_of_a_failed_group_is_told():
+    def write(items):
+        raise OSError("the database went away")
+
+    writer = GroupWriter(write)
+
+    async def clicks():
+        return await asyncio.gather(*(writer.write(n) for n in range(3)), return_exceptions=True)
+
+    assert [str(answer) for answer in asyncio.run(clicks())] == ["the database went away"] * 3

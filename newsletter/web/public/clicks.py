@@ -92,12 +92,10 @@ class ClickRedirects:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else GIF})
 
     async def _record(self, click: Click | Open) -> None:
-        """Record ``click`` before the answer, so that a click that got its redirect is not lost:
-        in Redis (a few dozen microseconds, in the event loop), else in the database (in a thread)."""
-        if self.recorder.buffered and self.recorder.push(click):
-            return
+        """Record ``click`` before the answer, so that a click that got its redirect is not lost
+        (tracking/click_stream.py: in Redis, else in the database)."""
         try:
-            await run_in_threadpool(self.recorder.write, click)
+            await self.recorder.record(click)
         except Exception:  # the reader still gets the link; the failure is logged
             log.exception("could not record a %s of send %s", "click" if isinstance(click, Click) else "open",
                           click.send_id)
