@@ -14,6 +14,7 @@ from newsletter.db.models import Send
 from newsletter.editorial import get_issue, list_issues
 from newsletter.editorial.compose import approve_issue, create_issue
 from newsletter.editorial.drafts import IssueFields
+from newsletter.editorial.edition_checks import PART_NAMES
 from newsletter.editorial.editions import edition_names, edition_statuses, issue_translations
 from newsletter.editorial.items import search_items
 from newsletter.editorial.preview import draft_content, preview_issue
@@ -67,7 +68,7 @@ def composer(request: Request, issue_id: IdPath, viewer: Editor, settings: Setti
         editions, translations = edition_statuses(draft_content(issue)), issue_translations(issue)
         session.expunge_all()
     return page(request, viewer, "composer", title=f"Compose: {issue.title}", issue=issue, inbox=inbox,
-                editions=editions, translations=translations, main_class="wide")
+                editions=editions, translations=translations, part_names=PART_NAMES, main_class="wide")
 
 
 @router.get("/{issue_id}/preview", response_class=HTMLResponse)
