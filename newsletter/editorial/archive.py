@@ -31,9 +31,9 @@ from newsletter.content.phrases import (
 )
 from newsletter.db.models import Issue, Send
 from newsletter.editorial.issues import get_issue, unique_slug
-from newsletter.editorial.languages import sent_languages
 from newsletter.editorial.preview import draft_content
 from newsletter.errors import NotFoundError
+from newsletter.subscribers.languages import sent_languages
 
 _SENT = exists().where(Send.issue_id == Issue.id, Send.started_at.is_not(None))  # reached someone
 _earlier = aliased(Send)

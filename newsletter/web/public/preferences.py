@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 from newsletter.config import Settings
 from newsletter.content.safety import check_text
 from newsletter.db import transaction
-from newsletter.editorial.languages import language_choices, may_choose
 from newsletter.subscribers.consent import get_preferences, update_preferences
+from newsletter.subscribers.languages import language_choices, may_choose
 from newsletter.tokens import Purpose, read_token
 from newsletter.web.deps import PagesDep, SettingsDep
 from newsletter.web.pages import Pages
