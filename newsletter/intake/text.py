@@ -69,7 +69,7 @@ def iso_moment(value: object) -> dt.datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -13,6 +13,7 @@ LOCK ORDER as everywhere: the batch row first, then its deliveries.
 import logging
 import threading
 import time
+from typing import Self
 
 import orjson
 from sqlalchemy import case, text, update
@@ -53,7 +54,7 @@ class BatchProgress:
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"batch-{batch_id}-progress", daemon=True)
 
-    def __enter__(self) -> "BatchProgress":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import Self, TextIO
 
 from sqlalchemy import DateTime, TextClause, bindparam, text
 from sqlalchemy.orm import Session
@@ -285,7 +285,7 @@ class _FirstSeen:
             return None
         return self._db.execute("SELECT line FROM seen WHERE email = ?", (email,)).fetchone()[0]
 
-    def __enter__(self) -> "_FirstSeen":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

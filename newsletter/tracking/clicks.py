@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.db.engine import one_of
 from newsletter.db.models import Delivery, DeliveryEvent, as_utc
+from newsletter.networks import in_networks
 from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.tracking.counts import count_as_machine
 from newsletter.tracking.ledger import LedgerReport, record_events
-from newsletter.networks import in_networks
 
 BURST_SECONDS = 1.0  # different links of one message fetched closer than this: a machine
 

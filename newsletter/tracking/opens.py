@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from newsletter.config import Settings
 from newsletter.db.engine import one_of
 from newsletter.db.models import Delivery
+from newsletter.networks import in_networks
 from newsletter.providers.base import EventKind, ProviderEvent
 from newsletter.tracking.ledger import LedgerReport, record_events
-from newsletter.networks import in_networks
 
 DEFAULT_NETWORKS = Path(__file__).parent / "data" / "machine_open_networks.txt"
 
