@@ -60,8 +60,14 @@ def kept_counts(session: Session, send_id: int) -> dict[str, int]:
 
 def _ranked_items(session: Session, send: Send, links: list) -> list[ItemClicks]:
     """Every item of the send's issue, most human clicks first (the issue's order breaks ties).
-    A link's clicks go to the item the link table names for it (the first with that link)."""
-    by_item = {link.item_id: link for link in links if link.item_id is not None}
+    A link's clicks go to the item the link table names for it (the first with that link); an
+    item's links in every edition add up (a reader gets one edition: nobody is counted twice)."""
+    by_item: dict[int, tuple[int, int, int]] = {}
+    for link in links:
+        if link.item_id is not None:
+            human, people, machine = by_item.get(link.item_id, (0, 0, 0))
+            by_item[link.item_id] = (human + (link.human_clicks or 0), people + (link.human_clickers or 0),
+                                     machine + (link.machine_clicks or 0))
     rows = session.execute(
         select(Item.id, Item.headline, Item.url)
         .join(IssueEntry, IssueEntry.item_id == Item.id).join(IssueSection, IssueSection.id == IssueEntry.section_id)
@@ -69,10 +75,9 @@ def _ranked_items(session: Session, send: Send, links: list) -> list[ItemClicks]
     ).all()
     items, seen = [], set()
     for item_id, headline, url in rows:
-        link = by_item.get(item_id) if item_id not in seen else None
+        counted = by_item.get(item_id) if item_id not in seen else None
         seen.add(item_id)
-        items.append((item_id, headline, url, *((link.human_clicks or 0, link.human_clickers or 0,
-                                                  link.machine_clicks or 0) if link else (0, 0, 0))))
+        items.append((item_id, headline, url, *(counted or (0, 0, 0))))
     items.sort(key=lambda item: -item[3])  # stable: the issue's order among equals
     return [ItemClicks(rank=rank, item_id=item_id, headline=headline, url=url, human_clicks=human,
                        human_clickers=people, machine_clicks=machine)

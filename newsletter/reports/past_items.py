@@ -36,14 +36,18 @@ class InboxHistory(BaseModel):
 def inbox_history(*, session: Session) -> InboxHistory:
     """Human clicks per item in past tracked sends, by source and by tag."""
     rows = session.execute(
-        select(Item.source, Item.tags, func.coalesce(SendLinkCount.human_clicks, 0))
+        select(Item.id, SendLink.send_id, Item.source, Item.tags, func.coalesce(SendLinkCount.human_clicks, 0))
         .join(SendLink, SendLink.item_id == Item.id)
         .outerjoin(SendLinkCount, and_(SendLinkCount.send_id == SendLink.send_id,
                                        SendLinkCount.link_id == SendLink.link_id))
     ).all()
+    sent: dict[tuple[int, int], tuple[str | None, list[str] | None, int]] = {}
+    for item_id, send_id, source, item_tags, clicks in rows:  # an item's links in every edition: one item
+        earlier = sent.get((item_id, send_id), (source, item_tags, 0))
+        sent[item_id, send_id] = (source, item_tags, earlier[2] + clicks)
     sources: dict[str, list[int]] = {}
     tags: dict[str, list[int]] = {}
-    for source, item_tags, clicks in rows:
+    for source, item_tags, clicks in sent.values():
         for table, name in [(sources, source or NO_SOURCE), *[(tags, tag) for tag in set(item_tags or [])]]:
             counted = table.setdefault(name, [0, 0])
             counted[0] += 1

@@ -8,10 +8,11 @@ import re
 from sqlalchemy import select, update
 
 from newsletter.db import transaction
-from newsletter.db.models import Delivery, Item, Send, SendLink, utcnow
+from newsletter.db.models import Delivery, Item, Send, SendLink, Subscriber, utcnow
 from newsletter.reports import inbox_history, send_report
 from newsletter.reports.charts import Series, bar_chart, clicks_chart
 from newsletter.tracking.clicks import Click, new_click, record_clicks
+from tests.factories import item
 from tests.tracking.click_helpers import ITEM_LINKS, send_issue
 
 PEOPLE = ["ana@example.org", "bo@example.org", "cy@example.org", "dee@example.org"]
@@ -138,3 +139,26 @@ def test_a_lists_health_counts_each_week(db_settings):
     assert [w.week for w in weeks] == [monday - dt.timedelta(weeks=n) for n in (3, 2, 1, 0)]
     assert [(w.subscribed, w.unsubscribed, w.bounced, w.complained) for w in weeks] == [
         (1, 0, 0, 0), (0, 0, 0, 0), (1, 0, 1, 0), (1, 1, 0, 1)]
+
+
+def test_an_items_clicks_in_every_edition_add_up_and_it_is_one_item_sent(db_settings):
+    with transaction(db_settings.database_url) as session:  # bo reads Spanish
+        session.add(Subscriber(email="bo@example.org", language="es", attributes={}))
+    spanish = "https://example.org/es/news/1"
+    sent = send_issue(db_settings, {"weekly": ["ana@example.org", "bo@example.org", "cy@example.org"]},
+                      editions=["es"], translations={"es": {"title": "El Informe Semanal"}},
+                      items=[item(1, translations={"es": {"headline": "Titular 1", "url": spanish}}), item(2), item(3)])
+    assert "Titular 1" in sent.messages["bo@example.org"][1]  # bo got the Spanish edition
+    start = started_hours_ago(db_settings.database_url, sent.send_id, 2)
+    with transaction(db_settings.database_url) as session:
+        links = dict(session.execute(select(SendLink.url, SendLink.link_id).where(SendLink.send_id == sent.send_id)).all())
+    for email, url in (("ana@example.org", ITEM_LINKS[0]), ("bo@example.org", spanish), ("cy@example.org", ITEM_LINKS[1])):
+        click_at(db_settings, sent, links, email, url, start + dt.timedelta(minutes=30))
+    with transaction(db_settings.database_url) as session:
+        report = send_report(session=session, send_id=sent.send_id)
+        history = inbox_history(session=session)
+    assert [(i.url, i.human_clicks, i.human_clickers) for i in report.clicks.items] == [
+        (ITEM_LINKS[0], 2, 2), (ITEM_LINKS[1], 1, 1), (ITEM_LINKS[2], 0, 0)]
+    assert sum(i.human_clicks for i in report.clicks.items) == report.clicks.human_clicks == 3
+    assert [(r.name, r.items, r.human_clicks) for r in history.sources] == [
+        ("Source 1", 1, 2), ("Source 2", 1, 1), ("Source 3", 1, 0)]
