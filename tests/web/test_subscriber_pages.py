@@ -154,6 +154,23 @@ def test_one_click_unsubscribe_from_a_sent_message(live_server):
     assert recipients == {"ben@example.org"}
 
 
+def test_every_message_leads_to_the_readers_preferences(live_server):
+    send_id = send_issue_to(live_server, ["ana@example.org"])
+    [message] = live_server.outbox(f"send-{send_id}")
+    unsubscribe_url = message["List-Unsubscribe"].strip("<>")
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    [link] = re.findall(r'href="([^"]*/preferences)"[^>]*>Manage your preferences</a>', html)
+    assert link == f"{unsubscribe_url}/preferences" and f"Manage your preferences: {link}" in text
+    answer = live_server.client.get(link, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith(f"{live_server.url}/preferences/")
+    page = live_server.client.get(answer.headers["location"])
+    assert page.status_code == 200 and "ana@example.org" in page.text
+    assert status_of(live_server, "ana@example.org") == "confirmed"  # following it changes nothing
+    tampered = live_server.client.get(f"{unsubscribe_url[:-2]}xx/preferences", follow_redirects=False)
+    assert tampered.status_code == 400
+
+
 def test_preferences_change_name_language_and_lists(live_server):
     subscribe(live_server, "ana@example.org")
     live_server.client.post(confirm_link(live_server.outbox()[0]))

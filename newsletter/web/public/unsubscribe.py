@@ -1,7 +1,7 @@
 """Unsubscribing: one click from the mail client (RFC 8058), or one press on the page."""
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from newsletter.db import transaction
 from newsletter.links import Links
@@ -21,6 +21,14 @@ def unsubscribe_page(token: str, settings: SettingsDep, pages: PagesDep) -> HTML
         action=f"/unsubscribe/{token}", button="Unsubscribe",
         link={"url": Links(settings).preferences_url(subscriber_id), "label": "Or manage your preferences"},
     )
+
+
+@router.get("/unsubscribe/{token}/preferences")
+def preferences_from_message(token: str, settings: SettingsDep) -> RedirectResponse:
+    """The footer's "Manage your preferences" link: the message's unsubscribe token names the
+    reader, so every message can lead to their preferences without a second token a reader."""
+    subscriber_id, _ = read_token(settings.secret_key, Purpose.UNSUBSCRIBE, token, arity=2)
+    return RedirectResponse(Links(settings).preferences_url(subscriber_id), status_code=303)
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
