@@ -5,10 +5,11 @@ come from :data:`CATALOGUE` for the edition's language (English for a language i
 and an editor can override any of them for one issue (``phrases: {read_more: Continue
 reading}``). A phrase may name values in braces (``{email}``); an override may use those
 names and no others, each alone in its braces (no format, conversion, attribute or index), so
-it cannot break the sentence it replaces nor make it grow. The words of the archive around the
-issues ("Past issues", "Skip to content"...: :data:`SITE_KEYS`) belong to no issue and are not
-overridden. Dates are written by Babel in the language's own long form ("29 de diciembre de
-2023").
+it cannot break the sentence it replaces nor make it grow. The site's own words
+(``site_words.py``: the archive's around the issues, "Past issues", "Skip to content"..., and
+those of a reader's unsubscribe and preferences pages; :data:`SITE_KEYS`) belong to no issue
+and are not overridden. Dates are written by Babel in the language's own long form ("29 de
+diciembre de 2023").
 """
 
 import datetime as dt
@@ -18,10 +19,12 @@ from collections.abc import Mapping
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
+from newsletter.content.site_words import SITE_WORDS
+
 DEFAULT_LANGUAGE = "en"
 
-#: Every phrase, by language, then by key. ``en`` has every key; others fall back to it.
-CATALOGUE: dict[str, dict[str, str]] = {
+#: The phrases an issue prints (email, text part, web version), by language, then by key.
+_ISSUE_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "greeting": "Hi {name},",
         "read_more": "Read more",
@@ -36,12 +39,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "notes": "Notes",
         "back_to_reference": "Back to reference {n}",
         "call_to_action": "Call to action",
-        "past_issues": "Past issues",
-        "past_issues_in_other_languages": "Past issues in other languages",
-        "no_issues_yet": "No issue has been sent yet.",
-        "skip_to_content": "Skip to content",
-        "feed": "Feed",
-        "staff_sign_in": "Staff sign-in",
     },
     "es": {
         "greeting": "Hola, {name}:",
@@ -57,12 +54,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "notes": "Notas",
         "back_to_reference": "Volver a la referencia {n}",
         "call_to_action": "Llamada a la acción",
-        "past_issues": "Números anteriores",
-        "past_issues_in_other_languages": "Números anteriores en otros idiomas",
-        "no_issues_yet": "Todavía no se ha enviado ningún número.",
-        "skip_to_content": "Ir al contenido",
-        "feed": "Canal",
-        "staff_sign_in": "Acceso del equipo",
     },
     "fr": {
         "greeting": "Bonjour {name},",
@@ -78,12 +69,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "notes": "Notes",
         "back_to_reference": "Retour à l’appel de note {n}",
         "call_to_action": "Appel à l’action",
-        "past_issues": "Numéros précédents",
-        "past_issues_in_other_languages": "Numéros précédents dans d’autres langues",
-        "no_issues_yet": "Aucun numéro n’a encore été envoyé.",
-        "skip_to_content": "Aller au contenu",
-        "feed": "Flux",
-        "staff_sign_in": "Connexion de l’équipe",
     },
     "ar": {
         "greeting": "مرحبًا {name}،",
@@ -99,12 +84,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "notes": "ملاحظات",
         "back_to_reference": "العودة إلى الإحالة {n}",
         "call_to_action": "دعوة إلى العمل",
-        "past_issues": "الأعداد السابقة",
-        "past_issues_in_other_languages": "الأعداد السابقة بلغات أخرى",
-        "no_issues_yet": "لم يُرسَل أي عدد بعد.",
-        "skip_to_content": "انتقل إلى المحتوى",
-        "feed": "خلاصة الأخبار",
-        "staff_sign_in": "دخول فريق العمل",
     },
     "de": {
         "greeting": "Hallo {name},",
@@ -120,12 +99,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "notes": "Anmerkungen",
         "back_to_reference": "Zurück zu Verweis {n}",
         "call_to_action": "Aufruf zum Handeln",
-        "past_issues": "Frühere Ausgaben",
-        "past_issues_in_other_languages": "Frühere Ausgaben in anderen Sprachen",
-        "no_issues_yet": "Es wurde noch keine Ausgabe verschickt.",
-        "skip_to_content": "Zum Inhalt springen",
-        "feed": "Feed",
-        "staff_sign_in": "Anmeldung für das Team",
     },
     "pt": {
         "greeting": "Olá, {name},",
@@ -141,19 +114,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "notes": "Notas",
         "back_to_reference": "Voltar à referência {n}",
         "call_to_action": "Chamada para ação",
-        "past_issues": "Edições anteriores",
-        "past_issues_in_other_languages": "Edições anteriores em outros idiomas",
-        "no_issues_yet": "Nenhuma edição foi enviada ainda.",
-        "skip_to_content": "Ir para o conteúdo",
-        "feed": "Feed",
-        "staff_sign_in": "Acesso da equipe",
     },
 }
-#: The words of the archive's pages around the issues: the site's, not any one issue's.
-SITE_KEYS = ("past_issues", "past_issues_in_other_languages", "no_issues_yet", "skip_to_content", "feed",
-             "staff_sign_in")
-#: The phrases an issue prints (email, text part, web version): an issue may override each.
-PHRASE_KEYS = tuple(key for key in CATALOGUE[DEFAULT_LANGUAGE] if key not in SITE_KEYS)
+#: Every phrase, by language, then by key: an issue's and the site's. Each language has every
+#: key; English stands in for a language the catalogue lacks.
+CATALOGUE = {language: {**words, **SITE_WORDS[language]} for language, words in _ISSUE_WORDS.items()}
+#: The site's own words (site_words.py: the archive's, a reader's own pages'), not any one issue's.
+SITE_KEYS = tuple(SITE_WORDS[DEFAULT_LANGUAGE])
+#: The phrases an issue prints: an issue may override each.
+PHRASE_KEYS = tuple(_ISSUE_WORDS[DEFAULT_LANGUAGE])
 #: What a reader whose name we do not know is called in the greeting ("Hi there,"), by language.
 UNNAMED_READER = {"en": "there", "es": "lector", "fr": "à vous", "ar": "بك", "de": "zusammen", "pt": "leitor"}
 
@@ -161,6 +130,13 @@ UNNAMED_READER = {"en": "there", "es": "lector", "fr": "à vous", "ar": "بك", 
 def primary(language: str) -> str:
     """The primary subtag of a language tag, lower-cased: ``pt-BR`` -> ``pt``."""
     return language.split("-")[0].lower()
+
+
+def catalogue_language(language: str | None) -> str:
+    """The catalogue's language for a reader of ``language``: itself, else its primary language
+    (``es-MX`` -> ``es``), else English (a language the catalogue lacks, or none)."""
+    tag = (language or DEFAULT_LANGUAGE).lower()
+    return next((found for found in (tag, primary(tag)) if found in CATALOGUE), DEFAULT_LANGUAGE)
 
 
 def phrases(language: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -171,7 +147,7 @@ def phrases(language: str, overrides: Mapping[str, str] | None = None) -> dict[s
 
 
 def site_phrases(language: str) -> dict[str, str]:
-    """The archive's own words (:data:`SITE_KEYS`) in ``language``, as :func:`phrases` finds them."""
+    """The site's own words (:data:`SITE_KEYS`) in ``language``, as :func:`phrases` finds them."""
     found = _catalogue(language)
     return {key: found[key] for key in SITE_KEYS}
 

@@ -15,7 +15,7 @@ leads to that language's index and feed.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -155,6 +155,12 @@ def chrome(language: str | None = None) -> Chrome:
         return Chrome(DEFAULT_LANGUAGE, "ltr", site_phrases(DEFAULT_LANGUAGE), "/archive", "/archive/feed.xml")
     return Chrome(language, text_direction(language), site_phrases(language), f"/archive/in/{language}",
                   f"/archive/feed/{language}.xml")
+
+
+def reader_chrome(language: str) -> Chrome:
+    """The chrome of a reader's own page (unsubscribing, preferences) in ``language``, leading to
+    the whole archive's index and feed: nothing may have gone out in ``language``."""
+    return replace(chrome(), language=language, direction=text_direction(language), words=site_phrases(language))
 
 
 @dataclass(frozen=True)
