@@ -27,6 +27,7 @@ class Pages:
         html = self.env.get_template(f"web/{template}.html.j2").render({**self.brand, "chrome": chrome(), **context})
         return HTMLResponse(html, status_code=status)
 
-    def message(self, title: str, *paragraphs: str, status: int = 200, link: dict | None = None) -> HTMLResponse:
-        """A page that only says something."""
-        return self.render("message", status=status, title=title, paragraphs=paragraphs, link=link)
+    def message(self, title: str, *paragraphs: str, status: int = 200, link: dict | None = None,
+                **context: Any) -> HTMLResponse:
+        """A page that only says something; ``context``: anything else the page takes (its ``chrome``)."""
+        return self.render("message", status=status, title=title, paragraphs=paragraphs, link=link, **context)

@@ -4,10 +4,12 @@ import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import require
 from tests.subscribers.test_confirmation_queue import run_confirmations
+from tests.web.test_reader_pages_languages import reader
 from tests.web.test_subscriber_pages import confirm_link, status_of
 
 CHROMIUM = os.environ.get("NEWSLETTER_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -70,3 +72,20 @@ def test_the_form_is_usable_with_the_keyboard_alone(live_server, phone):
     phone.keyboard.type("keys@example.org")
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_arabic_reader_s_preferences_read_right_to_left_at_phone_width(live_server, phone, tmp_path):
+    """NEWSLETTER_SCREENSHOTS=folder keeps the screenshot, to look at."""
+    _, preferences_url = reader(live_server, "ar")
+    phone.goto(f"{live_server.url}{preferences_url}")
+    phone.get_by_label("الاسم").fill("آنا")
+    phone.get_by_label("لا تتتبّع ما أنقر عليه أو أفتحه").check()
+    phone.get_by_role("button", name="احفظ التفضيلات").click()
+    expect(phone.get_by_role("status")).to_have_text("حُفظت تفضيلاتك.")
+    box, label = (phone.locator(selector).bounding_box() for selector in ("#no-tracking", "label[for=no-tracking]"))
+    assert box["x"] > label["x"]  # the box first, at the right
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # nothing overflows the phone's width
+    assert Axe().run(phone).response["violations"] == []
+    phone.screenshot(path=Path(os.environ.get("NEWSLETTER_SCREENSHOTS", tmp_path)) / "preferences-ar.png",
+                     full_page=True)

@@ -1,11 +1,14 @@
-"""Unsubscribing: one click from the mail client (RFC 8058), or one press on the page."""
+"""Unsubscribing: one click from the mail client (RFC 8058), or one press on the page. Both
+pages speak the reader's language (subscribers/languages.py ``page_language``)."""
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from newsletter.db import transaction
+from newsletter.editorial.archive import reader_chrome
 from newsletter.links import Links
 from newsletter.subscribers.consent import unsubscribe
+from newsletter.subscribers.languages import page_language
 from newsletter.tokens import Purpose, read_token
 from newsletter.web.deps import PagesDep, SettingsDep
 
@@ -16,10 +19,13 @@ router = APIRouter(tags=["subscribers"])
 def unsubscribe_page(token: str, settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
     """A page with a button: following the link alone (as link scanners do) changes nothing."""
     subscriber_id, _ = read_token(settings.secret_key, Purpose.UNSUBSCRIBE, token, arity=2)
+    with transaction(settings.database_url) as session:
+        chrome = reader_chrome(page_language(session=session, subscriber_id=subscriber_id))
+    words = chrome.words
     return pages.render(
-        "action", title="Unsubscribe", paragraphs=["Stop receiving this newsletter? It takes effect at once."],
-        action=f"/unsubscribe/{token}", button="Unsubscribe",
-        link={"url": Links(settings).preferences_url(subscriber_id), "label": "Or manage your preferences"},
+        "action", chrome=chrome, title=words["unsubscribe_title"], paragraphs=[words["unsubscribe_question"]],
+        action=f"/unsubscribe/{token}", button=words["unsubscribe_button"],
+        link={"url": Links(settings).preferences_url(subscriber_id), "label": words["or_manage_preferences"]},
     )
 
 
@@ -39,8 +45,9 @@ def unsubscribe_now(token: str, settings: SettingsDep, pages: PagesDep) -> HTMLR
     with transaction(settings.database_url) as session:
         mailing_list = unsubscribe(session=session, subscriber_id=subscriber_id, list_id=list_id)
         title = mailing_list.title or mailing_list.name
+        chrome = reader_chrome(page_language(session=session, subscriber_id=subscriber_id))
+    words = chrome.words
     return pages.message(
-        "You are unsubscribed",
-        f"You will not receive {title} any more.",
-        link={"url": Links(settings).preferences_url(subscriber_id), "label": "Changed your mind? Manage your preferences"},
+        words["unsubscribed"], words["unsubscribed_from"].format(newsletter=title), chrome=chrome,
+        link={"url": Links(settings).preferences_url(subscriber_id), "label": words["changed_your_mind"]},
     )
