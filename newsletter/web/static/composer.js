@@ -207,6 +207,12 @@
     else if (target.dataset.moveSection) moveSection(target.closest("[data-section]"), target.dataset.moveSection);
     else if (target.hasAttribute("data-remove-section")) removeSection(target.closest("[data-section]"));
   });
+  // An article's own inputs (body, dateline, byline, and their translations) show with that
+  // format only; hidden, they keep their words and are saved with the rest.
+  const format = document.getElementById("f-format");
+  format.addEventListener("change", () => {
+    root.querySelectorAll("[data-article-only]").forEach((el) => { el.hidden = format.value !== "article"; });
+  });
   document.getElementById("add-section").addEventListener("click", () => { if (!stopped) addSection(); });
   document.getElementById("reload").addEventListener("click", () => { dirty = false; location.reload(); });
   document.getElementById("inbox-filter").addEventListener("input", (event) => {
