@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.tracking.click_helpers import accepted_ago, send_issue
 from tests.web.test_admin_browser import signed_in_page
 from tests.web.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.web.test_composer import add_item, new_issue, save
@@ -120,3 +121,24 @@ def test_the_editions_tabs_wrap_as_buttons_on_a_phone(live_server, editor, brows
         ends[box["y"]] = max(ends.get(box["y"], 0), box["x"] + box["width"])
     assert all(abs(end - (line["x"] + line["width"])) < 1 for end in ends.values()), (ends, line)
     phone.context.close()
+
+
+@SQLITE
+def test_the_inbox_shows_past_clicks_on_a_phone_and_its_whole_search_hint(live_server, editor, browser,  # noqa: F811
+                                                                           tmp_path):
+    sent = send_issue(live_server.settings, {"weekly": ["ana@example.org"]})
+    accepted_ago(live_server.settings.database_url, 60)
+    link = next(url for url in sent.tracked_links("ana@example.org") if f"/c/{sent.send_id}/2/" in url)
+    assert live_server.client.get(link).status_code == 302
+    add_item(editor, 4, source="Source 2")  # the second item's, clicked once
+    for width in (1280, 375):
+        page = signed_in_page(browser, live_server, "ed@example.org", width=width)
+        page.goto(f"{live_server.url}/admin/items")
+        row = page.get_by_role("row", name=re.compile("Story 4"))
+        expect(row.locator(".past-clicks")).to_be_visible()
+        expect(row.locator(".past-clicks")).to_have_text("Past issues: 1.0 human clicks per item (1 item)")
+        for field in ("#q", "#intake-url") if width > 1000 else ("#q",):  # a link's hint is long for a phone
+            placeholder, room = page.locator(field).evaluate(PLACEHOLDER)
+            assert placeholder <= room, (width, field, placeholder, room)
+        page.screenshot(path=shots(tmp_path) / f"inbox-{width}.png")
+        page.context.close()
