@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 40  # room for the axis figures and the labels
+LEFT, RIGHT, TOP, BOTTOM = 44, 8, 16, 40  # room for the axis figures and the labels
+# The largest size admin.css draws the axis figures at (on a phone, where the drawing shrinks to
+# half): the value axis is as wide as its widest figure needs at that size.
+LARGEST_TICK = 22
 # Colours with at least 3:1 contrast against white, told apart by more than hue.
 COLOURS = ("#1f5fa8", "#b3541e", "#5b3f99", "#2f7d32")
 
@@ -34,7 +37,8 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: Sequence[s
         raise ValueError("every series needs one value per label")
     e = html.escape
     top = _nice_top(max((v for s in series for v in s.values), default=0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    left = max(LEFT, 10 + round(len(f"{top:,}") * LARGEST_TICK * 0.6))  # a digit is about 0.6 em wide
+    plot_w, plot_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     group_w = plot_w / max(1, len(labels))
     bar_w = max(1.0, group_w * 0.8 / max(1, len(series)))
     parts = [
@@ -45,10 +49,11 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: Sequence[s
     for step in range(5):  # horizontal guides at 0, 1/4 ... of the top figure
         value = top * step // 4
         y = TOP + plot_h - plot_h * value / top
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="guide"/>'
-                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{value:,}</text>')
+        parts.append(f'<line x1="{left}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="guide"/>'
+                     f'<text x="{left - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="middle" '
+                     f'class="tick">{value:,}</text>')
     for index, label in enumerate(labels):
-        x0 = LEFT + index * group_w + group_w * 0.1
+        x0 = left + index * group_w + group_w * 0.1
         for number, row in enumerate(series):
             value = row.values[index]
             h = plot_h * value / top
@@ -57,9 +62,9 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: Sequence[s
                 f'height="{h:.1f}" fill="{COLOURS[number % len(COLOURS)]}" data-series="{e(row.name)}" '
                 f'data-label="{e(label)}" data-value="{value}"><title>{e(label)}, {e(row.name)}: {value:,}</title></rect>')
         if index % tick_every == 0:
-            parts.append(f'<text x="{x0 + bar_w * len(series) / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                         f'text-anchor="middle" class="tick">{e(label)}</text>')
-    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" class="axis"/>')
+            parts.append(f'<text x="{x0 + bar_w * len(series) / 2:.1f}" y="{HEIGHT - BOTTOM + 6}" '
+                         f'text-anchor="middle" dominant-baseline="hanging" class="tick">{e(label)}</text>')
+    parts.append(f'<line x1="{left}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" class="axis"/>')
     parts.append("</svg>")
     legend = "".join(f'<li><span class="swatch" style="background:{COLOURS[n % len(COLOURS)]}"></span>{e(s.name)}</li>'
                      for n, s in enumerate(series))

@@ -6,6 +6,7 @@ NEWSLETTER_SCREENSHOTS=folder keeps screenshots of them to look at."""
 
 import os
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,32 @@ def test_the_inbox_shows_past_clicks_on_a_phone_and_its_whole_search_hint(live_s
             assert placeholder <= room, (width, field, placeholder, room)
         page.screenshot(path=shots(tmp_path) / f"inbox-{width}.png")
         page.context.close()
+
+
+@SQLITE
+def test_a_send_reports_links_and_chart_figures_read_on_a_phone(live_server, editor, browser, tmp_path):  # noqa: F811
+    long = "https://example.org/campaigns/2026/a-rather-long-address-for-the-donation-page-in-spanish"
+    sent = send_issue(live_server.settings, {"weekly": ["ana@example.org"]},
+                      call_to_action={"text": "Your gift stops abuses.", "button": "Donate", "url": long})
+    accepted_ago(live_server.settings.database_url, 60)
+    for link in sent.tracked_links("ana@example.org")[:2]:
+        assert live_server.client.get(link).status_code == 302
+    phone = signed_in_page(browser, live_server, "ed@example.org", width=375)
+    phone.goto(f"{live_server.url}/admin/sends/{sent.send_id}/report")
+    links = phone.locator("#other-links")
+    expect(links).to_contain_text(long)
+    box = links.locator("xpath=..")  # its scrolling box: the long link wraps, nothing is cut off
+    assert box.evaluate("(el) => el.scrollWidth <= el.clientWidth")
+    ticks = phone.locator("#clicks-chart svg text.tick")
+    chart = phone.locator("#clicks-chart svg").bounding_box()
+    figures = [tick.bounding_box() for tick in ticks.all()]
+    assert len(figures) == 5 + 6  # the value axis's five, one label every 12 hours
+    for figure in figures:  # readable, and inside the drawing
+        assert figure["height"] >= 10, figure
+        assert chart["x"] <= figure["x"] and figure["x"] + figure["width"] <= chart["x"] + chart["width"], figure
+        assert chart["y"] <= figure["y"] and figure["y"] + figure["height"] <= chart["y"] + chart["height"], figure
+    hours = [tick.bounding_box() for tick in ticks.all() if tick.text_content().endswith("h")]
+    assert len(hours) == 6 and all(a["x"] + a["width"] < b["x"] for a, b in pairwise(hours))  # apart
+    phone.locator("#clicks-chart").screenshot(path=shots(tmp_path) / "report-chart-375.png")
+    box.screenshot(path=shots(tmp_path) / "report-other-links-375.png")
+    phone.context.close()
