@@ -172,3 +172,19 @@ def test_a_send_reports_links_and_chart_figures_read_on_a_phone(live_server, edi
     phone.locator("#clicks-chart").screenshot(path=shots(tmp_path) / "report-chart-375.png")
     box.screenshot(path=shots(tmp_path) / "report-other-links-375.png")
     phone.context.close()
+
+
+@SQLITE
+def test_the_preview_marks_the_edition_it_shows(live_server, editor, browser, tmp_path):  # noqa: F811
+    issue_id = a_translated_issue(editor, editions=("es", "ar"))
+    page = signed_in_page(browser, live_server, "ed@example.org")
+    page.goto(f"{live_server.url}/admin/issues/{issue_id}/preview?edition=ar")
+    look = "(el) => [getComputedStyle(el).fontWeight, getComputedStyle(el).textDecorationLine]"
+    links = page.get_by_role("navigation", name="Language editions").get_by_role("link")
+    expect(links).to_have_count(3)
+    current = page.locator('.edition-links a[aria-current="page"]')
+    expect(current).to_have_attribute("lang", "ar")
+    assert current.evaluate(look) == ["700", "none"]
+    assert [link.evaluate(look) for link in links.all()[:2]] == [["400", "underline"]] * 2
+    page.locator(".edition-links").screenshot(path=shots(tmp_path) / "preview-editions.png")
+    page.context.close()
