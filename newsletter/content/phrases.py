@@ -105,7 +105,7 @@ _ISSUE_WORDS: dict[str, dict[str, str]] = {
         "read_more": "Leia mais",
         "view_in_browser": "Ver esta edição no navegador",
         "unsubscribe": "Cancelar a inscrição",
-        "preferences": "Gerir as suas preferências",
+        "preferences": "Gerenciar suas preferências",
         "receiving": "Você recebe {newsletter} porque se inscreveu como {email}.",
         "all_issues": "Todas as edições anteriores",
         "byline": "Por {name}",
