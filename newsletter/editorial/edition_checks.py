@@ -9,6 +9,7 @@ left in a translation. Each edition must fit under Gmail's clipping size like th
 """
 
 from newsletter.content.editions import (
+    untranslated_front,
     untranslated_items,
     untranslated_parts,
     untranslated_section_titles,
@@ -70,14 +71,11 @@ def _front_parts(content: IssueContent, language: str, edition: str, main: str) 
     that edition ``language`` leaves in the main language."""
     found = []
     front = content.translations.get(language)
-    said = front.call_to_action if front else None
-    if cta := content.call_to_action:
-        lacking = [label for name, label in (("text", "text"), ("button", "button label"))
-                   if getattr(cta, name) and not (said and getattr(said, name))]
-        if lacking:
-            found.append(Finding("warning", f"The call to action's {' and '.join(lacking)} "
-                                            f"{'have' if len(lacking) > 1 else 'has'} no translation in {edition}: "
-                                            f"the {main} is used there."))
+    missing = untranslated_front(content, language)
+    if lacking := [label for name, label in (("cta_text", "text"), ("cta_button", "button label")) if name in missing]:
+        found.append(Finding("warning", f"The call to action's {' and '.join(lacking)} "
+                                        f"{'have' if len(lacking) > 1 else 'has'} no translation in {edition}: "
+                                        f"the {main} is used there."))
     if titles := untranslated_section_titles(content, language):
         found.append(Finding("warning", f"The section title{'s' if len(titles) > 1 else ''} "
                                         f"{', '.join(f'“{t}”' for t in titles)} "
